@@ -1,0 +1,55 @@
+"""or_jupyter: OpenRouter's Responses API in Jupyter.
+
+`%load_ext or_jupyter` for the `%%responses` magic; `Client`, `AsyncClient`,
+`Conversation` and `tool` for Python code.
+"""
+
+__version__ = "0.1.0"
+
+from .client import AsyncClient, Client  # noqa: E402
+from .protocol import (  # noqa: E402
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    Event,
+    FunctionCall,
+    InsufficientCreditsError,
+    MissingAPIKeyError,
+    NotFoundError,
+    PermissionDeniedError,
+    ProtocolError,
+    RateLimitError,
+    RequestTimeoutError,
+    Response,
+    ServerError,
+    StreamError,
+    StreamTimeoutError,
+)
+from .stream import AsyncResponseStream, ResponseStream  # noqa: E402
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AsyncClient",
+    "AsyncResponseStream",
+    "AuthenticationError",
+    "BadRequestError",
+    "Client",
+    "Event",
+    "FunctionCall",
+    "InsufficientCreditsError",
+    "MissingAPIKeyError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "ProtocolError",
+    "RateLimitError",
+    "RequestTimeoutError",
+    "Response",
+    "ResponseStream",
+    "ServerError",
+    "StreamError",
+    "StreamTimeoutError",
+]

@@ -1,0 +1,116 @@
+"""The incremental SSE decoder: framing rules and chunk-independence."""
+
+from __future__ import annotations
+
+from conftest import FIXTURES, recorded_streams
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from or_jupyter.protocol import SSEDecoder
+
+
+def decode(chunks: list[bytes]) -> list[tuple[str, bytes]]:
+    decoder = SSEDecoder()
+    out = [m for chunk in chunks for m in decoder.feed(chunk)]
+    out += decoder.close()
+    return [(m.event, m.data) for m in out]
+
+
+def test_comments_and_keepalives_are_skipped():
+    body = b': OPENROUTER PROCESSING\n\n: \n\ndata: {"a":1}\n\n'
+    assert decode([body]) == [("message", b'{"a":1}')]
+
+
+def test_event_lines_name_the_event_and_reset_after_dispatch():
+    body = b"event: response.created\ndata: {}\n\ndata: {}\n\n"
+    assert decode([body]) == [("response.created", b"{}"), ("message", b"{}")]
+
+
+def test_multi_line_data_is_joined_with_newlines():
+    assert decode([b'data: {\ndata: "a": 1\ndata: }\n\n']) == [("message", b'{\n"a": 1\n}')]
+
+
+def test_crlf_lf_and_lone_cr_line_ends_are_equivalent():
+    lf = decode([b"data: x\n\ndata: y\n\n"])
+    assert decode([b"data: x\r\n\r\ndata: y\r\n\r\n"]) == lf
+    assert decode([b"data: x\r\rdata: y\r\r"]) == lf
+
+
+def test_crlf_split_between_chunks_is_one_line_end():
+    assert decode([b"data: x\r", b"\n\r", b"\ndata: y\r\n\r\n"]) == [
+        ("message", b"x"),
+        ("message", b"y"),
+    ]
+
+
+def test_utf8_character_split_across_chunks_survives():
+    body = 'data: {"t":"héllo ✓ 🙂"}\n\n'.encode()
+    cut = body.index("✓".encode()) + 1
+    assert decode([body[:cut], body[cut:]]) == [("message", '{"t":"héllo ✓ 🙂"}'.encode())]
+
+
+def test_field_without_space_after_colon_and_done_marker():
+    assert decode([b"data:[DONE]\n\n"]) == [("message", b"[DONE]")]
+
+
+def test_last_event_without_blank_line_is_flushed_at_close():
+    assert decode([b'data: {"a":1}']) == [("message", b'{"a":1}')]
+
+
+def test_unknown_fields_are_ignored():
+    assert decode([b"id: 7\nretry: 100\nfoo: bar\ndata: z\n\n"]) == [("message", b"z")]
+
+
+def _split(body: bytes, cuts: list[int]) -> list[bytes]:
+    points = sorted({c % (len(body) + 1) for c in cuts})
+    pieces, start = [], 0
+    for point in points + [len(body)]:
+        pieces.append(body[start:point])
+        start = point
+    return pieces
+
+
+SMALL_STREAMS = [
+    (FIXTURES / f"{name}.response.sse").read_bytes()
+    for name in recorded_streams()
+    if (FIXTURES / f"{name}.response.sse").stat().st_size < 20_000
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    body=st.sampled_from(SMALL_STREAMS),
+    cuts=st.lists(st.integers(min_value=0, max_value=10**6), max_size=40),
+    crlf=st.booleans(),
+)
+def test_any_split_of_a_recorded_stream_decodes_to_the_same_events(body, cuts, crlf):
+    if crlf:
+        body = body.replace(b"\n", b"\r\n")
+    assert decode(_split(body, cuts)) == decode([body])
+
+
+events = st.lists(
+    st.tuples(
+        st.sampled_from(["", "response.output_text.delta", "error"]),
+        st.lists(
+            st.text(alphabet=st.characters(blacklist_characters="\r\n"), max_size=20),
+            min_size=1,
+            max_size=3,
+        ),
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(events=events, cuts=st.lists(st.integers(min_value=0, max_value=10**4), max_size=30))
+def test_any_split_of_any_valid_stream_decodes_to_the_events_written(events, cuts):
+    body = b""
+    expected = []
+    for name, lines in events:
+        if name:
+            body += f"event: {name}\n".encode()
+        body += b": keep-alive\n"
+        body += "".join(f"data: {line}\n" for line in lines).encode() + b"\n"
+        expected.append((name or "message", "\n".join(lines).encode()))
+    assert decode(_split(body, cuts)) == expected
