@@ -1,0 +1,133 @@
+"""Stream throughput: events per second through our client and the official SDKs.
+
+The same recorded SSE bytes (OpenAI's long reasoning-summary stream, repeated)
+are served from memory by an `httpx.MockTransport` in 64 KiB chunks, so the
+figures measure parsing and accumulation only, not the network. A bare loop of
+`json.loads` over the data lines is the floor.
+
+    .venv/bin/python benchmarks/stream_throughput.py [--repeat 20] [--rounds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import httpx
+
+import or_jupyter as orj
+
+FIXTURE = (
+    Path(__file__).parent.parent / "tests/fixtures/openai-reasoning-summary-stream.0.response.sse"
+)
+CHUNK = 65536
+
+
+def build_body(repeat: int) -> tuple[bytes, int]:
+    """The recorded stream repeated, one `[DONE]` at the end; and its number of events."""
+    one = FIXTURE.read_bytes().replace(b"data: [DONE]\n\n", b"")
+    body = one * repeat + b"data: [DONE]\n\n"
+    events = sum(1 for line in body.split(b"\n") if line.startswith(b"data: {"))
+    return body, events
+
+
+def chunks(body: bytes):
+    for start in range(0, len(body), CHUNK):
+        yield body[start : start + CHUNK]
+
+
+def bare_loop(body: bytes) -> None:
+    for chunk in [body]:
+        for line in chunk.split(b"\n"):
+            if line.startswith(b"data: {"):
+                json.loads(line[6:])
+
+
+def ours(body: bytes) -> None:
+    transport = httpx.MockTransport(
+        lambda request: httpx.Response(
+            200, headers={"content-type": "text/event-stream"}, content=chunks(body)
+        )
+    )
+    client = orj.Client(
+        api_key="k", base_url="http://bench/api/v1", http_client=httpx.Client(transport=transport)
+    )
+    with client.stream(model="openai/o3-mini", input="hi") as stream:
+        for _ in stream:
+            pass
+        assert stream.response.reasoning_text
+
+
+def openai_sdk(body: bytes) -> None:
+    import httpx2
+    from openai import OpenAI
+
+    transport = httpx2.MockTransport(
+        lambda request: httpx2.Response(
+            200, headers={"content-type": "text/event-stream"}, content=chunks(body)
+        )
+    )
+    client = OpenAI(
+        api_key="k", base_url="http://bench/api/v1", http_client=httpx2.Client(transport=transport)
+    )
+    for _ in client.responses.create(model="openai/o3-mini", input="hi", stream=True):
+        pass
+
+
+def openrouter_sdk(body: bytes) -> None:
+    from openrouter import OpenRouter
+
+    transport = httpx.MockTransport(
+        lambda request: httpx.Response(
+            200, headers={"content-type": "text/event-stream"}, content=chunks(body)
+        )
+    )
+    client = OpenRouter(
+        api_key="k", server_url="http://bench/api/v1", client=httpx.Client(transport=transport)
+    )
+    for _ in client.beta.responses.send(model="openai/o3-mini", input="hi", stream=True):
+        pass
+
+
+def best_of(fn, body: bytes, rounds: int) -> float:
+    fn(body)  # warm up imports and caches
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        fn(body)
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    body, events = build_body(args.repeat)
+    print(f"{events:,} events, {len(body) / 1e6:.1f} MB, best of {args.rounds} rounds\n")
+    results = {}
+    for name, fn in [
+        ("bare json.loads loop", bare_loop),
+        ("or_jupyter Client.stream", ours),
+        ("openai SDK", openai_sdk),
+        ("openrouter SDK", openrouter_sdk),
+    ]:
+        try:
+            results[name] = best_of(fn, body, args.rounds)
+        except Exception as exc:  # an SDK that cannot parse the stream is reported, not fatal
+            print(f"{name:28s} failed: {type(exc).__name__}: {str(exc)[:200]}")
+    for name, seconds in results.items():
+        print(f"{name:28s} {events / seconds:>12,.0f} events/s  ({seconds * 1000:8.1f} ms)")
+    mine = results["or_jupyter Client.stream"]
+    print()
+    print(f"vs bare loop:   {mine / results['bare json.loads loop']:.2f}x the time (target <= 4x)")
+    for sdk in ("openai SDK", "openrouter SDK"):
+        if sdk in results:
+            print(f"vs {sdk:13s} {results[sdk] / mine:.1f}x faster")
+
+
+if __name__ == "__main__":
+    main()

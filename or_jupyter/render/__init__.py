@@ -1,0 +1,1 @@
+"""The live view's building blocks: Markdown rendering (full and incremental) and sanitising."""
