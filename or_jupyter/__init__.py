@@ -7,6 +7,7 @@
 __version__ = "0.1.0"
 
 from .client import AsyncClient, Client  # noqa: E402
+from .conversation import Conversation  # noqa: E402
 from .protocol import (  # noqa: E402
     APIConnectionError,
     APIError,
@@ -28,6 +29,7 @@ from .protocol import (  # noqa: E402
     StreamTimeoutError,
 )
 from .stream import AsyncResponseStream, ResponseStream  # noqa: E402
+from .tools import Tool, ToolResult, tool  # noqa: E402
 
 __all__ = [
     "APIConnectionError",
@@ -52,4 +54,31 @@ __all__ = [
     "ServerError",
     "StreamError",
     "StreamTimeoutError",
+    "Conversation",
+    "Tool",
+    "ToolResult",
+    "offline",
+    "tool",
 ]
+
+
+def offline(on: bool = True):
+    """Route clients created from now on to the in-process emulator (or back to OpenRouter).
+
+    Returns the emulator's handle (`.base_url`, `.stop()`) when turning it on.
+    """
+    import os
+
+    if not on:
+        os.environ.pop("OR_JUPYTER_OFFLINE", None)
+        return None
+    from .emulator import shared
+
+    os.environ["OR_JUPYTER_OFFLINE"] = "1"
+    return shared()
+
+
+def load_ipython_extension(ipython):  # noqa: D103 - `%load_ext or_jupyter`
+    from .magics import load_ipython_extension as load
+
+    load(ipython)

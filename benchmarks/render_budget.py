@@ -1,0 +1,135 @@
+"""Render budget: what drawing a long streamed answer costs in bytes, updates and time.
+
+Streams `emulator/long` (>= 10,000 deltas, >= 50 KB of Markdown) through the
+`%%responses` magic in an IPython shell whose display publisher counts every
+message the kernel would send, as JSON bytes. Budget (issue 5): bytes published
+<= 5x the final HTML, <= ~20 view updates per second, the last delta visible
+within 100 ms, and drawing adds < 50% to the time the client alone needs.
+
+    .venv/bin/python benchmarks/render_budget.py [--tokens 12000] [--tps 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
+
+from display_capture import shell_with_capture  # noqa: E402
+
+import or_jupyter as orj  # noqa: E402
+from or_jupyter import emulator  # noqa: E402
+from or_jupyter.render import driver  # noqa: E402
+
+
+class TimedRelay(driver._Relay):
+    """The driver's relay, noting when the worker received the last answer delta."""
+
+    last_delta = 0.0
+
+    def __init__(self, inbox, ask):
+        super().__init__(inbox, ask)
+        forward = self.on_event
+
+        def on_event(event):
+            if event.type == "response.output_text.delta":
+                TimedRelay.last_delta = time.monotonic()
+            forward(event)
+
+        self.on_event = on_event
+
+
+def client_alone(base_url: str, tokens: int, tps: int) -> tuple[float, int, int]:
+    client = orj.Client(api_key="k", base_url=base_url)
+    started = time.monotonic()
+    deltas = 0
+    with client.stream(
+        model="emulator/long",
+        input="write",
+        max_output_tokens=tokens,
+        metadata={"emulator_tps": str(tps)},
+    ) as stream:
+        for event in stream:
+            deltas += event.type == "response.output_text.delta"
+    return time.monotonic() - started, deltas, len(stream.response.output_text)
+
+
+def through_magic(base_url: str, tokens: int, tps: int):
+    shell, publisher = shell_with_capture()
+    shell.run_line_magic("load_ext", "or_jupyter")
+    magics = shell.magics_manager.registry["Responses"]
+    magics.frontend = "notebook"
+    magics._set_client(orj.Client(api_key="k", base_url=base_url))
+    publisher.reset()
+    driver._Relay = TimedRelay
+    started = time.monotonic()
+    shell.run_cell(f"%%responses -m emulator/long --max-output-tokens {tokens} --new\nwrite")
+    seconds = time.monotonic() - started
+    last_visible = _last_answer_publish(publisher) - TimedRelay.last_delta
+    return seconds, last_visible, publisher.total_bytes(), publisher
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tokens", type=int, default=12_000)
+    parser.add_argument(
+        "--tps", type=int, default=0, help="pace the emulator (0 = as fast as it can)"
+    )
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    os.environ["OR_JUPYTER_EMULATOR_TPS"] = str(args.tps)
+    with emulator.start(tps=args.tps) as server:
+        alone = [client_alone(server.base_url, args.tokens, args.tps) for _ in range(args.rounds)]
+        drawn = [through_magic(server.base_url, args.tokens, args.tps) for _ in range(args.rounds)]
+    seconds_alone, deltas, chars = min(alone)
+    seconds_drawn, last_visible, _, publisher = min(drawn, key=lambda run: run[0])
+    final_html = sum(len(o.get("text/html", "")) for o in publisher.outputs())
+    published = publisher.total_bytes()
+    answer_times = [m.at for m in publisher.messages if m.at]
+    window = max(answer_times) - min(answer_times) if answer_times else 0
+    per_second = _max_per_second(answer_times)
+    print(
+        f"emulator/long: {deltas:,} deltas, {chars / 1000:.1f} KB of Markdown, tps={args.tps or 'unpaced'}"
+    )
+    print(f"final HTML in outputs:     {final_html / 1000:8.1f} KB")
+    print(
+        f"bytes published:           {published / 1000:8.1f} KB  = {published / final_html:.2f}x final"
+        " (budget <= 5x)"
+    )
+    print(
+        f"display messages:          {len(publisher.messages):8d}  over {window:.2f} s;"
+        f" busiest second {per_second} (budget ~20/s)"
+    )
+    print(f"last delta visible after:  {last_visible * 1000:8.1f} ms (budget 100 ms)")
+    print(f"client alone:              {seconds_alone:8.3f} s")
+    print(
+        f"through the magic:         {seconds_drawn:8.3f} s  = +{(seconds_drawn / seconds_alone - 1) * 100:.0f}%"
+        " (budget < +50%)"
+    )
+
+
+def _max_per_second(times: list[float]) -> int:
+    times = sorted(times)
+    best, start = 0, 0
+    for end, t in enumerate(times):
+        while t - times[start] > 1.0:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+def _last_answer_publish(publisher) -> float:
+    marks = ("orj-footer", "orj-notice", "<style>")
+    return max(
+        m.at
+        for m in publisher.messages
+        if m.data.get("text/html") and not any(k in m.data["text/html"] for k in marks)
+    )
+
+
+if __name__ == "__main__":
+    main()

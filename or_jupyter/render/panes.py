@@ -1,0 +1,185 @@
+"""The live view's panes, one small class per thing shown: answer, reasoning, tool card.
+
+Each pane takes deltas cheaply (`feed`) and draws only when `flush` is called,
+which the view does at a bounded rate.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from .html import reasoning_pane, tool_card
+from .markdown import StreamingMarkdown
+from .surface import Slot, Surface
+
+__all__ = ["AnswerPane", "ReasoningPane", "ToolCard"]
+
+
+class AnswerPane:
+    """The answer as Markdown: finished blocks go out once, in outputs that no longer change;
+    only the unfinished tail is re-rendered, in the last output."""
+
+    def __init__(self, surface: Surface) -> None:
+        self._surface = surface
+        self._markdown = StreamingMarkdown()
+        self._slot = Slot(surface)
+        self._blocks: list[str] = []
+        self._segments: list[tuple[Slot, int, int, str]] = []  # slot, first block, end, source
+        self._frozen_end = 0  # where the frozen source ends in the text
+        self._pending: list[str] = []  # deltas not yet parsed: parsing once per draw is cheaper
+        self._closed = False
+        self.dirty = False
+
+    @property
+    def text(self) -> str:
+        return self._markdown.text + "".join(self._pending)
+
+    def feed(self, delta: str) -> None:
+        self._pending.append(delta)
+        self.dirty = True
+
+    def flush(self) -> None:
+        if not self.dirty:
+            return
+        self.dirty = False
+        markdown = self._markdown
+        if self._pending:
+            markdown.feed("".join(self._pending))
+            self._pending = []
+        new = markdown.take_newly_frozen()
+        if new:
+            first = len(self._blocks)
+            self._blocks += new
+            end = len(markdown.text) - len(markdown.tail)
+            source = markdown.text[self._frozen_end : end]
+            self._frozen_end = end
+            self._slot.publish("".join(new), source)
+            self._segments.append((self._slot, first, len(self._blocks), source))
+            self._slot = Slot(self._surface)
+        self._revise(markdown.take_revisions())
+        tail = markdown.tail_html()
+        if tail:
+            self._slot.publish(tail, markdown.tail)
+
+    def close(self) -> None:
+        """The answer is complete: freeze the tail too."""
+        if self._closed:
+            return
+        self._markdown.feed("".join(self._pending))
+        self._pending = []
+        self._markdown.close()
+        self._closed = True
+        self.dirty = True
+        self.flush()
+
+    def _revise(self, revisions: dict[int, str]) -> None:
+        """Re-draw earlier outputs whose blocks a late link definition changed."""
+        if not revisions:
+            return
+        for index, html in revisions.items():
+            self._blocks[index] = html
+        for slot, first, end, source in self._segments:
+            if any(first <= index < end for index in revisions):
+                slot.publish("".join(self._blocks[first:end]), source)
+
+
+class ReasoningPane:
+    """Raw reasoning or summaries, in a pane open while the model thinks, folded afterwards."""
+
+    def __init__(self, surface: Surface) -> None:
+        self._slot = Slot(surface)
+        self._parts: list[str] = []
+        self.started = time.monotonic()
+        self.ended: float | None = None
+        self.hidden = False
+        self.dirty = False
+
+    @property
+    def text(self) -> str:
+        return "".join(self._parts)
+
+    def feed(self, delta: str) -> None:
+        if self.ended is None:
+            self._parts.append(delta)
+            self.dirty = True
+
+    def set_text(self, text: str) -> None:
+        """The complete text (from a `.done` event), when it differs from the deltas."""
+        if text and text != self.text:
+            self._parts = [text]
+            self.dirty = True
+
+    def flush(self) -> None:
+        if self.dirty and self.ended is None:
+            self.dirty = False
+            text = self.text
+            self._slot.publish(reasoning_pane(text, open=True, label="Thinking…"), text)
+
+    def fold(self, reasoning_tokens: int | None = None) -> None:
+        """Close the pane with a label saying how long the model thought (and how much)."""
+        self.ended = self.ended or time.monotonic()
+        label = f"Thought for {self.ended - self.started:.1f} s"
+        if reasoning_tokens:
+            label += f" · {reasoning_tokens:,} reasoning tokens"
+        if self.hidden and not self.text:
+            label += " · reasoning hidden by the provider"
+        text = self.text
+        self._slot.publish(reasoning_pane(text, open=False, label=label, hidden=self.hidden), text)
+        self.dirty = False
+
+
+class ToolCard:
+    """One function call: arguments as they stream, then status, result and duration."""
+
+    def __init__(self, surface: Surface, name: str) -> None:
+        self._slot = Slot(surface)
+        self._surface = surface
+        self.name = name
+        self._arguments: list[str] = []
+        self.status = "streaming"
+        self.result: Any = None
+        self.dirty = False
+        self.buttons: Any = None
+
+    @property
+    def arguments(self) -> str:
+        return "".join(self._arguments)
+
+    def feed(self, delta: str) -> None:
+        self._arguments.append(delta)
+        self.dirty = True
+
+    def set_arguments(self, arguments: str) -> None:
+        if arguments and arguments != self.arguments:
+            self._arguments = [arguments]
+            self.dirty = True
+
+    def start(self) -> None:
+        self.status = "running"
+        self.dirty = True
+        self.flush()
+
+    def finish(self, result: Any) -> None:
+        self.status = result.status
+        self.result = result
+        self.dirty = True
+        self.flush()
+
+    def flush(self) -> None:
+        if not self.dirty:
+            return
+        self.dirty = False
+        result = self.result
+        html = tool_card(
+            self.name,
+            self.arguments,
+            status=self.status,
+            output=None if result is None else result.output,
+            duration=None if result is None else result.duration,
+            traceback=None if result is None else result.traceback,
+        )
+        text = f"[tool] {self.name}({self.arguments}) {self.status}"
+        if result is not None:
+            text += f" -> {result.output[:200]}"
+        self._slot.publish(html, text)

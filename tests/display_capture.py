@@ -1,0 +1,73 @@
+"""A real IPython shell whose display publisher records every message it would send.
+
+Each message is counted in bytes as the kernel would serialise it (JSON), and
+updates are applied by display id, as a frontend or nbclient does, to give the
+final list of outputs a saved notebook would hold.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from IPython.core.displaypub import DisplayPublisher
+from IPython.core.interactiveshell import InteractiveShell
+
+
+@dataclass
+class Published:
+    data: dict[str, Any]
+    display_id: str | None
+    update: bool
+    size: int
+    at: float
+
+
+@dataclass
+class CapturingPublisher(DisplayPublisher):
+    messages: list[Published] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__()
+
+    def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kwargs):
+        import time
+
+        display_id = (transient or {}).get("display_id")
+        message = {"data": data, "metadata": metadata or {}, "transient": transient or {}}
+        size = len(json.dumps(message, default=str))
+        self.messages.append(Published(data, display_id, update, size, time.monotonic()))
+
+    def clear_output(self, wait=False):
+        self.messages.append(Published({}, None, False, 20, 0.0))
+
+    def outputs(self) -> list[dict[str, Any]]:
+        """The final outputs, updates applied in place by display id."""
+        final: list[dict[str, Any]] = []
+        where: dict[str, list[int]] = {}
+        for m in self.messages:
+            if m.update:
+                for index in where.get(m.display_id, []):
+                    final[index] = m.data
+                continue
+            if m.display_id:
+                where.setdefault(m.display_id, []).append(len(final))
+            final.append(m.data)
+        return final
+
+    def html(self) -> str:
+        return "".join(o.get("text/html", "") for o in self.outputs())
+
+    def total_bytes(self) -> int:
+        return sum(m.size for m in self.messages)
+
+    def reset(self) -> None:
+        self.messages.clear()
+
+
+def shell_with_capture() -> tuple[InteractiveShell, CapturingPublisher]:
+    shell = InteractiveShell.instance()
+    publisher = CapturingPublisher()
+    shell.display_pub = publisher
+    return shell, publisher
