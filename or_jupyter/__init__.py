@@ -54,6 +54,7 @@ __all__ = [
     "ServerError",
     "StreamError",
     "StreamTimeoutError",
+    "ChatForm",
     "Conversation",
     "Tool",
     "ToolResult",
@@ -82,3 +83,12 @@ def load_ipython_extension(ipython):  # noqa: D103 - `%load_ext or_jupyter`
     from .magics import load_ipython_extension as load
 
     load(ipython)
+
+
+def __getattr__(name: str):
+    # ChatForm pulls in ipywidgets: load it only when asked for.
+    if name == "ChatForm":
+        from .widgets import ChatForm
+
+        return ChatForm
+    raise AttributeError(f"module 'or_jupyter' has no attribute {name!r}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 
 import nbformat
 import pytest
@@ -244,3 +245,45 @@ def test_executed_notebook_keeps_answer_reasoning_and_tool_cards(tmp_path):
     assert '<details class="orj-pane orj-tool">' in html and "Quito" in html
     assert "clear" in html and 'class="orj-footer"' in html
     assert not any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
+
+
+def test_kernel_interrupt_stops_the_stream_keeps_the_partial_answer_and_the_next_cell_works():
+    from jupyter_client.manager import start_new_kernel
+
+    manager, client = start_new_kernel(kernel_name="python3")
+    try:
+        client.execute_interactive(
+            "import os; os.environ['OR_JUPYTER_EMULATOR_TPS'] = '300'\n"
+            "%load_ext or_jupyter\n%responses offline on",
+            timeout=60,
+        )
+        msg_id = client.execute("%%responses -m emulator/long --max-output-tokens 8000\nwrite a lot")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # interrupt once the answer is streaming
+            message = client.get_iopub_msg(timeout=30)
+            if "<h1>" in message["content"].get("data", {}).get("text/html", ""):
+                break
+        time.sleep(0.3)
+        manager.interrupt_kernel()
+        reply = client.get_shell_msg(timeout=30)
+        while reply["parent_header"].get("msg_id") != msg_id:
+            reply = client.get_shell_msg(timeout=30)
+        assert reply["content"]["status"] == "ok", "\n".join(reply["content"].get("traceback", []))
+        outputs = []
+        client.execute_interactive(
+            "chat = get_ipython().magics_manager.registry['Responses'].chats['default']\n"
+            "print(chat.history[-1]['status'], len(chat.history[-1]['content'][0]['text']))",
+            timeout=30,
+            output_hook=lambda m: outputs.append(m["content"].get("text", "")),
+        )
+        status, length = "".join(outputs).split()
+        assert status == "incomplete" and int(length) > 0
+        outputs.clear()
+        client.execute_interactive(
+            "%%responses -m emulator/assistant --out r\n6*7", timeout=30)
+        client.execute_interactive("print(r.output_text)", timeout=30,
+                                   output_hook=lambda m: outputs.append(m["content"].get("text", "")))
+        assert "42" in "".join(outputs)
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)

@@ -1,0 +1,278 @@
+"""`ChatForm`: an ipywidgets chat form around a `Conversation`.
+
+Clicking Send runs no cell, so the kernel's main thread stays free to hear Stop,
+Approve and Deny. The send therefore runs on a background thread, which draws the
+same live view the magic uses into the form's transcript (a `WidgetSurface`).
+
+Keys: the prompt is an `ipywidgets.Textarea`, which reports no key events to
+Python; Enter and Shift+Enter add a line (the textarea keeps the keystroke from
+JupyterLab, so Shift+Enter does not run the cell) and the Send button sends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from concurrent.futures import Future, InvalidStateError
+from typing import Any
+
+import ipywidgets as W
+
+from .client import Client
+from .conversation import DEFAULT_MODEL, Conversation
+from .render.driver import run_send
+from .render.html import error_box, pretty_arguments
+from .render.live import LiveView
+from .render.sanitize import escape
+from .render.widget_surface import WidgetSurface
+from .tools import as_tools
+
+__all__ = ["ChatForm"]
+
+FALLBACK_MODELS = (
+    DEFAULT_MODEL, "openai/gpt-5-mini", "openai/gpt-oss-20b", "anthropic/claude-sonnet-4.5",
+    "google/gemini-2.5-flash", "deepseek/deepseek-r1",
+)
+EFFORTS = [("default", None), ("none", "none"), ("minimal", "minimal"), ("low", "low"),
+           ("medium", "medium"), ("high", "high")]
+_USER = ('<div class="orj-user" style="white-space:pre-wrap;margin:.6em 0 .3em;padding-left:.5em;'
+         'border-left:3px solid var(--jp-brand-color1,#1976d2)"><b>You</b>\n{}</div>')
+
+
+class _FormView(LiveView):
+    """The live view, noting whether it drew its final outputs (and so any error box)."""
+
+    finished = False
+
+    def finish(self, response: Any = None, error: BaseException | None = None) -> None:
+        self.finished = True
+        super().finish(response, error)
+
+
+def _resolve(answer: Future, value: bool) -> None:
+    with contextlib.suppress(InvalidStateError):  # already decided (a second click, or Stop)
+        answer.set_result(value)
+
+
+class ChatForm:
+    """A chat form: prompt, model, reasoning, tools, temperature, Send / Stop / Clear, transcript.
+
+    `form.conversation` is the `Conversation` it drives; `form.wait()` waits for a send.
+    """
+
+    def __init__(self, model: str | None = None, tools: list[Any] | None = None,
+                 client: Client | None = None, conversation: Conversation | None = None,
+                 instructions: str | None = None) -> None:
+        if conversation is None:
+            conversation = Conversation(model=model or DEFAULT_MODEL, instructions=instructions,
+                                        tools=tools, client=client)
+        else:
+            conversation.tools.update(as_tools(tools or []))
+            if instructions is not None:
+                conversation.instructions = instructions
+            if client is not None:
+                conversation.client = client
+        conversation.client = conversation.client or Client()
+        self.conversation = conversation
+        self.last_prompt = ""
+        self.response: Any = None  # the last send's final Response
+        self.error: BaseException | None = None  # the last send's error, if it failed
+        self._thread: threading.Thread | None = None
+        self._pending: list[Future] = []
+        self._stopping = False
+
+        self.transcript = W.VBox(layout=W.Layout(width="100%"))
+        self._surface = WidgetSurface(self.transcript)
+        self.prompt = W.Textarea(placeholder="Ask something, then click Send "
+                                 "(Enter and Shift+Enter add a line).",
+                                 rows=3, layout=W.Layout(width="100%"))
+        self.model = W.Combobox(value=model or conversation.model, options=list(FALLBACK_MODELS),
+                                ensure_option=False, description="model",
+                                placeholder="type to filter, or any model id",
+                                layout=W.Layout(width="24em"))
+        self.models_note = W.HTML("loading the model list…")
+        self.effort = W.Dropdown(options=EFFORTS, value=None, description="reasoning",
+                                 layout=W.Layout(width="14em"))
+        self.summary = W.Checkbox(False, description="summary", indent=False,
+                                  layout=W.Layout(width="7em"))
+        self.temperature = W.FloatSlider(1.0, min=0.0, max=2.0, step=0.05,
+                                         description="temperature", disabled=True)
+        self.default_temperature = W.Checkbox(True, description="default", indent=False,
+                                              layout=W.Layout(width="7em"))
+        self.default_temperature.observe(
+            lambda change: setattr(self.temperature, "disabled", change["new"]), "value")
+        self.max_output_tokens = W.IntText(0, description="max tokens",
+                                           tooltip="0 = the model's default",
+                                           layout=W.Layout(width="14em"))
+        self.tool_boxes = {name: W.Checkbox(True, description=name, indent=False,
+                                            layout=W.Layout(width="auto"))
+                           for name in conversation.tools}
+        self.send_button = W.Button(description="Send", button_style="primary", icon="paper-plane")
+        self.stop_button = W.Button(description="Stop", button_style="warning", icon="stop",
+                                    disabled=True)
+        self.clear_button = W.Button(description="Clear", icon="trash")
+        self.status = W.HTML("")
+        self.send_button.on_click(lambda _: self.send())
+        self.stop_button.on_click(lambda _: self.stop())
+        self.clear_button.on_click(lambda _: self.clear())
+
+        tools_row = W.HBox([W.HTML("tools:"), *self.tool_boxes.values()]) if self.tool_boxes \
+            else W.HBox()
+        self.widget = W.VBox([
+            self.transcript,
+            self.prompt,
+            W.HBox([self.model, self.effort, self.summary]),
+            self.models_note,
+            W.HBox([self.temperature, self.default_temperature, self.max_output_tokens]),
+            tools_row,
+            W.HBox([self.send_button, self.stop_button, self.clear_button, self.status]),
+        ])
+        self._catalogue = threading.Thread(target=self._load_models, daemon=True,
+                                           name="or-jupyter-models")
+        self._catalogue.start()
+
+    # -- display ---------------------------------------------------------------------
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def __repr__(self) -> str:
+        return f"ChatForm({self.conversation!r})"
+
+    # -- actions ---------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def send(self) -> bool:
+        """Send the prompt box's text (what Send does); False if nothing was started."""
+        prompt = self.prompt.value
+        if self.running:
+            return False
+        if not prompt.strip():
+            self._say("Type a prompt first.")
+            return False
+        overrides = self.overrides()
+        self.last_prompt, self.response, self.error = prompt, None, None
+        self._stopping = False
+        self._surface.show(_USER.format(escape(prompt)), prompt)
+        self._set_running(True)
+        self._say("")
+        self.prompt.value = ""  # before the thread starts: a quick failure puts it back
+        self._thread = threading.Thread(target=self._run, args=(prompt, overrides), daemon=True,
+                                        name="or-jupyter-form")
+        try:
+            self._thread.start()
+        except RuntimeError:  # no thread could be started: nothing was sent
+            self.prompt.value = prompt
+            self._set_running(False)
+            raise
+        return True
+
+    def stop(self) -> None:
+        """Cancel the running send (the partial answer stays) and deny pending approvals."""
+        self._stopping = True
+        self.stop_button.disabled = True
+        self.conversation.cancel()
+        self._deny_pending()
+
+    def clear(self) -> None:
+        """Forget the conversation and empty the transcript (the prompt box is kept)."""
+        if self.running:
+            self.stop()
+            self.wait(10)
+        self.conversation.reset()
+        self._surface.clear()
+        self.response = self.error = None
+        self._say("")
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the model list and the running send; True if both are done."""
+        self._catalogue.join(timeout)
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return not (self.running or self._catalogue.is_alive())
+
+    def overrides(self) -> dict[str, Any]:
+        """The request settings the form's controls choose, as `Conversation.send` overrides."""
+        summary = "auto" if self.summary.value else None
+        reasoning = {k: v for k, v in (("effort", self.effort.value), ("summary", summary)) if v}
+        overrides: dict[str, Any] = {"model": self.model.value.strip() or self.conversation.model}
+        if reasoning:
+            overrides["reasoning"] = reasoning
+        if not self.default_temperature.value:
+            overrides["temperature"] = self.temperature.value
+        if self.max_output_tokens.value > 0:
+            overrides["max_output_tokens"] = self.max_output_tokens.value
+        if self.tool_boxes:
+            overrides["tools"] = [self.conversation.tools[name]
+                                  for name, box in self.tool_boxes.items() if box.value]
+        return overrides
+
+    # -- the background thread -------------------------------------------------------
+
+    def _run(self, prompt: str, overrides: dict[str, Any]) -> None:
+        view = _FormView(self._surface)
+        try:
+            view.begin(model=overrides["model"],
+                       offline=bool(getattr(self.conversation.client, "offline", False)))
+            self.response = run_send(self.conversation, prompt, view, ask=self._ask,
+                                     poll_ui=False, **overrides)
+        except Exception as exc:  # noqa: BLE001 - shown in the form, which stays usable
+            self.error = exc
+            if not view.finished:
+                self._surface.show(error_box(type(exc).__name__, str(exc)), str(exc))
+            if not self.prompt.value:
+                self.prompt.value = prompt
+            self._say("The request failed; your prompt is back in the box.")
+        finally:
+            self._deny_pending()
+            self._set_running(False)
+
+    def _ask(self, tool: Any, call: Any, answer: Future) -> None:
+        """Approve / Deny buttons in the transcript for a `confirm=True` tool."""
+        label = W.HTML(f"Run <code>{escape(tool.name)}</code> with <code>"
+                       f"{escape(pretty_arguments(call.arguments))}</code>?")
+        approve = W.Button(description="Approve", button_style="success", icon="check")
+        deny = W.Button(description="Deny", button_style="danger", icon="times")
+        if self._stopping:
+            _resolve(answer, False)
+            return
+        handle = self._surface.show_widget(W.HBox([label, approve, deny]))
+        self._pending.append(answer)
+
+        def decided(future: Future) -> None:
+            word = "approved" if future.result() else "denied"
+            handle.update(f"<div><code>{escape(tool.name)}</code>: {word}</div>", word)
+
+        answer.add_done_callback(decided)
+        approve.on_click(lambda _: _resolve(answer, True))
+        deny.on_click(lambda _: _resolve(answer, False))
+
+    def _deny_pending(self) -> None:
+        pending, self._pending = self._pending, []
+        for answer in pending:
+            _resolve(answer, False)
+
+    def _load_models(self) -> None:
+        try:
+            ids = sorted({m["id"] for m in self.conversation.client.models() if m.get("id")})
+            problem = "" if ids else "the catalogue is empty"
+        except Exception as exc:  # noqa: BLE001 - any failure means: use the fallback list
+            ids, problem = [], str(exc) or type(exc).__name__
+        if ids:
+            self.model.options = ids
+            self.models_note.value = ""
+        else:
+            self.models_note.value = (
+                f"<small>Could not fetch the model list ({escape(problem)}); showing a few "
+                "common ids. Any model id can be typed.</small>")
+
+    def _set_running(self, running: bool) -> None:
+        self.send_button.disabled = running
+        self.clear_button.disabled = running
+        self.stop_button.disabled = not running
+
+    def _say(self, text: str) -> None:
+        self.status.value = f"<small>{escape(text)}</small>" if text else ""
