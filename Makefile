@@ -1,26 +1,45 @@
-# Every target sets itself up: a fresh machine needs only Python 3.
+# Every target sets itself up: a fresh machine needs only Python 3 (and make).
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+LAB_STAMP := $(VENV)/.installed-lab
+TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test lint bench clean
+.PHONY: lab demo test lint bench notebooks clean
 
-$(STAMP): pyproject.toml
+$(VENV)/bin/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
 
-demo: $(STAMP)
+$(LAB_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e '.[lab]'
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e '.[lab,test]'
+	bash scripts/install_browser.sh
+	touch $@ $(LAB_STAMP)
+
+# The main job: JupyterLab on the quickstart (OpenRouter with OPENROUTER_API_KEY, else offline).
+lab: $(LAB_STAMP)
+	$(BIN)/jupyter lab notebooks/01-quickstart.ipynb
+
+# A streamed answer in the terminal.
+demo: $(LAB_STAMP)
 	$(BIN)/python -m or_jupyter.demo
 
-test: $(STAMP)
-	$(BIN)/ruff check or_jupyter tests benchmarks
+test: $(TEST_STAMP)
+	$(BIN)/ruff check or_jupyter tests benchmarks notebooks scripts
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: $(TEST_STAMP)
 	$(BIN)/python benchmarks/stream_throughput.py
+	$(BIN)/python benchmarks/render_budget.py
+	$(BIN)/python benchmarks/render_budget.py --tps 2000 --rounds 1
+	$(BIN)/python benchmarks/markdown_render.py
+
+notebooks: $(TEST_STAMP)
+	$(BIN)/python notebooks/build.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -8,6 +8,7 @@ __version__ = "0.1.0"
 
 from .client import AsyncClient, Client  # noqa: E402
 from .conversation import Conversation  # noqa: E402
+from .offline import offline  # noqa: E402
 from .protocol import (  # noqa: E402
     APIConnectionError,
     APIError,
@@ -63,23 +64,9 @@ __all__ = [
 ]
 
 
-def offline(on: bool = True):
-    """Route clients created from now on to the in-process emulator (or back to OpenRouter).
 
-    Returns the emulator's handle (`.base_url`, `.stop()`) when turning it on.
-    """
-    import os
-
-    if not on:
-        os.environ.pop("OR_JUPYTER_OFFLINE", None)
-        return None
-    from .emulator import shared
-
-    os.environ["OR_JUPYTER_OFFLINE"] = "1"
-    return shared()
-
-
-def load_ipython_extension(ipython):  # noqa: D103 - `%load_ext or_jupyter`
+def load_ipython_extension(ipython):
+    """`%load_ext or_jupyter`: the `%%responses` and `%responses` magics."""
     from .magics import load_ipython_extension as load
 
     load(ipython)

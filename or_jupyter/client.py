@@ -31,7 +31,7 @@ from .protocol import (
 )
 from .stream import AsyncResponseStream, ResponseStream
 
-__all__ = ["AsyncClient", "Client", "DEFAULT_BASE_URL"]
+__all__ = ["AsyncClient", "Client", "DEFAULT_BASE_URL", "offline_requested"]
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=10.0)
@@ -58,9 +58,8 @@ class _BearerAuth(httpx.Auth):
         return "<bearer auth, key hidden>"
 
 
-def _offline_requested(offline: bool | None) -> bool:
-    if offline is not None:
-        return offline
+def offline_requested() -> bool:
+    """True when `OR_JUPYTER_OFFLINE` asks for the emulator (set by `orj.offline()` too)."""
     return os.environ.get("OR_JUPYTER_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
 
 
@@ -77,7 +76,7 @@ class _ClientBase:
         app_url: str | None,
         offline: bool | None,
     ) -> None:
-        self.offline = _offline_requested(offline)
+        self.offline = offline_requested() if offline is None else offline
         if self.offline:
             from .emulator import shared
 

@@ -18,8 +18,9 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from traitlets import Bool, Float, Int, TraitError, Unicode
 
-from .client import Client
+from .client import Client, offline_requested
 from .conversation import DEFAULT_MODEL, Conversation
+from .offline import offline as use_offline
 from .protocol import APIError, Response
 from .render.driver import run_send
 from .render.html import error_box
@@ -94,8 +95,6 @@ class Responses(Magics):
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell, **kwargs)
-        if os.environ.get("OR_JUPYTER_OFFLINE", "").lower() in ("1", "true", "yes", "on"):
-            self.offline = True
         self.chats: dict[str, Conversation] = {}
         self._client: Client | None = None
         self._api_key: str | None = None
@@ -173,7 +172,7 @@ class Responses(Magics):
         notebook = self.frontend == "notebook" or (self.frontend == "auto" and in_kernel)
         view: Any = LiveView() if notebook else TerminalView()
         view.begin(
-            model=overrides["model"], offline=self.offline, cancel=chat.cancel if notebook else None
+            model=overrides["model"], offline=chat.client.offline, cancel=chat.cancel if notebook else None
         )
         try:
             return run_send(
@@ -223,9 +222,9 @@ class Responses(Magics):
             key, _, value = pair.partition("=")
             if key not in names:
                 raise UsageError(f"unknown setting {key!r}; settings: {', '.join(names)}")
-            if key == "reasoning":
+            if value and key == "reasoning":
                 _choice("reasoning", EFFORTS)(value)
-            if key == "summary":
+            if value and key == "summary":
                 _choice("summary", SUMMARIES)(value)
             try:
                 converted = None if value in ("", "None") else _CONVERTERS.get(key, str)(value)
@@ -233,7 +232,7 @@ class Responses(Magics):
             except (ValueError, TypeError, TraitError) as exc:
                 raise UsageError(f"{key}: {exc}") from None
         settings = {name: getattr(self, name) for name in names}
-        settings["offline"] = self.offline
+        settings["offline"] = self.client.offline
         settings["api key"] = "set" if self._key_available() else "missing"
         _show_table(
             ["setting", "value"], [[k, "" if v is None else str(v)] for k, v in settings.items()]
@@ -294,6 +293,7 @@ class Responses(Magics):
         if rest not in ("on", "off"):
             raise UsageError("usage: %responses offline on|off")
         self.offline = rest == "on"
+        use_offline(self.offline)  # clients made in Python code follow the switch too
         self._set_client(None)
         print(
             "offline mode on: answers come from the local emulator, scripted, not a model"
@@ -305,8 +305,10 @@ class Responses(Magics):
 
     @property
     def client(self) -> Client:
-        if self._client is None:
-            self._set_client(Client(api_key=self._api_key, offline=self.offline, timeout=self.timeout))
+        """The client the magics use; offline when `offline` is on or `orj.offline()` was called."""
+        wanted = self.offline or offline_requested()
+        if self._client is None or self._client.offline != wanted:
+            self._set_client(Client(api_key=self._api_key, offline=wanted, timeout=self.timeout))
         return self._client
 
     def _set_client(self, client: Client | None) -> None:

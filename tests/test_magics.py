@@ -162,6 +162,26 @@ def test_config_shows_and_sets_defaults(ip):
     assert magics.model == "emulator/echo"
 
 
+def test_config_clears_a_setting_with_an_empty_value(ip):
+    run(ip, "%responses config reasoning=high summary=auto")
+    assert magics_of(ip).reasoning == "high"
+    run(ip, "%responses config reasoning= summary=")
+    assert (magics_of(ip).reasoning, magics_of(ip).summary) == (None, None)
+
+
+def test_offline_switch_also_routes_python_clients(ip, monkeypatch):
+    import or_jupyter as orj
+
+    monkeypatch.delenv("OR_JUPYTER_OFFLINE")
+    magics_of(ip).offline = False
+    assert not orj.Client(api_key="k").offline
+    run(ip, "%responses offline on")
+    assert orj.Client().offline
+    run(ip, "%responses offline off")
+    orj.offline()  # the Python switch reaches the magic too
+    assert magics_of(ip).client.offline
+
+
 def test_config_rejects_unknown_settings(ip, capsys):
     run(ip, "%responses config colour=blue")
     assert "unknown setting 'colour'" in capsys.readouterr().err

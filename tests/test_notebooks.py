@@ -1,0 +1,307 @@
+"""The tutorial notebooks run offline from top to bottom, and show their answers.
+
+Every notebook in notebooks/ is executed afresh with nbclient in a kernel whose
+environment has OR_JUPYTER_OFFLINE=1 and no OPENROUTER_API_KEY. The same content checks
+run on those fresh outputs and on the copies saved in the repository (which visitors on
+GitHub and Binder see before running anything), so both must contain the answers as plain
+outputs: the arithmetic, the tool cards with their results, the folded reasoning pane, the
+footer. Neither may contain an error output, an error box or an API key.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import os
+import re
+import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+import pytest
+
+NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+sys.path.insert(0, str(NOTEBOOK_DIR))
+import build  # noqa: E402 - notebooks/build.py, which defines the notebooks' cells
+
+NAMES = list(build.NOTEBOOKS)
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+FOLDED_REASONING = '<details class="orj-pane orj-reasoning">'
+
+
+# -- reading outputs ---------------------------------------------------------------------
+
+
+def cell(nb: nbformat.NotebookNode, start: str) -> nbformat.NotebookNode:
+    """The one code cell whose source starts with `start`."""
+    found = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith(start)]
+    assert len(found) == 1, f"{len(found)} code cells start with {start!r}"
+    return found[0]
+
+
+def html_of(c: nbformat.NotebookNode) -> str:
+    """The HTML outputs of a cell, without the stylesheet each %%responses cell publishes."""
+    pages = "\n".join(o.get("data", {}).get("text/html", "") for o in c.outputs)
+    return re.sub(r"<style>.*?</style>", "", pages, flags=re.S)
+
+
+def text_of(c: nbformat.NotebookNode) -> str:
+    """Streams, plain text and (unescaped) HTML of a cell's outputs, for substring checks."""
+    parts = []
+    for o in c.outputs:
+        if o.output_type == "stream":
+            parts.append(o.text)
+        else:
+            data = o.get("data", {})
+            parts += [data.get("text/plain", ""), html.unescape(data.get("text/html", ""))]
+    return "\n".join(parts)
+
+
+def footer(c: nbformat.NotebookNode) -> str:
+    found = re.findall(r'<div class="orj-footer">(.*?)</div>', html_of(c))
+    assert len(found) == 1, f"expected one footer, got {found}"
+    return html.unescape(found[0])
+
+
+def answer_html(c: nbformat.NotebookNode) -> str:
+    """The answer's HTML: every output that is not the header, the Stop slot, a pane or the footer."""
+    parts = []
+    for o in c.outputs:
+        page = o.get("data", {}).get("text/html", "")
+        if page and not re.match(r'\s*(<style>|<details class="orj-pane|<div class="orj-)', page):
+            parts.append(page)
+    return "".join(parts)
+
+
+def tool_cards(c: nbformat.NotebookNode) -> list[str]:
+    return re.findall(r'<details class="orj-pane orj-tool".*?</pre></details>', html_of(c), re.S)
+
+
+# -- what each notebook must show ----------------------------------------------------------
+
+
+def check_quickstart(nb: nbformat.NotebookNode) -> None:
+    assert "offline mode on" in text_of(nb.cells[1])
+    first = cell(nb, "%%responses\nWhat is 12*7?")
+    assert "Offline mode" in text_of(first)
+    assert "<strong>84</strong>" in answer_html(first)
+    assert re.fullmatch(r"openai/gpt-5-mini · [\d,]+ in / [\d,]+ out tokens · \$[\d.]+ · "
+                        r"first token [\d.]+ s · total [\d.]+ s", footer(first)), footer(first)
+    assert "<li>" in answer_html(cell(nb, "%%responses --max-output-tokens"))
+    assert "<strong>8760</strong>" in answer_html(cell(nb, "%%responses\nHow many hours"))
+    assert "<strong>25</strong>" in answer_html(cell(nb, "%%responses --out answer"))
+    printed = text_of(cell(nb, "print(answer.output_text)"))
+    assert re.search(r"= \*\*25\*\*\ncompleted \d+ in, \d+ out\ncost: \$0\.\d+", printed), printed
+    settings = text_of(cell(nb, "%responses config"))
+    assert "openai/gpt-5-mini" in settings and re.search(r"offline\s+True", settings)
+    assert "openai/o4-mini" in text_of(cell(nb, "%responses models openai"))
+
+
+def check_reasoning(nb: nbformat.NotebookNode) -> None:
+    for start in ("%%responses --reasoning low", "%%responses --reasoning high"):
+        c = cell(nb, start)
+        assert FOLDED_REASONING in html_of(c) and "orj-reasoning\" open" not in html_of(c)
+        assert re.search(r"<summary>Thought for [\d.]+ s · \d+ reasoning tokens</summary>",
+                         html_of(c))
+        assert "<strong>391</strong>" in answer_html(c)
+        assert re.search(r"\d+ reasoning", footer(c))
+    low, high = (int(re.search(r"(\d+) reasoning", footer(cell(nb, s))).group(1))
+                 for s in ("%%responses --reasoning low", "%%responses --reasoning high"))
+    assert high > low, "higher effort should think longer"
+    summary = cell(nb, "%%responses --reasoning medium --summary detailed")
+    assert FOLDED_REASONING in html_of(summary)
+    assert html_of(summary).count("<p><strong>") >= 3  # three summary parts, each titled
+    assert "<strong>23</strong>" in answer_html(summary)
+    plain = cell(nb, "%%responses --reasoning none")
+    assert "orj-reasoning" not in html_of(plain) and "<strong>391</strong>" in answer_html(plain)
+    printed = text_of(cell(nb, "print(thought.reasoning_text)"))
+    assert "The user asks" in printed and re.search(r"reasoning tokens: \d+", printed)
+
+
+def check_tools(nb: nbformat.NotebookNode) -> None:
+    assert "'required': ['location']" in text_of(cell(nb, "get_weather.schema"))
+    weather = cell(nb, "%%responses --tools get_weather\n")
+    [card] = tool_cards(weather)
+    assert "get_weather" in card and "orj-status-done" in card
+    assert '"location":"Lisbon"' in text_of(weather)
+    assert "2 turns" in footer(weather)
+    parallel = cell(nb, "%%responses --tools population,local_time")
+    cards = tool_cards(parallel)
+    assert len(cards) == 2 and all("orj-status-done" in c for c in cards)
+    assert "709000" in text_of(parallel) and "14:05" in text_of(parallel)
+    total = float(re.search(r"total ([\d.]+) s", footer(parallel)).group(1))
+    assert total < 1.9, f"two 1-second tools took {total} s: they did not run in parallel"
+    forced = cell(nb, "%%responses --tools get_weather --tool-choice get_weather")
+    assert len(tool_cards(forced)) == 1 and '"location":"Paris"' in text_of(forced)
+    assert "orj-tool" not in html_of(cell(nb, "%%responses --tools get_weather --tool-choice none"))
+    failing = cell(nb, "%%responses --tools stock_price")
+    [card] = tool_cards(failing)
+    assert "orj-status-error" in card and "traceback" in card
+    assert "LookupError: no quote for ACME: the market is closed" in html.unescape(card)
+    assert "no quote for ACME" in answer_html(failing)  # the model got the error text
+
+
+def check_conversations(nb: nbformat.NotebookNode) -> None:
+    assert "<strong>750</strong>" in answer_html(cell(nb, "%%responses\nMy name is Ada"))
+    history = text_of(_nth(nb, "%responses history", 0))
+    assert "My name is Ada" in history and "What was my name" in history
+    trip = cell(nb, "%%responses --chat trip --tools get_weather")
+    assert len(tool_cards(trip)) == 1 and '"location":"Rome"' in text_of(trip)
+    trip_history = text_of(_nth(nb, "%responses history trip", 0))
+    assert "function_call_output" in trip_history and "Rome" in trip_history
+    assert "Given that weather" in trip_history
+    renewed = text_of(_nth(nb, "%responses history trip", 1))
+    assert "What is 2+2?" in renewed and "Rome" not in renewed
+    assert '"unit":"fahrenheit"' in text_of(cell(nb, "chat = orj.Conversation("))
+    items = text_of(cell(nb, "for item in chat.history"))
+    assert "function_call get_weather" in items and "function_call_output" in items
+    assert "items=4" in text_of(cell(nb, 'chat.save("trip.json")'))
+    forked = text_of(cell(nb, "branch = again.fork()"))
+    assert "**81**" in forked and "4 items in the original, 6 in the branch" in forked
+
+
+def check_widgets(nb: nbformat.NotebookNode) -> None:
+    form = cell(nb, "form = orj.ChatForm(")
+    [output] = form.outputs
+    assert WIDGET_MIME in output.data and "text/plain" in output.data
+    driven = text_of(cell(nb, 'form.effort.value = "low"'))
+    assert '"location":"Lisbon"' in driven and "get_weather" in driven
+    assert "'effort': 'low'" in text_of(cell(nb, "form.overrides()"))
+    history = text_of(cell(nb, "for item in form.conversation.history"))
+    assert "function_call get_weather" in history and "message assistant" in history
+
+
+def check_python_api(nb: nbformat.NotebookNode) -> None:
+    assert "offline emulator" in text_of(nb.cells[1])
+    first = text_of(cell(nb, "client = orj.Client()"))
+    assert "offline" in first and "`6*7` = **42**" in first and "completed" in first
+    assert "openai/gpt-5-mini" in text_of(cell(nb, 'ids = [m["id"] for m in client.models()]'))
+    streamed = text_of(cell(nb, "with client.stream(model=MODEL, input=\"What is 1234*5?\""))
+    assert "`1234*5` = **6170**" in streamed and re.search(r"reasoning tokens: \d+", streamed)
+    assert "'response.output_text.delta'" in text_of(cell(nb, "from collections import Counter"))
+    by_hand = text_of(cell(nb, "first = client.create("))
+    assert 'get_weather {"location": "Oslo"} -> {"location":"Oslo"' in by_hand
+    assert '"location":"Oslo"' in text_of(cell(nb, "followup = ["))
+    gathered = text_of(cell(nb, "import asyncio"))
+    assert all(f"= **{n * n}**" in gathered for n in (3, 4, 5))
+    assert re.search(r"\d+ deltas: `99\+1` = \*\*100\*\*",
+                     text_of(cell(nb, "async with orj.AsyncClient() as aclient, ")))
+    assert "InsufficientCreditsError 402" in text_of(cell(nb, 'if OFFLINE:\n    try:\n        client'))
+    assert "RateLimitError: retry after 1.0 s" in text_of(cell(nb, "if OFFLINE:\n    impatient"))
+    flaky = text_of(cell(nb, "import time"))
+    assert "`5+5` = **10**" in flaky and re.search(r"after [1-9]\.\d s, one retry", flaky)
+    broken = text_of(cell(nb, "if OFFLINE:\n    try:\n        with client.stream"))
+    assert "`8*8`\nStreamError:" in broken and "kept so far: '`8*8`" in broken
+
+
+def _nth(nb: nbformat.NotebookNode, source: str, n: int) -> nbformat.NotebookNode:
+    return [c for c in nb.cells if c.cell_type == "code" and c.source == source][n]
+
+
+CHECKS: dict[str, Callable[[nbformat.NotebookNode], None]] = {
+    "01-quickstart": check_quickstart,
+    "02-reasoning": check_reasoning,
+    "03-tools": check_tools,
+    "04-conversations": check_conversations,
+    "05-widgets": check_widgets,
+    "06-python-api": check_python_api,
+}
+
+
+def check_clean(nb: nbformat.NotebookNode) -> None:
+    """No error outputs, nothing on stderr, no error boxes, every code cell ran."""
+    for c in nb.cells:
+        if c.cell_type != "code":
+            continue
+        assert c.execution_count is not None, f"cell not executed: {c.source[:60]!r}"
+        for o in c.outputs:
+            assert o.output_type != "error", f"{c.source[:60]!r}: {o.ename}: {o.evalue}"
+            assert not (o.output_type == "stream" and o.name == "stderr"), (
+                f"{c.source[:60]!r} wrote to stderr: {o.text[:300]}")
+        assert 'class="orj-error"' not in html_of(c), f"error box in {c.source[:60]!r}"
+
+
+def check_answers_are_plain(nb: nbformat.NotebookNode) -> None:
+    """Every %%responses cell leaves its answer in plain outputs, not only in widgets."""
+    for c in nb.cells:
+        if c.cell_type == "code" and c.source.startswith("%%responses"):
+            assert answer_html(c) or tool_cards(c), f"no answer saved for {c.source[:60]!r}"
+            footer(c)
+        for o in getattr(c, "outputs", []):
+            if WIDGET_MIME in o.get("data", {}):
+                assert o.data.get("text/plain"), "a widget output without a text fallback"
+
+
+# -- the tests -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory):
+    """Futures of every saved notebook, outputs cleared, executed offline, two kernels at a time.
+
+    All start at the first request, so the notebooks run in parallel with each other while
+    the tests wait for them one by one; a notebook that fails fails only its own test.
+    """
+
+    def run(name: str) -> nbformat.NotebookNode:
+        nb = nbformat.read(NOTEBOOK_DIR / f"{name}.ipynb", as_version=4)
+        for c in nb.cells:
+            if c.cell_type == "code":
+                c.outputs, c.execution_count = [], None
+        return build.execute(nb, tmp_path_factory.mktemp(name))
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        yield {name: pool.submit(run, name) for name in NAMES}
+
+
+def saved(name: str) -> nbformat.NotebookNode:
+    return nbformat.read(NOTEBOOK_DIR / f"{name}.ipynb", as_version=4)
+
+
+def test_every_notebook_is_built_and_checked():
+    on_disk = sorted(p.stem for p in NOTEBOOK_DIR.glob("*.ipynb"))
+    assert on_disk == sorted(NAMES) == sorted(CHECKS)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_saved_notebook_matches_build_script(name):
+    """notebooks/build.py is the source: the saved cells are exactly its cells."""
+    built = [(c.cell_type, c.source) for c in build.notebook(name).cells]
+    assert [(c.cell_type, c.source) for c in saved(name).cells] == built
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_first_cell_picks_the_backend(name):
+    setup = saved(name).cells[1]
+    assert setup.cell_type == "code" and "OPENROUTER_API_KEY" in setup.source
+    assert "orj.offline()" in setup.source or "%responses offline on" in setup.source
+    assert "OpenRouter" in setup.source  # it says which backend is in use
+    assert "emulator/" not in "".join(c.source for c in saved(name).cells
+                                      if c.cell_type == "code" and "OFFLINE" not in c.source)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_saved_notebook_shows_answers(name):
+    nb = saved(name)
+    check_clean(nb)
+    check_answers_are_plain(nb)
+    CHECKS[name](nb)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_saved_notebook_holds_no_key(name):
+    raw = (NOTEBOOK_DIR / f"{name}.ipynb").read_text()
+    assert not re.search(r"sk-or-[\w-]{8,}", raw)
+    key = os.environ.get("OPENROUTER_API_KEY")
+    assert not key or key not in raw
+    assert "api key            set" not in raw
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_executes_offline(fresh, name):
+    nb = copy.deepcopy(fresh[name].result())
+    check_clean(nb)
+    check_answers_are_plain(nb)
+    CHECKS[name](nb)
