@@ -6,7 +6,7 @@ import json
 import random
 
 import pytest
-from conftest import recorded, recorded_streams
+from recordings import recorded, recorded_streams
 from scripted_server import Reply
 
 import or_jupyter as orj

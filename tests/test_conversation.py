@@ -10,7 +10,7 @@ from typing import Literal
 
 import httpx
 import pytest
-from conftest import FIXTURES, recorded, spec_validator
+from recordings import FIXTURES, recorded, spec_validator
 from scripted_server import Reply, sse
 
 import or_jupyter as orj

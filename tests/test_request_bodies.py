@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import recorded, spec_validator
+from recordings import recorded, spec_validator
 from scripted_server import Reply, sse
 
 import or_jupyter as orj

@@ -1,0 +1,123 @@
+"""The scripted models: what each one answers to a request, as a ``Plan``.
+
+``emulator/assistant`` (also used for every model id outside ``emulator/``),
+``emulator/echo`` and ``emulator/long`` answer normally; the stream-fault
+models answer like the assistant but break the stream. The HTTP-fault models
+never get here (see ``faults``).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+
+from . import compose, tokens, toolcalls
+from .catalogue import EMULATOR_MODELS
+from .plan import Call, Plan
+from .request import Request
+
+LONG_DEFAULT_TOKENS = 3000
+LONG_MAX_TOKENS = 200_000
+INCOMPLETE_DEFAULT_TOKENS = 16
+STREAM_FAULTS = {
+    "emulator/midstream-error": "midstream-error",
+    "emulator/failed": "failed",
+    "emulator/truncated": "truncated",
+    "emulator/stall": "stall",
+}
+
+
+def known(model: str) -> bool:
+    """Whether the emulator answers this model id (every id outside ``emulator/`` is known)."""
+    return not model.startswith("emulator/") or model in EMULATOR_MODELS
+
+
+def plan(request: Request) -> Plan:
+    """What the requested model says."""
+    rng = random.Random(request.seed)
+    if request.model == "emulator/echo":
+        result = Plan(text=request.last_user_text)
+    elif request.model == "emulator/long":
+        budget = min(request.max_output_tokens or LONG_DEFAULT_TOKENS, LONG_MAX_TOKENS)
+        result = Plan(text=compose.long_document(budget, rng))
+    else:
+        result = assistant(request, rng)
+    result.fault = STREAM_FAULTS.get(request.model)
+    if request.model == "emulator/incomplete":
+        limit = request.max_output_tokens or INCOMPLETE_DEFAULT_TOKENS
+        result = _cut_to(result, min(limit, max(tokens.count(result.text or "") - 1, 1)))
+    elif request.max_output_tokens is not None:
+        result = _fit(result, request.max_output_tokens)
+    return result
+
+
+def assistant(request: Request, rng: random.Random) -> Plan:
+    """The scripted assistant: reasoning if asked, then tool calls or a Markdown answer."""
+    prompt = request.last_user_text
+    outputs = request.trailing_outputs
+    chosen = [] if outputs else toolcalls.choose(
+        request.tools, request.tool_choice, request.parallel_tool_calls, prompt)
+    calls = [Call(tool["name"], toolcalls.arguments(tool, prompt)) for tool in chosen]
+    if outputs:
+        text = compose.tool_report([
+            (request.call_name(item["call_id"]), item["call_id"], _output_text(item["output"]))
+            for item in outputs
+        ])
+        intent = ["The tools have answered; I will report their results."]
+    elif calls:
+        text = None
+        intent = [f"I will call `{call.name}` with {call.arguments}." for call in calls]
+    else:
+        text = _structured(request.body.get("text"), prompt) or compose.answer(prompt, rng)
+        intent = ["I will answer directly."]
+    result = Plan(text=text, calls=calls)
+    if request.effort:
+        if request.summary:
+            result.summary = compose.summary(prompt, request.effort, request.summary, intent, rng)
+        else:
+            result.reasoning = compose.reasoning(prompt, request.effort, intent, rng)
+    return result
+
+
+def _structured(text_config: object, prompt: str) -> str | None:
+    """JSON text for ``text.format`` ``json_schema`` or ``json_object``; None for plain text."""
+    fmt = text_config.get("format") if isinstance(text_config, dict) else None
+    kind = fmt.get("type") if isinstance(fmt, dict) else None
+    if kind == "json_schema":
+        return json.dumps(toolcalls.fill(fmt.get("schema") or {}, prompt), ensure_ascii=False)
+    if kind == "json_object":
+        return json.dumps({"answer": compose.excerpt(prompt, 200), "scripted": True})
+    return None
+
+
+def _output_text(output: object) -> str:
+    """A function_call_output's output as text (it may be a list of content parts)."""
+    if isinstance(output, str):
+        return output
+    if isinstance(output, list):
+        return "\n".join(str(part.get("text", "")) for part in output if isinstance(part, dict))
+    return str(output)
+
+
+def _fit(result: Plan, limit: int) -> Plan:
+    """The plan unchanged if it fits ``limit`` output tokens, else cut to it and incomplete."""
+    spent = tokens.count(result.reasoning) + sum(tokens.count(part) for part in result.summary)
+    spent += tokens.count(result.text or "") + sum(tokens.count(c.arguments) for c in result.calls)
+    return result if spent <= limit else _cut_to(result, limit)
+
+
+def _cut_to(result: Plan, limit: int) -> Plan:
+    """The plan's reasoning and text cut to ``limit`` tokens in all, marked incomplete."""
+    result.incomplete = True
+    result.calls = []
+    result.reasoning = tokens.truncate(result.reasoning, limit)
+    remaining = max(limit - tokens.count(result.reasoning), 0)
+    kept_summary = []
+    for part in result.summary:
+        cut = tokens.truncate(part, remaining)
+        remaining -= tokens.count(cut)
+        if cut:
+            kept_summary.append(cut)
+    result.summary = kept_summary
+    result.text = tokens.truncate(result.text, remaining) if result.text is not None else None
+    return result

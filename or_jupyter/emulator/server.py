@@ -1,0 +1,337 @@
+"""The HTTP plumbing: a threaded standard-library server speaking OpenRouter's API.
+
+One thread per connection (many clients at once), HTTP/1.1 keep-alive, chunked
+transfer encoding for streams. Routes: ``POST /api/v1/responses`` and
+``GET /api/v1/models``; anything else gets a JSON 404 or 405. No request can
+crash it: every failure becomes a JSON error in OpenRouter's shape.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import select
+import socket
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from . import catalogue, events, faults, models, schemas, wire
+from .plan import Plan
+from .request import Request, parse
+
+API_PREFIX = "/api/v1"
+ROUTES = {"/responses": "POST", "/models": "GET"}
+MAX_BODY = 8 * 1024 * 1024
+DRAIN_LIMIT = 64 * 1024 * 1024
+STALL_SECONDS = 600.0
+
+
+class EmulatorServer(ThreadingHTTPServer):
+    """The listening server and the state its requests share (pacing, replay queue, flaky)."""
+
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], tps: float = 0.0,
+                 replay: Iterable[str | Path] = (), max_body: int = MAX_BODY,
+                 log: bool = False):
+        super().__init__(address, Handler)
+        self.tps = tps
+        self.max_body = max_body
+        self.log = log
+        self.stopping = threading.Event()
+        self.flaky = faults.Flaky()
+        self._replay: deque[Path] = deque()
+        self._replay_lock = threading.Lock()
+        self.add_replay(replay)
+
+    def add_replay(self, paths: Iterable[str | Path]) -> None:
+        """Queue recorded bodies; each later POST /responses gets the next one, in order."""
+        with self._replay_lock:
+            self._replay.extend(Path(path) for path in paths)
+
+    def next_replay(self) -> Path | None:
+        with self._replay_lock:
+            return self._replay.popleft() if self._replay else None
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Stay quiet about clients that hang up; report anything else."""
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
+
+class Handler(BaseHTTPRequestHandler):
+    """One connection's requests."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "or_jupyter-emulator/0.1"
+    timeout = 120  # idle keep-alive connections are closed after this many seconds
+    server: EmulatorServer
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - base signature
+        if self.server.log:
+            super().log_message(format, *args)
+
+    # -- routing ---------------------------------------------------------------------------
+
+    def _dispatch(self) -> None:
+        self._started = False  # whether this request's response headers went out
+        path = self.path.split("?", 1)[0].rstrip("/")
+        route = path[len(API_PREFIX):] if path.startswith(API_PREFIX) else None
+        try:
+            if route not in ROUTES:
+                self._discard_body()
+                self._send_error(faults.error(404, f"Not found: {self.command} {path or '/'}"))
+            elif self.command != ROUTES[route]:
+                self._discard_body()
+                allowed = ROUTES[route]
+                self._send_error(faults.error(
+                    405, f"Method {self.command} not allowed on {path}; use {allowed}",
+                    headers={"Allow": allowed}))
+            elif route == "/models":
+                self._discard_body()
+                self._send_json(200, json.dumps(catalogue.listing()).encode())
+            else:
+                self._responses()
+        except (ConnectionError, TimeoutError):
+            self.close_connection = True
+        except Exception as exc:  # never let a request take the server down
+            self.close_connection = True
+            if not self._started:
+                self._send_error(faults.error(500, f"Emulator error: {exc!r}"))
+            raise
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _dispatch
+
+    # -- POST /responses -------------------------------------------------------------------
+
+    def _responses(self) -> None:
+        raw = self._read_body()
+        if raw is None:
+            return
+        if not self._authorized():
+            self._send_error(faults.error(
+                401, "No auth credentials found: send 'Authorization: Bearer <key>' "
+                     "(the emulator accepts any non-empty key)"))
+            return
+        recorded = self.server.next_replay()
+        if recorded is not None:
+            self._replay(recorded)
+            return
+        try:
+            body = json.loads(raw)
+        except ValueError as exc:  # also UnicodeDecodeError
+            self._send_error(faults.error(400, f"Invalid JSON body: {exc}"))
+            return
+        problem = schemas.request_problem(body)
+        if problem:
+            self._send_error(faults.error(400, problem))
+            return
+        request = parse(body)
+        if not models.known(request.model):
+            known = ", ".join(sorted(catalogue.EMULATOR_MODELS))
+            self._send_error(faults.error(
+                400, f"{request.model} is not a valid model ID (emulator models: {known})"))
+            return
+        fault = faults.model_fault(request.model)
+        if fault is None and request.model == "emulator/flaky":
+            fault = self.server.flaky.fault(raw)
+        if fault is not None:
+            self._send_error(fault)
+            return
+        self._answer(request)
+
+    def _answer(self, request: Request) -> None:
+        plan = models.plan(request)
+        ids = events.Ids(random.Random(request.seed))
+        response = events.new_response(request, ids, catalogue.pricing(request.model))
+        encrypted = request.wants_encrypted_reasoning
+        if request.stream:
+            self._stream(events.stream(plan, response, ids, encrypted), plan, self._tps(request))
+        elif plan.fault == "stall":
+            self._stall()
+        elif plan.fault == "midstream-error":
+            self._send_error(faults.error(502, "Provider returned error", {
+                "provider_name": "Emulator", "raw": "provider disconnected (emulator)"}))
+        else:
+            cut = plan.fault == "truncated"  # the whole answer, then only half of it is sent
+            whole = replace(plan, fault=None) if cut else plan
+            final = events.final_response(whole, response, ids, encrypted)
+            self._send_json(200, json.dumps(final).encode(), cut=cut)
+
+    def _stream(self, stream: Iterable[dict | events.Cut], plan: Plan, tps: float) -> None:
+        self._started = True
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        out = wire.ChunkedWriter(self.wfile)
+        out.write(wire.KEEPALIVE)
+        out.flush()
+        if plan.fault == "stall":
+            self._stall()
+            return
+        pacer = wire.Pacer(tps, self.server.stopping)
+        for event in stream:
+            if isinstance(event, events.Cut):
+                data = wire.sse(event.event)
+                out.write(data[: len(data) // 2])
+                out.flush()
+                self.close_connection = True
+                return
+            if pacer.active and event["type"].endswith(".delta"):
+                out.flush()
+                if not pacer.wait():
+                    self.close_connection = True
+                    return
+            out.write(wire.sse(event))
+        out.write(wire.DONE)
+        out.end()
+
+    def _stall(self) -> None:
+        """Hold the connection, sending nothing, until the client leaves or the server stops."""
+        self.close_connection = True
+        deadline = time.monotonic() + STALL_SECONDS
+        while not self.server.stopping.is_set() and time.monotonic() < deadline:
+            readable, _, _ = select.select([self.connection], [], [], 0.1)
+            if readable:
+                try:
+                    if not self.connection.recv(1, socket.MSG_PEEK):
+                        return  # the client hung up
+                except OSError:
+                    return
+                self.server.stopping.wait(0.1)
+
+    def _replay(self, path: Path) -> None:
+        """Send a recorded body byte for byte, with the status recorded next to it."""
+        data = path.read_bytes()
+        meta_path = path.with_name(path.name.replace(".response.sse", ".meta.json")
+                                   .replace(".response.json", ".meta.json"))
+        meta = json.loads(meta_path.read_text()) if meta_path != path and meta_path.exists() else {}
+        is_sse = path.suffix == ".sse"
+        content_type = meta.get("content_type") or ("text/event-stream" if is_sse else
+                                                    "application/json")
+        status = int(meta.get("status", 200))
+        self._started = True
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        if is_sse:
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            out = wire.ChunkedWriter(self.wfile)
+            out.write(data)
+            out.end()
+        else:
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Requests too broken to route (bad request line or headers) get JSON errors too."""
+        self.close_connection = True
+        if self.request_version == "HTTP/0.9":
+            self.request_version = "HTTP/1.1"  # always answer with a status line and headers
+        self._send_error(faults.error(code, message or explain or "Bad request"))
+
+    def _authorized(self) -> bool:
+        scheme, _, key = (self.headers.get("Authorization") or "").partition(" ")
+        return scheme.lower() == "bearer" and bool(key.strip())
+
+    def _tps(self, request: Request) -> float:
+        """Tokens per second: ``X-Emulator-TPS``, ``metadata.emulator_tps`` or the server's."""
+        for value in (self.headers.get("X-Emulator-TPS"),
+                      (request.body.get("metadata") or {}).get("emulator_tps")):
+            try:
+                if value is not None:
+                    return max(float(value), 0.0)
+            except ValueError:
+                pass
+        return self.server.tps
+
+    def _read_body(self) -> bytes | None:
+        """The request body, or None after answering 400/413 for a bad or huge one."""
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            return self._read_chunked()
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            self.close_connection = True
+            self._send_error(faults.error(400, "Invalid Content-Length header"))
+            return None
+        if length > self.server.max_body:
+            self._too_large(length)
+            return None
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _read_chunked(self) -> bytes | None:
+        body = bytearray()
+        while True:
+            try:
+                size = int(self.rfile.readline(100).split(b";")[0].strip() or b"0", 16)
+            except ValueError:
+                self.close_connection = True
+                self._send_error(faults.error(400, "Malformed chunked request body"))
+                return None
+            if size == 0:
+                while self.rfile.readline(1000).strip():  # trailers
+                    pass
+                return bytes(body)
+            if len(body) + size > self.server.max_body:
+                self._too_large(None)
+                return None
+            body += self.rfile.read(size)
+            self.rfile.readline(10)
+
+    def _too_large(self, length: int | None) -> None:
+        """Answer 413, reading (and dropping) a body of reasonable size so the client sees it."""
+        if length is not None and length <= DRAIN_LIMIT:
+            remaining = length
+            while remaining > 0:
+                chunk = self.rfile.read(min(remaining, 1 << 16))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+        self.close_connection = True
+        self._send_error(faults.error(
+            413, f"Request body too large: the limit is {self.server.max_body} bytes"))
+
+    def _discard_body(self) -> None:
+        length = self.headers.get("Content-Length")
+        if length and length.isdigit() and int(length) <= DRAIN_LIMIT:
+            self.rfile.read(int(length))
+        elif length or self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+
+    def _send_error(self, error: faults.HTTPError) -> None:
+        self._send_json(error.status, error.encoded(), error.headers)
+
+    def _send_json(self, status: int, data: bytes, headers: dict[str, str] | None = None,
+                   cut: bool = False) -> None:
+        """A JSON answer; ``cut`` sends only half the promised body, then hangs up."""
+        self._started = True
+        if cut:
+            self.close_connection = True
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data[: len(data) // 2] if cut else data)
