@@ -78,6 +78,21 @@ def test_arguments_from_the_prompt_are_converted_to_the_parameter_type():
     assert wrong["nights"] == 0 and wrong["room"] == "single"
 
 
+@pytest.mark.parametrize(
+    ("prompt", "value"),
+    [
+        ('location="Lisbon". Is it sunny?', "Lisbon"),
+        ("location=Lisbon: do I need a jacket?", "Lisbon"),
+        ("location=San Francisco, please", "San Francisco"),
+        ("location: Oslo and then stop", "Oslo"),
+        ("location=Rome.", "Rome"),
+    ],
+)
+def test_argument_values_end_at_sentence_punctuation(prompt, value):
+    tool = {"name": "w", "parameters": {"type": "object", "properties": {"location": {"type": "string"}}}}
+    assert json.loads(toolcalls.arguments(tool, prompt)) == {"location": value}
+
+
 def test_tool_names_match_whole_words_only():
     tools = [{"name": "get_time", "parameters": {}}, {"name": "time", "parameters": {}}]
     assert [t["name"] for t in toolcalls.choose(tools, "auto", True, "Call GET_TIME")] == [

@@ -79,8 +79,8 @@ def _given(name: str, prompt: str) -> str | None:
     """The value written as ``name=value`` or ``name: value`` in the prompt, if any."""
     pattern = (
         rf"(?<![\w-]){re.escape(name)}\s*[:=]\s*"
-        r"(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)'|(?P<bare>[^,;\n]*?))"
-        r"(?=\s*(?:[,;\n]|$)|\s+and\s|\s+[A-Za-z_][\w-]*\s*[:=])"
+        r"(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)'|(?P<bare>[^,;\n]*?)"
+        r"(?=\s*(?:[,;\n]|$)|[.?!:](?:\s|$)|\s+and\s|\s+[A-Za-z_][\w-]*\s*[:=]))"
     )
     match = re.search(pattern, prompt)
     if not match:
