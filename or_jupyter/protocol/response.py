@@ -46,13 +46,7 @@ class Response:
     @property
     def output_text(self) -> str:
         """The answer: the text of every output message, in order."""
-        return "".join(
-            part.get("text") or ""
-            for item in self.output
-            if item.get("type") == "message"
-            for part in item.get("content") or ()
-            if isinstance(part, dict) and part.get("type") == "output_text"
-        )
+        return self._message_parts("output_text", "text")
 
     @property
     def reasoning_text(self) -> str:
@@ -70,13 +64,7 @@ class Response:
     @property
     def refusal(self) -> str:
         """Refusal text, when the model declined."""
-        return "".join(
-            part.get("refusal") or ""
-            for item in self.output
-            if item.get("type") == "message"
-            for part in item.get("content") or ()
-            if isinstance(part, dict) and part.get("type") == "refusal"
-        )
+        return self._message_parts("refusal", "refusal")
 
     @property
     def function_calls(self) -> list[FunctionCall]:
@@ -106,6 +94,15 @@ class Response:
     def cost(self) -> float | None:
         """Cost in USD credits, as OpenRouter reports it in `usage.cost`."""
         return (self.usage or {}).get("cost")
+
+    def _message_parts(self, part_type: str, key: str) -> str:
+        return "".join(
+            part.get(key) or ""
+            for item in self.output
+            if item.get("type") == "message"
+            for part in item.get("content") or ()
+            if isinstance(part, dict) and part.get("type") == part_type
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of the response's fields."""
