@@ -11,6 +11,7 @@ import getpass
 import os
 import re
 import shlex
+from dataclasses import dataclass
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -22,7 +23,7 @@ from .client import Client, offline_requested
 from .conversation import DEFAULT_MODEL, Conversation
 from .offline import offline as use_offline
 from .protocol import APIError, Response
-from .render.driver import run_send
+from .render.driver import arun_send, run_send
 from .render.html import error_box
 from .render.live import LiveView
 from .render.sanitize import escape
@@ -30,7 +31,7 @@ from .render.terminal import TerminalView
 from .structured import parse_structured, text_format
 from .tools import as_tool
 
-__all__ = ["Responses", "interpolate", "load_ipython_extension"]
+__all__ = ["Responses", "awaiting_cells", "interpolate", "load_ipython_extension"]
 
 EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh")
 SUMMARIES = ("auto", "concise", "detailed")
@@ -60,6 +61,17 @@ def interpolate(text: str, namespace: dict[str, Any]) -> str:
             return whole
 
     return _FIELD.sub(replace, text)
+
+
+@dataclass
+class _Request:
+    """One cell's request: the conversation, the prompt and its parameters, and `--out`."""
+
+    chat: Conversation
+    prompt: str
+    overrides: dict[str, Any]
+    out: str | None
+    schema: Any
 
 
 def _choice(name: str, allowed: tuple[str, ...]):
@@ -122,28 +134,72 @@ class Responses(Magics):
     @cell_magic("responses")
     def responses_cell(self, line: str, cell: str) -> None:
         """Send the cell to a model; the answer streams in below. See `%responses?` for settings."""
+        request = self._request(line, cell)
+        view, ask = self._view(request)
+        try:
+            response = run_send(
+                request.chat,
+                request.prompt,
+                view,
+                ask=ask,
+                poll_ui=self._in_kernel,
+                **request.overrides,
+            )
+        except APIError:
+            return  # drawn by the view, with what had arrived above it
+        self._store(request, response)
+
+    async def responses_async(self, line: str, cell: str) -> None:
+        """The cell magic as a kernel runs it: awaiting, so Stop and Approve/Deny are heard."""
+        request = self._request(line, cell)
+        view, ask = self._view(request)
+        try:
+            response = await arun_send(
+                request.chat, request.prompt, view, ask=ask, **request.overrides
+            )
+        except APIError:
+            return
+        self._store(request, response)
+
+    def _request(self, line: str, cell: str) -> _Request:
+        """Parse the options and cell; every mistake is a one-line `UsageError`."""
         args = parse_argstring(self.responses_cell, line)
         prompt = interpolate(cell, self.shell.user_ns).strip()
         if not prompt:
             raise UsageError("the cell is empty: write a prompt below %%responses")
         tools = self._tools(args.tools)
         schema = self._user_value(args.schema, "--schema") if args.schema else None
-        chat = self._chat(args.chat, new=args.new, stream=not args.no_stream)
-        if tools is not None:
-            for name, tool in tools.items():
-                chat.tools[name] = tool
         overrides = self._overrides(args, schema)
-        response = self._send(chat, prompt, overrides)
-        if response is None:
+        chat = self._chat(args.chat, new=args.new, stream=not args.no_stream)
+        chat.tools.update(tools or {})
+        return _Request(chat, prompt, overrides, args.out, schema)
+
+    @property
+    def _in_kernel(self) -> bool:
+        return getattr(self.shell, "kernel", None) is not None
+
+    def _view(self, request: _Request) -> tuple[Any, Any]:
+        """The view for this frontend (live HTML in notebooks, text in terminals), started."""
+        notebook = self.frontend == "notebook" or (self.frontend == "auto" and self._in_kernel)
+        view: Any = LiveView() if notebook else TerminalView()
+        view.begin(
+            model=request.overrides["model"],
+            offline=request.chat.client.offline,
+            cancel=request.chat.cancel if notebook else None,
+        )
+        return view, _approval_prompt if self._in_kernel else None
+
+    def _store(self, request: _Request, response: Response) -> None:
+        """`--out`: the response, or with `--schema` the parsed structured answer."""
+        if not request.out:
             return
-        if args.out:
-            value: Any = response
-            if schema is not None:
-                try:
-                    value = parse_structured(response.output_text, schema)
-                except ValueError as exc:
-                    raise UsageError(f"the answer is not valid JSON for --schema: {exc}") from None
-            self.shell.user_ns[args.out] = value
+        value: Any = response
+        if request.schema is not None:
+            try:
+                value = parse_structured(response.output_text, request.schema)
+            except ValueError as exc:
+                raise UsageError(f"the answer is not valid JSON for --schema: {exc}") from None
+        self.shell.user_ns[request.out] = value
 
     def _overrides(self, args: Any, schema: Any) -> dict[str, Any]:
         effort = args.reasoning or self.reasoning
@@ -166,25 +222,6 @@ class Responses(Magics):
             except TypeError as exc:
                 raise UsageError(f"--schema {args.schema}: {exc}") from None
         return {k: v for k, v in overrides.items() if v is not None}
-
-    def _send(self, chat: Conversation, prompt: str, overrides: dict[str, Any]) -> Response | None:
-        in_kernel = getattr(self.shell, "kernel", None) is not None
-        notebook = self.frontend == "notebook" or (self.frontend == "auto" and in_kernel)
-        view: Any = LiveView() if notebook else TerminalView()
-        view.begin(
-            model=overrides["model"], offline=chat.client.offline, cancel=chat.cancel if notebook else None
-        )
-        try:
-            return run_send(
-                chat,
-                prompt,
-                view,
-                ask=_approval_prompt if in_kernel else None,
-                poll_ui=in_kernel,
-                **overrides,
-            )
-        except APIError:
-            return None  # drawn by the view, with what had arrived above it
 
     # -- the line magic ------------------------------------------------------------------
 
@@ -434,9 +471,34 @@ def _approval_prompt(tool: Any, call: Any, answer: Any) -> None:
     deny.on_click(lambda _: decide(False))
 
 
+def awaiting_cells(lines: list[str]) -> list[str]:
+    """In a kernel, run `%%responses` cells as top-level `await`s of `responses_async`.
+
+    A cell magic runs synchronously and would block the kernel's event loop, so
+    clicks on Stop would wait until the answer is complete; an awaiting cell lets
+    ipykernel dispatch them meanwhile. `%%responses?` (help) is left alone.
+    """
+    if not lines or not lines[0].startswith("%%responses"):
+        return lines
+    line = lines[0][len("%%responses") :].rstrip("\n")
+    if (line and not line[0].isspace()) or line.rstrip().endswith("?"):
+        return lines
+    cell = "".join(lines[1:])
+    return [
+        "await get_ipython().magics_manager.registry['Responses']"
+        f".responses_async({line!r}, {cell!r})\n"
+    ]
+
+
 def load_ipython_extension(ipython: Any) -> None:
     """`%load_ext or_jupyter`: register the magics (and their `%config` settings)."""
     magics = Responses(ipython)
     ipython.register_magics(magics)
     if magics not in ipython.configurables:
         ipython.configurables.append(magics)
+    kernel = getattr(ipython, "kernel", None)
+    # ipykernel 7 hears widget messages while an async cell awaits; ipykernel 6 does not
+    # (it has do_one_iteration, which jupyter-ui-poll drives from the synchronous magic).
+    modern = kernel is not None and not hasattr(kernel, "do_one_iteration")
+    if modern and awaiting_cells not in ipython.input_transformers_cleanup:
+        ipython.input_transformers_cleanup.append(awaiting_cells)

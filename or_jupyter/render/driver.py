@@ -1,33 +1,32 @@
-"""Runs a `Conversation.send` on a worker thread while the kernel's thread draws.
+"""Runs a `Conversation.send` on a worker thread while the cell's thread draws.
 
-Why a worker: while a cell executes, the kernel reads no widget messages, so a
-Stop button would never be heard. The send runs on a worker thread; the cell's
-own thread drains the events it reports, draws them (so every output lands in
-this cell), and keeps the kernel's message queue moving (jupyter-ui-poll) so
-clicks on Stop, Approve and Deny arrive. A kernel interrupt cancels cleanly.
+Why a worker: the send blocks on the network and on tools; the cell's own thread
+must stay free to draw every report into this cell's outputs, at a bounded rate,
+and to hear the Stop, Approve and Deny buttons.
+
+Hearing buttons while a cell runs: ipykernel 7 dispatches widget messages while an
+*async* cell awaits, so in a kernel the magic runs `arun_send`, which awaits
+between draws. Kernels that cannot (ipykernel 6) are served by `run_send` with
+jupyter-ui-poll pumping their message queue. Either way a kernel interrupt
+cancels the send cleanly and keeps what arrived.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import queue
 import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from typing import Any
 
 from ..protocol import Event, Response
 
-__all__ = ["run_send"]
+__all__ = ["arun_send", "run_send"]
 
-_OBSERVED = (
-    "on_request",
-    "on_event",
-    "on_response",
-    "on_tool_start",
-    "on_tool_finish",
-    "on_notice",
-)
-_WAIT = 0.02  # seconds the drawing thread sleeps when nothing happens
+_OBSERVED = ("on_request", "on_response", "on_tool_start", "on_tool_finish", "on_notice")
+_WAIT = 0.02  # seconds between looks at the inbox when nothing happens
 
 
 class _Relay:
@@ -47,6 +46,33 @@ class _Relay:
         return answer.result()
 
 
+def _start(
+    conversation: Any, prompt: Any, ask: Any, overrides: dict
+) -> tuple[queue.SimpleQueue, Future]:
+    """Start the send on a worker thread; its reports arrive in the returned inbox."""
+    inbox: queue.SimpleQueue = queue.SimpleQueue()
+    outcome: Future[Response] = Future()
+
+    def work() -> None:
+        try:
+            outcome.set_result(conversation.send(prompt, observer=_Relay(inbox, ask), **overrides))
+        except BaseException as exc:  # noqa: BLE001 - handed to the drawing thread
+            outcome.set_exception(exc)
+        inbox.put(("done", ()))
+
+    threading.Thread(target=work, name="or-jupyter-send", daemon=True).start()
+    return inbox, outcome
+
+
+def _finish(view: Any, outcome: Future) -> Response:
+    error = outcome.exception()
+    response = None if error is not None else outcome.result()
+    view.finish(response, error)
+    if error is not None:
+        raise error
+    return response
+
+
 def run_send(
     conversation: Any,
     prompt: Any,
@@ -62,44 +88,39 @@ def run_send(
     and resolves `answer` later (without it such calls are refused). Errors from the
     send are drawn by the view and raised again.
     """
-    inbox: queue.SimpleQueue = queue.SimpleQueue()
-    outcome: Future[Response] = Future()
-
-    def work() -> None:
-        try:
-            outcome.set_result(conversation.send(prompt, observer=_Relay(inbox, ask), **overrides))
-        except BaseException as exc:  # noqa: BLE001 - handed to the drawing thread
-            outcome.set_exception(exc)
-        inbox.put(("done", ()))
-
-    worker = threading.Thread(target=work, name="or-jupyter-send", daemon=True)
-    with _ui_events(poll_ui) as poll:
-        worker.start()
-        _pump(inbox, view, ask, poll, conversation)
-    error = outcome.exception()
-    response = None if error is not None else outcome.result()
-    view.finish(response, error)
-    if error is not None:
-        raise error
-    return response
+    inbox, outcome = _start(conversation, prompt, ask, overrides)
+    with _legacy_ui_events(poll_ui) as poll:
+        while True:
+            try:
+                if _drain(inbox, view, ask, _WAIT):
+                    break
+                view.tick()
+                poll()
+            except KeyboardInterrupt:
+                conversation.cancel()
+    return _finish(view, outcome)
 
 
-def _pump(inbox: queue.SimpleQueue, view: Any, ask: Any, poll: Any, conversation: Any) -> None:
-    """Draw reports until the worker is done; a KeyboardInterrupt cancels the send."""
+async def arun_send(
+    conversation: Any, prompt: Any, view: Any, *, ask: Any = None, **overrides: Any
+) -> Response:
+    """`run_send` for async cells: awaits between draws, so the kernel hears widget clicks."""
+    inbox, outcome = _start(conversation, prompt, ask, overrides)
     while True:
         try:
-            if _drain(inbox, view, ask):
-                return
+            if _drain(inbox, view, ask, 0):
+                break
             view.tick()
-            poll()
-        except KeyboardInterrupt:
-            conversation.cancel()
+            await asyncio.sleep(_WAIT)
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            conversation.cancel()  # then keep drawing until the worker has stopped
+    return _finish(view, outcome)
 
 
-def _drain(inbox: queue.SimpleQueue, view: Any, ask: Any) -> bool:
-    """Handle every waiting report; True once the worker has finished."""
+def _drain(inbox: queue.SimpleQueue, view: Any, ask: Any, wait: float) -> bool:
+    """Handle every waiting report (waiting up to `wait` s for one); True once the worker is done."""
     try:
-        report = inbox.get(timeout=_WAIT)
+        report = inbox.get(timeout=wait) if wait else inbox.get_nowait()
     except queue.Empty:
         return False
     while True:
@@ -130,17 +151,17 @@ def _handle(report: tuple[str, tuple], view: Any, ask: Any) -> bool:
 
 
 @contextlib.contextmanager
-def _ui_events(enabled: bool):
-    """A `poll()` that lets the kernel handle waiting widget messages (a no-op outside a kernel)."""
+def _legacy_ui_events(enabled: bool) -> Iterator[Callable[[], None]]:
+    """A `poll()` that makes ipykernel 6 handle waiting widget messages; a no-op elsewhere."""
+    kernel = None
     if enabled:
-        try:
-            from IPython import get_ipython
-            from jupyter_ui_poll import ui_events
+        from IPython import get_ipython
 
-            if getattr(get_ipython(), "kernel", None) is not None:
-                with ui_events() as process:
-                    yield lambda: process(20)
-                return
-        except ImportError:  # pragma: no cover - jupyter-ui-poll is a dependency
-            pass
-    yield lambda: None
+        kernel = getattr(get_ipython(), "kernel", None)
+    if kernel is None or not hasattr(kernel, "do_one_iteration"):
+        yield lambda: None
+        return
+    from jupyter_ui_poll import ui_events
+
+    with ui_events() as process:
+        yield lambda: process(20)

@@ -1,0 +1,141 @@
+"""The %%responses magic and ChatForm in a real JupyterLab, in headless Chromium.
+
+The kernel runs the offline emulator, paced so that streaming is visible: these
+tests check what a person sees while an answer arrives, not only the end state.
+"""
+
+from __future__ import annotations
+
+from lab import (
+    cell_output,
+    open_notebook,
+    run_cell,
+    save_notebook,
+    wait_for_idle,
+    watch_output,
+    write_notebook,
+)
+from playwright.sync_api import expect
+
+SETUP = """\
+import os
+os.environ["OR_JUPYTER_EMULATOR_TPS"] = "150"
+%load_ext or_jupyter
+%responses offline on
+def get_weather(city: str) -> dict:
+    '''The weather in a city.'''
+    return {"city": city, "sky": "sunny", "celsius": 24}
+"""
+
+WITH_TOOL = """\
+%%responses -m emulator/assistant --reasoning medium --tools get_weather
+Please call get_weather city=Lima, then tell me about it.
+"""
+
+LONG = """\
+%%responses -m emulator/long --max-output-tokens 6000
+Write a long report.
+"""
+
+HOSTILE = """\
+%%responses -m emulator/echo
+<img src=x onerror="alert(7)"> <script>alert(8)</script> [click](javascript:alert(9))
+<svg onload=alert(10)></svg>
+"""
+
+FORM = """\
+import or_jupyter as orj
+form = orj.ChatForm(model="emulator/assistant")
+form
+"""
+
+
+def test_answer_streams_with_reasoning_pane_and_tool_card(page, jupyterlab):
+    write_notebook(jupyterlab.root, "stream.ipynb", [SETUP, WITH_TOOL])
+    open_notebook(page, jupyterlab, "stream.ipynb")
+    run_cell(page, 0)
+    wait_for_idle(page)
+
+    watch = watch_output(page, 1)
+    run_cell(page, 1)
+    output = cell_output(page, 1)
+    pane = output.locator("details.orj-reasoning")
+    expect(pane.first).to_have_attribute("open", "")  # open while the model thinks
+    wait_for_idle(page)
+
+    answer = "Here is what the tool returned"
+    partial = [s for s in watch.snapshots() if s["running"] and "tool returned" in s["text"]]
+    assert partial, "the answer never showed before the cell finished"
+    final = watch.texts()[-1]
+    assert answer in final and len(partial[0]["text"]) <= len(final)
+
+    # Folded once the answer began; a click opens it again.
+    first_pane = pane.first
+    expect(first_pane).not_to_have_attribute("open", "")
+    expect(first_pane.locator("summary")).to_contain_text("Thought for")
+    first_pane.locator("summary").click()
+    expect(first_pane).to_have_attribute("open", "")
+    expect(first_pane).to_contain_text("get_weather")
+
+    card = output.locator("details.orj-tool")
+    expect(card).to_have_count(1)
+    expect(card.locator("summary")).to_contain_text("get_weather")
+    expect(card.locator("summary")).to_contain_text("done")
+    card.locator("summary").click()
+    expect(card).to_contain_text('"city": "Lima"')
+    expect(card).to_contain_text("sunny")
+    expect(output.locator(".orj-footer")).to_contain_text("reasoning")
+    save_notebook(page)
+
+
+def test_stop_button_halts_a_long_answer_and_keeps_the_partial_text(page, jupyterlab):
+    write_notebook(jupyterlab.root, "stop.ipynb", [SETUP, LONG])
+    open_notebook(page, jupyterlab, "stop.ipynb")
+    run_cell(page, 0)
+    wait_for_idle(page)
+
+    run_cell(page, 1)
+    output = cell_output(page, 1)
+    expect(output).to_contain_text("Section 1")  # streaming has begun
+    stop = output.locator(".widget-button", has_text="Stop")
+    stop.click()
+    wait_for_idle(page, timeout=15_000)  # 6,000 tokens at 150/s would take 40 s
+    expect(output).to_contain_text("Stopped. The partial answer is kept")
+    expect(output.locator(".orj-footer")).to_contain_text("cancelled")
+    expect(output).to_contain_text("A long answer")
+    expect(stop).to_have_count(0)  # the button's output is emptied at the end
+
+
+def test_hostile_model_html_fires_nothing(page, jupyterlab):
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    write_notebook(jupyterlab.root, "hostile.ipynb", [SETUP, HOSTILE])
+    open_notebook(page, jupyterlab, "hostile.ipynb")
+    run_cell(page, 0)
+    wait_for_idle(page)
+    run_cell(page, 1)
+    wait_for_idle(page)
+    output = cell_output(page, 1)
+    expect(output).to_contain_text('<img src=x onerror="alert(7)">')  # shown as text
+    rendered = output.locator(".jp-RenderedHTMLCommon")
+    found = rendered.locator("img, script, svg, iframe").evaluate_all(
+        "els => els.map(e => e.outerHTML)"
+    )
+    assert found == [], found
+    assert rendered.locator('a[href^="javascript"]').count() == 0
+    assert dialogs == []
+
+
+def test_chat_form_sends_and_shows_the_reply(page, jupyterlab):
+    write_notebook(jupyterlab.root, "form.ipynb", [SETUP, FORM])
+    open_notebook(page, jupyterlab, "form.ipynb")
+    run_cell(page, 0)
+    wait_for_idle(page)
+    run_cell(page, 1)
+    wait_for_idle(page)
+    output = cell_output(page, 1)
+    output.locator("textarea").fill("What is 6*7?")
+    output.locator(".widget-button", has_text="Send").click()
+    expect(output).to_contain_text("What is 6*7?")
+    expect(output.locator("strong", has_text="42")).to_be_visible(timeout=30_000)
+    expect(output.locator(".orj-footer")).to_be_visible()
