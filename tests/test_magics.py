@@ -78,6 +78,17 @@ def test_empty_cell_is_a_usage_error(ip, capsys):
     assert "the cell is empty" in capsys.readouterr().err
 
 
+def test_responses_cells_become_awaiting_cells_in_a_kernel():
+    from or_jupyter.magics import awaiting_cells
+
+    lines = ["%%responses -m x --out r\n", "Hi {name}\n", "there\n"]
+    [code] = awaiting_cells(lines)
+    assert code.startswith("await get_ipython().magics_manager.registry['Responses']")
+    assert "responses_async(' -m x --out r', 'Hi {name}\\nthere\\n')" in code
+    for untouched in (["%%responses?\n"], ["%%responsesX\n", "a"], ["print(1)\n"], []):
+        assert awaiting_cells(untouched) == untouched
+
+
 def test_help_is_available(ip):
     doc = magics_of(ip).responses_cell.__doc__ or ""
     assert "--reasoning" in magics_of(ip).responses_cell.parser.format_help()

@@ -139,3 +139,40 @@ def test_chat_form_sends_and_shows_the_reply(page, jupyterlab):
     expect(output).to_contain_text("What is 6*7?")
     expect(output.locator("strong", has_text="42")).to_be_visible(timeout=30_000)
     expect(output.locator(".orj-footer")).to_be_visible()
+
+
+CONFIRM = """\
+import or_jupyter as orj
+@orj.tool(confirm=True)
+def delete_file(path: str) -> str:
+    '''Delete a file (asks first).'''
+    return f"deleted {path}"
+"""
+
+ASK = """\
+%%responses -m emulator/assistant --tools delete_file
+Please delete_file path=notes.txt
+"""
+
+
+def test_approve_and_deny_buttons_decide_a_confirm_tool(page, jupyterlab):
+    write_notebook(jupyterlab.root, "confirm.ipynb", [SETUP, CONFIRM, ASK, ASK])
+    open_notebook(page, jupyterlab, "confirm.ipynb")
+    for index in (0, 1):
+        run_cell(page, index)
+        wait_for_idle(page)
+
+    run_cell(page, 2)
+    approve = cell_output(page, 2).locator(".widget-button", has_text="Approve")
+    approve.click()
+    wait_for_idle(page)
+    card = cell_output(page, 2).locator("details.orj-tool")
+    expect(card.locator("summary")).to_contain_text("done")
+    expect(card.locator("summary")).to_contain_text("deleted notes.txt")
+
+    run_cell(page, 3)
+    cell_output(page, 3).locator(".widget-button", has_text="Deny").click()
+    wait_for_idle(page)
+    card = cell_output(page, 3).locator("details.orj-tool")
+    expect(card.locator("summary")).to_contain_text("denied")
+    expect(cell_output(page, 3)).to_contain_text("delete_file: denied")
