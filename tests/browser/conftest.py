@@ -64,11 +64,14 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Mark every test under tests/browser, so ``-m 'not browser'`` can leave them out."""
+    """Mark every test under tests/browser (``-m 'not browser'`` leaves them out) and run
+    them last: Playwright's sync API keeps an event loop running in the main thread until
+    the session ends, which would break every later test that starts a loop of its own."""
     here = Path(__file__).parent
-    for item in items:
-        if here in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.browser)
+    browser = [item for item in items if here in Path(item.fspath).parents]
+    for item in browser:
+        item.add_marker(pytest.mark.browser)
+    items[:] = [item for item in items if item not in browser] + browser
 
 
 @pytest.hookimpl(hookwrapper=True)
