@@ -45,7 +45,7 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from .sanitize import escape, sanitize
+from .sanitize import escape, sanitize, sanitize_many
 
 __all__ = ["StreamingMarkdown", "render_markdown", "stylesheet"]
 
@@ -198,16 +198,19 @@ class StreamingMarkdown:
         bounds = [0, *_block_offsets(complete)[1:]]
         if final:
             bounds.append(len(self._tail))
-        for start, end in pairwise(bounds):
-            self._freeze(self._tail[start:end])
+        sources = [self._tail[start:end] for start, end in pairwise(bounds)]
         self._tail = self._tail[bounds[-1] :]
+        if sources:
+            self._freeze(sources)
 
-    def _freeze(self, source: str) -> None:
+    def _freeze(self, sources: list[str]) -> None:
+        """Render finished blocks in order (each sees the definitions before it) and keep
+        them; sanitised together, which is far cheaper than one by one."""
         known = len(self._env.get("references", ()))
-        rendered = _render(source, self._env)
-        self._sources.append(source)
-        self._frozen.append(rendered)
-        self._current.append(rendered)
+        rendered = sanitize_many([_MD.render(source, self._env) for source in sources])
+        self._sources += sources
+        self._frozen += rendered
+        self._current += rendered
         if len(self._env.get("references", ())) > known:
             self._revise_earlier_blocks()
 
