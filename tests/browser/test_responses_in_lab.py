@@ -50,11 +50,16 @@ form
 """
 
 
-def test_answer_streams_with_reasoning_pane_and_tool_card(page, jupyterlab):
-    write_notebook(jupyterlab.root, "stream.ipynb", [SETUP, WITH_TOOL])
-    open_notebook(page, jupyterlab, "stream.ipynb")
+def notebook_after_setup(page, lab, name: str, *cells: str) -> None:
+    """Open a notebook of SETUP plus `cells`, and run SETUP (offline, paced, a tool)."""
+    write_notebook(lab.root, name, [SETUP, *cells])
+    open_notebook(page, lab, name)
     run_cell(page, 0)
     wait_for_idle(page)
+
+
+def test_answer_streams_with_reasoning_pane_and_tool_card(page, jupyterlab):
+    notebook_after_setup(page, jupyterlab, "stream.ipynb", WITH_TOOL)
 
     watch = watch_output(page, 1)
     run_cell(page, 1)
@@ -89,10 +94,7 @@ def test_answer_streams_with_reasoning_pane_and_tool_card(page, jupyterlab):
 
 
 def test_stop_button_halts_a_long_answer_and_keeps_the_partial_text(page, jupyterlab):
-    write_notebook(jupyterlab.root, "stop.ipynb", [SETUP, LONG])
-    open_notebook(page, jupyterlab, "stop.ipynb")
-    run_cell(page, 0)
-    wait_for_idle(page)
+    notebook_after_setup(page, jupyterlab, "stop.ipynb", LONG)
 
     run_cell(page, 1)
     output = cell_output(page, 1)
@@ -109,10 +111,7 @@ def test_stop_button_halts_a_long_answer_and_keeps_the_partial_text(page, jupyte
 def test_hostile_model_html_fires_nothing(page, jupyterlab):
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    write_notebook(jupyterlab.root, "hostile.ipynb", [SETUP, HOSTILE])
-    open_notebook(page, jupyterlab, "hostile.ipynb")
-    run_cell(page, 0)
-    wait_for_idle(page)
+    notebook_after_setup(page, jupyterlab, "hostile.ipynb", HOSTILE)
     run_cell(page, 1)
     wait_for_idle(page)
     output = cell_output(page, 1)
@@ -127,10 +126,7 @@ def test_hostile_model_html_fires_nothing(page, jupyterlab):
 
 
 def test_chat_form_sends_and_shows_the_reply(page, jupyterlab):
-    write_notebook(jupyterlab.root, "form.ipynb", [SETUP, FORM])
-    open_notebook(page, jupyterlab, "form.ipynb")
-    run_cell(page, 0)
-    wait_for_idle(page)
+    notebook_after_setup(page, jupyterlab, "form.ipynb", FORM)
     run_cell(page, 1)
     wait_for_idle(page)
     output = cell_output(page, 1)
@@ -156,11 +152,9 @@ Please delete_file path=notes.txt
 
 
 def test_approve_and_deny_buttons_decide_a_confirm_tool(page, jupyterlab):
-    write_notebook(jupyterlab.root, "confirm.ipynb", [SETUP, CONFIRM, ASK, ASK])
-    open_notebook(page, jupyterlab, "confirm.ipynb")
-    for index in (0, 1):
-        run_cell(page, index)
-        wait_for_idle(page)
+    notebook_after_setup(page, jupyterlab, "confirm.ipynb", CONFIRM, ASK, ASK)
+    run_cell(page, 1)
+    wait_for_idle(page)
 
     run_cell(page, 2)
     approve = cell_output(page, 2).locator(".widget-button", has_text="Approve")
