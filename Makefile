@@ -21,8 +21,9 @@ $(TEST_STAMP): pyproject.toml | $(VENV)/bin/python
 	touch $@ $(LAB_STAMP)
 
 # The main job: JupyterLab on the quickstart (OpenRouter with OPENROUTER_API_KEY, else offline).
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(LAB_STAMP)
-	$(BIN)/jupyter lab notebooks/01-quickstart.ipynb
+	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/01-quickstart.ipynb
 
 # A streamed answer in the terminal.
 demo: $(LAB_STAMP)

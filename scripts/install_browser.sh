@@ -19,4 +19,5 @@ if [ ! -x "$CHROMIUM" ]; then
     $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
 fi
 
-"$CHROMIUM" --version
+# (Debian's launcher script prints a harmless shell warning on stderr: hide it.)
+"$CHROMIUM" --version 2>/dev/null
