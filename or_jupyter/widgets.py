@@ -4,9 +4,9 @@ Clicking Send runs no cell, so the kernel's main thread stays free to hear Stop,
 Approve and Deny. The send therefore runs on a background thread, which draws the
 same live view the magic uses into the form's transcript (a `WidgetSurface`).
 
-Keys: the prompt is an `ipywidgets.Textarea`, which reports no key events to
-Python; Enter and Shift+Enter add a line (the textarea keeps the keystroke from
-JupyterLab, so Shift+Enter does not run the cell) and the Send button sends.
+Keys: the prompt is an `ipywidgets.Textarea`; Enter adds a line, Shift+Enter sends
+(through a small page-level key handler the form displays with itself, see
+`SHIFT_ENTER_SENDS`), and so does the Send button.
 """
 
 from __future__ import annotations
@@ -37,6 +37,26 @@ EFFORTS = [("default", None), ("none", "none"), ("minimal", "minimal"), ("low", 
            ("medium", "medium"), ("high", "high")]
 _USER = ('<div class="orj-user" style="white-space:pre-wrap;margin:.6em 0 .3em;padding-left:.5em;'
          'border-left:3px solid var(--jp-brand-color1,#1976d2)"><b>You</b>\n{}</div>')
+
+
+# ipywidgets reports no key events to Python, and the textarea keeps keystrokes from
+# JupyterLab. This listener (capture phase, so it runs before both) turns Shift+Enter in
+# a form's prompt box into a click on that form's Send button. Frontends that do not run
+# JavaScript outputs (an untrusted notebook) still have the button.
+SHIFT_ENTER_SENDS = """
+if (!window.__orjShiftEnter) {
+  window.__orjShiftEnter = true;
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || !event.shiftKey || !event.target.closest) return;
+    const box = event.target.closest(".orj-prompt");
+    const send = box && box.closest(".orj-chatform")?.querySelector(".orj-send");
+    if (!send || send.disabled) return;
+    event.preventDefault();
+    event.stopPropagation();
+    send.click();
+  }, true);
+}
+"""
 
 
 class _FormView(LiveView):
@@ -83,9 +103,9 @@ class ChatForm:
 
         self.transcript = W.VBox(layout=W.Layout(width="100%"))
         self._surface = WidgetSurface(self.transcript)
-        self.prompt = W.Textarea(placeholder="Ask something, then click Send "
-                                 "(Enter and Shift+Enter add a line).",
+        self.prompt = W.Textarea(placeholder="Ask something; Shift+Enter or Send sends.",
                                  rows=3, layout=W.Layout(width="100%"))
+        self.prompt.add_class("orj-prompt")
         self.model = W.Combobox(value=model or conversation.model, options=list(FALLBACK_MODELS),
                                 ensure_option=False, description="model",
                                 placeholder="type to filter, or any model id",
@@ -108,6 +128,7 @@ class ChatForm:
                                             layout=W.Layout(width="auto"))
                            for name in conversation.tools}
         self.send_button = W.Button(description="Send", button_style="primary", icon="paper-plane")
+        self.send_button.add_class("orj-send")
         self.stop_button = W.Button(description="Stop", button_style="warning", icon="stop",
                                     disabled=True)
         self.clear_button = W.Button(description="Clear", icon="trash")
@@ -127,6 +148,7 @@ class ChatForm:
             tools_row,
             W.HBox([self.send_button, self.stop_button, self.clear_button, self.status]),
         ])
+        self.widget.add_class("orj-chatform")
         self._catalogue = threading.Thread(target=self._load_models, daemon=True,
                                            name="or-jupyter-models")
         self._catalogue.start()
@@ -135,6 +157,13 @@ class ChatForm:
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
+
+    def _ipython_display_(self) -> None:
+        """The form, and once per page the key handler that makes Shift+Enter send."""
+        from IPython.display import Javascript, display
+
+        display(self.widget)
+        display(Javascript(SHIFT_ENTER_SENDS))
 
     def __repr__(self) -> str:
         return f"ChatForm({self.conversation!r})"

@@ -17,6 +17,8 @@ from lab import (
 )
 from playwright.sync_api import expect
 
+_PANEL = "window.jupyterapp.shell.currentWidget"
+
 SETUP = """\
 import os
 os.environ["OR_JUPYTER_EMULATOR_TPS"] = "150"
@@ -130,11 +132,17 @@ def test_chat_form_sends_and_shows_the_reply(page, jupyterlab):
     run_cell(page, 1)
     wait_for_idle(page)
     output = cell_output(page, 1)
-    output.locator("textarea").fill("What is 6*7?")
+    prompt = output.locator("textarea")
+    prompt.fill("What is 6*7?")
     output.locator(".widget-button", has_text="Send").click()
     expect(output).to_contain_text("What is 6*7?")
     expect(output.locator("strong", has_text="42")).to_be_visible(timeout=30_000)
-    expect(output.locator(".orj-footer")).to_be_visible()
+
+    prompt.fill("And 5*5?")
+    prompt.press("Shift+Enter")  # sends, and does not run the cell again
+    expect(output.locator("strong", has_text="25")).to_be_visible(timeout=30_000)
+    assert page.evaluate(f"{_PANEL}.content.widgets.length") == 2
+    expect(output.locator(".orj-footer")).to_have_count(2)
 
 
 CONFIRM = """\
