@@ -288,7 +288,8 @@ Use get_weather for location=Lisbon, then tell me if I need a jacket.
 
 When the model asks for several calls in one turn, they run concurrently (threads for
 plain functions, the event loop for `async def` ones). Each function below sleeps for
-one second: the two cards each take about a second, and the whole cell not much more.
+two seconds: the two cards each take about two seconds, and the whole cell not much more
+(one after the other they would take four).
 """),
         code('''
 import time
@@ -296,12 +297,12 @@ import time
 
 def population(city: str) -> int:
     """Population of a city (made-up numbers)."""
-    time.sleep(1)
+    time.sleep(2)
     return {"Oslo": 709_000, "Lisbon": 545_000}.get(city, 100_000)
 
 def local_time(city: str) -> str:
     """The local time in a city, HH:MM (a fixed clock for this tutorial)."""
-    time.sleep(1)
+    time.sleep(2)
     return "14:05"
 '''),
         code("""
