@@ -8,7 +8,7 @@ __version__ = "0.1.0"
 
 from .client import AsyncClient, Client  # noqa: E402
 from .conversation import Conversation  # noqa: E402
-from .offline import offline  # noqa: E402
+from .offline_mode import offline  # noqa: E402
 from .protocol import (  # noqa: E402
     APIConnectionError,
     APIError,

@@ -21,7 +21,7 @@ from traitlets import Bool, Float, Int, TraitError, Unicode
 
 from .client import Client, offline_requested
 from .conversation import DEFAULT_MODEL, Conversation
-from .offline import offline as use_offline
+from .offline_mode import offline as use_offline
 from .protocol import APIError, Response
 from .render.driver import arun_send, run_send
 from .render.html import error_box
