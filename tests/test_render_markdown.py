@@ -352,3 +352,14 @@ def test_streamed_with_reference_definitions_matches_after_close(text: str) -> N
     for index, html in md.take_revisions().items():
         blocks[index] = html
     assert "".join(blocks) == md.html() == render_markdown(text)
+
+
+def test_remote_images_become_links_so_nothing_loads_by_itself():
+    html = render_markdown("![chart](https://example.org/c.png?q=secret)")
+    assert "<img" not in html
+    assert '<a href="https://example.org/c.png?q=secret"' in html and "[image: chart]" in html
+
+
+def test_inline_data_images_still_show():
+    html = render_markdown("![dot](data:image/png;base64,iVBORw0KGgo=)")
+    assert '<img src="data:image/png;base64,iVBORw0KGgo=" alt="dot"' in html

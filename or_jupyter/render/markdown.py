@@ -68,8 +68,20 @@ def _highlight_fence(code: str, language: str, _attrs: str) -> str:
     return f'<pre class="orj-code"><code{css_class}>{body}</code></pre>'
 
 
+def _remote_image_as_link(self: Any, tokens: list, idx: int, options: Any, env: Any) -> str:
+    """A remote image becomes a link to it: an image loads by itself, so a model tricked by
+    injected text could send data out in its URL. Inline ``data:`` images still show."""
+    token = tokens[idx]
+    src = str(token.attrGet("src") or "")
+    if src.startswith("data:image/"):
+        return self.image(tokens, idx, options, env)
+    alt = self.renderInlineAsText(token.children or [], options, env) or src
+    return f'<a href="{escape(src)}">[image: {escape(alt)}]</a>'
+
+
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "highlight": _highlight_fence})
+    md.add_render_rule("image", _remote_image_as_link)
     return md.enable(["table", "strikethrough"])
 
 
