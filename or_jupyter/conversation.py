@@ -89,10 +89,6 @@ def output_item(result: ToolResult) -> dict[str, Any]:
     }
 
 
-class _Silent:
-    """The observer used when none is given."""
-
-
 def _notify(observer: Any, name: str, *args: Any) -> Any:
     method = getattr(observer, name, None)
     return method(*args) if method is not None else None
@@ -149,15 +145,12 @@ class Conversation:
         was and raises (`StreamError.response` holds what arrived); a cancelled
         one records the partial answer as an `incomplete` message.
         """
-        observer = observer or _Silent()
         self._cancelled.clear()
         self.responses = []
         turn = [user_message(prompt)] if isinstance(prompt, str) else list(prompt)
-        params = self._params(overrides)
         tools = overrides.pop("tools", None)
         registry = as_tools(tools) if tools is not None else self.tools
-        if tools is not None:
-            params["tools"] = [t.schema for t in registry.values()] or None
+        params = self._params(registry, overrides)
         for _ in range(self.max_turns):
             response = self._round(params, self.history + turn, observer)
             self.responses.append(response)
@@ -220,15 +213,15 @@ class Conversation:
         finally:
             self._stream = None
 
-    def _params(self, overrides: dict[str, Any]) -> dict[str, Any]:
+    def _params(self, tools: dict[str, Tool], overrides: dict[str, Any]) -> dict[str, Any]:
         params: dict[str, Any] = {
             "model": self.model,
             "instructions": self.instructions,
             "reasoning": self.reasoning,
-            "tools": [t.schema for t in self.tools.values()] or None,
+            "tools": [t.schema for t in tools.values()] or None,
             **self.params,
+            **overrides,
         }
-        params.update({k: v for k, v in overrides.items() if k != "tools"})
         if not params.get("tools"):
             params.pop("tool_choice", None)
             params.pop("parallel_tool_calls", None)

@@ -473,3 +473,12 @@ def test_call_ids_repeated_across_turns_are_made_unique(server):
     assert [o["call_id"] for o in outputs] == ["call_0", "gen-1:call_0"]
     assert '"B"' in outputs[1]["output"]
     assert server.seen[2].json()["input"] == chat.history[:-1]
+
+
+def test_tools_given_to_one_send_keep_their_tool_choice(emu):
+    rec = Recorder(emu.base_url)
+    chat = Conversation(model="emulator/assistant", client=rec.client)
+    chat.send("Tell me something nice", tools=[get_weather], tool_choice="get_weather")
+    assert rec.bodies[0]["tool_choice"] == {"type": "function", "name": "get_weather"}
+    assert [t["name"] for t in rec.bodies[0]["tools"]] == ["get_weather"]
+    assert [i["type"] for i in chat.history].count("function_call_output") == 1
