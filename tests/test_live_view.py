@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 import threading
+import time
 
 import pytest
 from display_capture import shell_with_capture
@@ -274,3 +276,31 @@ def test_offline_notice_is_shown_when_offline(capture):
     view = LiveView(DisplaySurface())
     view.begin(model="m", offline=True)
     assert "scripted by the local emulator, not a model" in capture.html()
+
+
+def test_parallel_calls_of_one_tool_each_get_their_own_result(server, capture):
+    calls = [
+        {"type": "function_call", "id": f"fc_{n}", "call_id": f"call_{n}", "name": "slow_echo",
+         "arguments": json.dumps({"word": word, "wait": wait}), "status": "completed"}
+        for n, (word, wait) in enumerate([("first", 0.6), ("second", 0.0)])
+    ]
+    events = [{"type": "response.output_item.added", "output_index": i, "item": c}
+              for i, c in enumerate(calls)]
+    events.append({"type": "response.completed",
+                   "response": {"id": "g", "status": "completed", "output": calls}})
+    answer = {"type": "response.completed", "response": {"id": "g2", "status": "completed",
+              "output": [{"type": "message", "id": "m", "role": "assistant", "status": "completed",
+                          "content": [{"type": "output_text", "text": "ok", "annotations": []}]}]}}
+    server.queue(Reply(200, sse(*events)), Reply(200, sse(answer)))
+
+    @orj.tool
+    def slow_echo(word: str, wait: float) -> str:
+        """Echo a word after a wait."""
+        time.sleep(wait)
+        return f"echo {word}"
+
+    send(server.base_url, "go", tools=[slow_echo])
+    cards = tool_cards(capture)
+    assert len(cards) == 2
+    assert "first" in cards[0] and "echo first" in cards[0] and "echo second" not in cards[0]
+    assert "second" in cards[1] and "echo second" in cards[1] and "echo first" not in cards[1]

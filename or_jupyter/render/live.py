@@ -33,7 +33,8 @@ class LiveView:
         self._answers: dict[int, AnswerPane] = {}
         self._reasoning: dict[int, ReasoningPane] = {}
         self._cards: dict[int, ToolCard] = {}
-        self._cards_by_id: dict[str, ToolCard] = {}
+        self._cards_by_id: dict[str, ToolCard] = {}  # by output item id, as events name them
+        self._cards_by_call: dict[str, ToolCard] = {}  # by call id, as tool results name them
         self._stop: Any = None
         self._last_draw = 0.0
         self._started = time.monotonic()
@@ -122,20 +123,12 @@ class LiveView:
 
     def on_tool_start(self, call: Any) -> None:
         card = self._cards_by_id.get(call.id or "") or self._new_card(call.name, call.id)
+        self._cards_by_call[call.call_id] = card
         card.set_arguments(call.arguments)
         card.start()
 
     def on_tool_finish(self, result: Any) -> None:
-        card = self._cards_by_id.get(getattr(result, "item_id", None) or "")
-        if card is None:
-            card = next(
-                (
-                    c
-                    for c in self._cards_by_id.values()
-                    if c.status == "running" and c.name == result.name
-                ),
-                None,
-            ) or self._new_card(result.name, None)
+        card = self._cards_by_call.pop(result.call_id, None) or self._new_card(result.name, None)
         card.finish(result)
 
     def on_notice(self, text: str) -> None:

@@ -134,13 +134,11 @@ class ToolCard:
 
     def __init__(self, surface: Surface, name: str) -> None:
         self._slot = Slot(surface)
-        self._surface = surface
         self.name = name
         self._arguments: list[str] = []
         self.status = "streaming"
         self.result: Any = None
         self.dirty = False
-        self.buttons: Any = None
 
     @property
     def arguments(self) -> str:
