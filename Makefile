@@ -31,6 +31,7 @@ demo: $(LAB_STAMP)
 
 test: $(TEST_STAMP)
 	$(BIN)/ruff check or_jupyter tests benchmarks notebooks scripts
+	$(BIN)/ruff format --check or_jupyter tests benchmarks notebooks scripts
 	$(BIN)/python -m pytest
 
 bench: $(TEST_STAMP)

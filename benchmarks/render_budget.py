@@ -49,7 +49,9 @@ def emulator_process(tps: int):
     """The emulator in its own process, as OpenRouter would be: its work is not ours."""
     process = subprocess.Popen(
         [sys.executable, "-m", "or_jupyter.emulator", "--tps", str(tps), "--quiet"],
-        stdout=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         yield process.stdout.readline().strip()
     finally:

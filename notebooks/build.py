@@ -36,8 +36,9 @@ def code(text: str) -> nbformat.NotebookNode:
     return new_code_cell(text.strip("\n"))
 
 
-def setup_cell(model: str, *, python_api: bool = False, magic: bool = True,
-               import_orj: bool = True) -> nbformat.NotebookNode:
+def setup_cell(
+    model: str, *, python_api: bool = False, magic: bool = True, import_orj: bool = True
+) -> nbformat.NotebookNode:
     """The first cell of every notebook: OpenRouter when a key is set, else the emulator."""
     lines = ["%load_ext or_jupyter"] if magic else []
     lines += ["import os", ""]
@@ -46,15 +47,21 @@ def setup_cell(model: str, *, python_api: bool = False, magic: bool = True,
     lines.append(f'MODEL = "{model}"  # any OpenRouter model id')
     if magic:
         lines.append("%config Responses.model = MODEL")
-    lines += ["", 'if os.environ.get("OPENROUTER_API_KEY"):',
-              '    print(f"Backend: OpenRouter, model {MODEL}")', "else:"]
+    lines += [
+        "",
+        'if os.environ.get("OPENROUTER_API_KEY"):',
+        '    print(f"Backend: OpenRouter, model {MODEL}")',
+        "else:",
+    ]
     if python_api or not magic:
         lines.append("    orj.offline()  # Python clients created from now on use the emulator")
     if magic:
         lines.append("    %responses offline on")
     else:
-        lines.append('    print(f"Backend: offline emulator (scripted answers); {MODEL} is '
-                     'played by its assistant")')
+        lines.append(
+            '    print(f"Backend: offline emulator (scripted answers); {MODEL} is '
+            'played by its assistant")'
+        )
     return code("\n".join(lines))
 
 
@@ -69,13 +76,16 @@ The saved outputs you see below come from such an offline run.
 
 def quickstart() -> list[nbformat.NotebookNode]:
     return [
-        md("""
+        md(
+            """
 # 01 · Quickstart: `%%responses`
 
 `or_jupyter` brings OpenRouter's **Responses API** into Jupyter. Write a prompt in a
 cell that starts with `%%responses`, run it, and the answer streams in below, rendered
 as Markdown, with a footer of tokens, cost and timing.
-""" + BACKEND_NOTE),
+"""
+            + BACKEND_NOTE
+        ),
         setup_cell("openai/gpt-5-mini", import_orj=False),
         md("""
 ## Your first prompt
@@ -158,7 +168,8 @@ tools.
 
 def reasoning() -> list[nbformat.NotebookNode]:
     return [
-        md("""
+        md(
+            """
 # 02 · Reasoning
 
 Reasoning models think before they answer. `--reasoning EFFORT` asks for it (`none`,
@@ -166,11 +177,14 @@ Reasoning models think before they answer. `--reasoning EFFORT` asks for it (`no
 asks for a summary of the thinking. The reasoning is drawn in a **collapsible pane**:
 open while the model thinks, folded as soon as the answer starts, labelled with how
 long it thought and how many reasoning tokens it used. Click it to read it.
-""" + BACKEND_NOTE + """
+"""
+            + BACKEND_NOTE
+            + """
 Providers differ: some stream their raw reasoning (DeepSeek R1, Claude, open models),
 OpenAI models keep it hidden and send summaries only when `--summary` is given (the
 pane then says *reasoning hidden by the provider*).
-"""),
+"""
+        ),
         setup_cell("openai/o4-mini", import_orj=False),
         md("""
 ## Reasoning effort
@@ -253,7 +267,8 @@ def get_weather(location: str, unit: Literal["celsius", "fahrenheit"] = "celsius
 
 def tools() -> list[nbformat.NotebookNode]:
     return [
-        md("""
+        md(
+            """
 # 03 · Tools: the model calls your Python functions
 
 Pass notebook functions with `--tools a,b` and the model may call them. `or_jupyter`
@@ -261,12 +276,15 @@ builds each function's JSON Schema from its type hints and docstring, runs the c
 the model asks for (several at once, concurrently), sends the results back, and lets
 the model answer. Each call is drawn as a **tool card**: name, arguments, result,
 duration, or the error if the function raised.
-""" + BACKEND_NOTE + """
+"""
+            + BACKEND_NOTE
+            + """
 Offline, the emulator's assistant calls every offered tool whose name appears in your
 prompt, with arguments written as `name=value` (a value ends at a comma or at the end
 of the prompt); that is why the prompts below mention
 the tools by name. Real models understand them the same way.
-"""),
+"""
+        ),
         setup_cell("openai/gpt-5-mini"),
         md("""
 ## A function as a tool
@@ -348,7 +366,8 @@ What is the stock_price for symbol=ACME?
 
 def conversations() -> list[nbformat.NotebookNode]:
     return [
-        md("""
+        md(
+            """
 # 04 · Conversations
 
 Every `%%responses` cell continues **the default conversation**: the model sees the
@@ -356,10 +375,13 @@ earlier prompts and answers (and tool calls) of this kernel session. Name conver
 with `--chat NAME` to keep several apart, start one afresh with `--new`, look at one with
 `%responses history [NAME]`. In Python, `orj.Conversation` does the same and can be
 saved to a file and loaded again.
-""" + BACKEND_NOTE + """
+"""
+            + BACKEND_NOTE
+            + """
 Offline, the scripted assistant does not really remember, but the history it is sent
 is real: `%responses history` shows exactly what goes to the model.
-"""),
+"""
+        ),
         setup_cell("openai/gpt-5-mini", python_api=True),
         md("""
 ## A chat across cells
@@ -437,7 +459,8 @@ print(len(again.history), "items in the original,", len(branch.history), "in the
 
 def widgets() -> list[nbformat.NotebookNode]:
     return [
-        md("""
+        md(
+            """
 # 05 · A chat form: `orj.ChatForm`
 
 `orj.ChatForm()` is an interactive form built with ipywidgets: a prompt box, a model
@@ -445,11 +468,14 @@ picker filled from OpenRouter's catalogue (type to filter, or type any model id)
 reasoning effort and summary, a checkbox per tool, temperature, max output tokens,
 **Send**, **Stop** and **Clear**, and the running transcript drawn by the same live view
 as `%%responses` (reasoning panes, tool cards, usage).
-""" + BACKEND_NOTE + """
+"""
+            + BACKEND_NOTE
+            + """
 Widgets need a live kernel: on GitHub the form shows as a placeholder (nbviewer shows
 the saved state). The cells after it print what the form did, so its answers are saved
 in the notebook as plain text too.
-"""),
+"""
+        ),
         setup_cell("openai/gpt-5-mini", magic=False),
         md("""
 ## Tools for the form
@@ -458,13 +484,16 @@ Any functions can be offered; each gets a checkbox, ticked by default. A tool ma
 `@orj.tool(confirm=True)` asks before it runs: **Approve** and **Deny** buttons appear in
 the transcript, and nothing runs until you click one.
 """),
-        code(TOOLS_DEFS + '''
+        code(
+            TOOLS_DEFS
+            + '''
 
 @orj.tool(confirm=True)
 def send_postcard(to: str, text: str) -> str:
     """Send a postcard (pretend: nothing is sent)."""
     return f"postcard to {to} queued"
-'''),
+'''
+        ),
         md("""
 ## The form
 
@@ -515,18 +544,22 @@ for item in form.conversation.history:
 
 def python_api() -> list[nbformat.NotebookNode]:
     return [
-        md("""
+        md(
+            """
 # 06 · The Python API
 
 The magic and the form are built on a small Python API you can use directly:
 `orj.Client` (streaming and non-streaming requests, the model list), `orj.AsyncClient`
 (the same with `await`), `orj.Conversation` (history and the tool loop, see 04) and
 typed errors. It does not need Jupyter.
-""" + BACKEND_NOTE + """
+"""
+            + BACKEND_NOTE
+            + """
 The last section uses the emulator's *fault models* (`emulator/error-402`,
 `emulator/flaky`, …) to show errors and retries; those cells need offline mode and
 skip themselves, saying so, when a key is set.
-"""),
+"""
+        ),
         setup_cell("openai/gpt-5-mini", magic=False),
         md("""
 ## A client, and one request
@@ -709,14 +742,25 @@ def offline_env(tps: float | None = None) -> dict[str, str]:
     return env
 
 
-def execute(nb: nbformat.NotebookNode, cwd: str | Path, *, store_widget_state: bool = False,
-            tps: float | None = None, timeout: int = TIMEOUT) -> nbformat.NotebookNode:
+def execute(
+    nb: nbformat.NotebookNode,
+    cwd: str | Path,
+    *,
+    store_widget_state: bool = False,
+    tps: float | None = None,
+    timeout: int = TIMEOUT,
+) -> nbformat.NotebookNode:
     """Execute `nb` in place in a fresh offline kernel started in `cwd`."""
     from nbclient import NotebookClient
 
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(cwd)}},
-                            store_widget_state=store_widget_state, coalesce_streams=True)
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(cwd)}},
+        store_widget_state=store_widget_state,
+        coalesce_streams=True,
+    )
     client.execute(env=offline_env(tps), cwd=str(cwd))
     return nb
 

@@ -64,7 +64,6 @@ __all__ = [
 ]
 
 
-
 def load_ipython_extension(ipython):
     """`%load_ext or_jupyter`: the `%%responses` and `%responses` magics."""
     from .magics import load_ipython_extension as load

@@ -30,13 +30,25 @@ from .tools import as_tools
 __all__ = ["ChatForm"]
 
 FALLBACK_MODELS = (
-    DEFAULT_MODEL, "openai/gpt-5-mini", "openai/gpt-oss-20b", "anthropic/claude-sonnet-4.5",
-    "google/gemini-2.5-flash", "deepseek/deepseek-r1",
+    DEFAULT_MODEL,
+    "openai/gpt-5-mini",
+    "openai/gpt-oss-20b",
+    "anthropic/claude-sonnet-4.5",
+    "google/gemini-2.5-flash",
+    "deepseek/deepseek-r1",
 )
-EFFORTS = [("default", None), ("none", "none"), ("minimal", "minimal"), ("low", "low"),
-           ("medium", "medium"), ("high", "high")]
-_USER = ('<div class="orj-user" style="white-space:pre-wrap;margin:.6em 0 .3em;padding-left:.5em;'
-         'border-left:3px solid var(--jp-brand-color1,#1976d2)"><b>You</b>\n{}</div>')
+EFFORTS = [
+    ("default", None),
+    ("none", "none"),
+    ("minimal", "minimal"),
+    ("low", "low"),
+    ("medium", "medium"),
+    ("high", "high"),
+]
+_USER = (
+    '<div class="orj-user" style="white-space:pre-wrap;margin:.6em 0 .3em;padding-left:.5em;'
+    'border-left:3px solid var(--jp-brand-color1,#1976d2)"><b>You</b>\n{}</div>'
+)
 
 
 # ipywidgets reports no key events to Python, and the textarea keeps keystrokes from
@@ -80,12 +92,18 @@ class ChatForm:
     `form.conversation` is the `Conversation` it drives; `form.wait()` waits for a send.
     """
 
-    def __init__(self, model: str | None = None, tools: list[Any] | None = None,
-                 client: Client | None = None, conversation: Conversation | None = None,
-                 instructions: str | None = None) -> None:
+    def __init__(
+        self,
+        model: str | None = None,
+        tools: list[Any] | None = None,
+        client: Client | None = None,
+        conversation: Conversation | None = None,
+        instructions: str | None = None,
+    ) -> None:
         if conversation is None:
-            conversation = Conversation(model=model or DEFAULT_MODEL, instructions=instructions,
-                                        tools=tools, client=client)
+            conversation = Conversation(
+                model=model or DEFAULT_MODEL, instructions=instructions, tools=tools, client=client
+            )
         else:
             conversation.tools.update(as_tools(tools or []))
             if instructions is not None:
@@ -103,54 +121,75 @@ class ChatForm:
 
         self.transcript = W.VBox(layout=W.Layout(width="100%"))
         self._surface = WidgetSurface(self.transcript)
-        self.prompt = W.Textarea(placeholder="Ask something; Shift+Enter or Send sends.",
-                                 rows=3, layout=W.Layout(width="100%"))
+        self.prompt = W.Textarea(
+            placeholder="Ask something; Shift+Enter or Send sends.",
+            rows=3,
+            layout=W.Layout(width="100%"),
+        )
         self.prompt.add_class("orj-prompt")
-        self.model = W.Combobox(value=model or conversation.model, options=list(FALLBACK_MODELS),
-                                ensure_option=False, description="model",
-                                placeholder="type to filter, or any model id",
-                                layout=W.Layout(width="24em"))
+        self.model = W.Combobox(
+            value=model or conversation.model,
+            options=list(FALLBACK_MODELS),
+            ensure_option=False,
+            description="model",
+            placeholder="type to filter, or any model id",
+            layout=W.Layout(width="24em"),
+        )
         self.models_note = W.HTML("loading the model list…")
-        self.effort = W.Dropdown(options=EFFORTS, value=None, description="reasoning",
-                                 layout=W.Layout(width="14em"))
-        self.summary = W.Checkbox(False, description="summary", indent=False,
-                                  layout=W.Layout(width="7em"))
-        self.temperature = W.FloatSlider(1.0, min=0.0, max=2.0, step=0.05,
-                                         description="temperature", disabled=True)
-        self.default_temperature = W.Checkbox(True, description="default", indent=False,
-                                              layout=W.Layout(width="7em"))
+        self.effort = W.Dropdown(
+            options=EFFORTS, value=None, description="reasoning", layout=W.Layout(width="14em")
+        )
+        self.summary = W.Checkbox(
+            False, description="summary", indent=False, layout=W.Layout(width="7em")
+        )
+        self.temperature = W.FloatSlider(
+            1.0, min=0.0, max=2.0, step=0.05, description="temperature", disabled=True
+        )
+        self.default_temperature = W.Checkbox(
+            True, description="default", indent=False, layout=W.Layout(width="7em")
+        )
         self.default_temperature.observe(
-            lambda change: setattr(self.temperature, "disabled", change["new"]), "value")
-        self.max_output_tokens = W.IntText(0, description="max tokens",
-                                           tooltip="0 = the model's default",
-                                           layout=W.Layout(width="14em"))
-        self.tool_boxes = {name: W.Checkbox(True, description=name, indent=False,
-                                            layout=W.Layout(width="auto"))
-                           for name in conversation.tools}
+            lambda change: setattr(self.temperature, "disabled", change["new"]), "value"
+        )
+        self.max_output_tokens = W.IntText(
+            0,
+            description="max tokens",
+            tooltip="0 = the model's default",
+            layout=W.Layout(width="14em"),
+        )
+        self.tool_boxes = {
+            name: W.Checkbox(True, description=name, indent=False, layout=W.Layout(width="auto"))
+            for name in conversation.tools
+        }
         self.send_button = W.Button(description="Send", button_style="primary", icon="paper-plane")
         self.send_button.add_class("orj-send")
-        self.stop_button = W.Button(description="Stop", button_style="warning", icon="stop",
-                                    disabled=True)
+        self.stop_button = W.Button(
+            description="Stop", button_style="warning", icon="stop", disabled=True
+        )
         self.clear_button = W.Button(description="Clear", icon="trash")
         self.status = W.HTML("")
         self.send_button.on_click(lambda _: self.send())
         self.stop_button.on_click(lambda _: self.stop())
         self.clear_button.on_click(lambda _: self.clear())
 
-        tools_row = W.HBox([W.HTML("tools:"), *self.tool_boxes.values()]) if self.tool_boxes \
-            else W.HBox()
-        self.widget = W.VBox([
-            self.transcript,
-            self.prompt,
-            W.HBox([self.model, self.effort, self.summary]),
-            self.models_note,
-            W.HBox([self.temperature, self.default_temperature, self.max_output_tokens]),
-            tools_row,
-            W.HBox([self.send_button, self.stop_button, self.clear_button, self.status]),
-        ])
+        tools_row = (
+            W.HBox([W.HTML("tools:"), *self.tool_boxes.values()]) if self.tool_boxes else W.HBox()
+        )
+        self.widget = W.VBox(
+            [
+                self.transcript,
+                self.prompt,
+                W.HBox([self.model, self.effort, self.summary]),
+                self.models_note,
+                W.HBox([self.temperature, self.default_temperature, self.max_output_tokens]),
+                tools_row,
+                W.HBox([self.send_button, self.stop_button, self.clear_button, self.status]),
+            ]
+        )
         self.widget.add_class("orj-chatform")
-        self._catalogue = threading.Thread(target=self._load_models, daemon=True,
-                                           name="or-jupyter-models")
+        self._catalogue = threading.Thread(
+            target=self._load_models, daemon=True, name="or-jupyter-models"
+        )
         self._catalogue.start()
 
     # -- display ---------------------------------------------------------------------
@@ -189,8 +228,9 @@ class ChatForm:
         self._set_running(True)
         self._say("")
         self.prompt.value = ""  # before the thread starts: a quick failure puts it back
-        self._thread = threading.Thread(target=self._run, args=(prompt, overrides), daemon=True,
-                                        name="or-jupyter-form")
+        self._thread = threading.Thread(
+            target=self._run, args=(prompt, overrides), daemon=True, name="or-jupyter-form"
+        )
         try:
             self._thread.start()
         except RuntimeError:  # no thread could be started: nothing was sent
@@ -235,8 +275,9 @@ class ChatForm:
         if self.max_output_tokens.value > 0:
             overrides["max_output_tokens"] = self.max_output_tokens.value
         if self.tool_boxes:
-            overrides["tools"] = [self.conversation.tools[name]
-                                  for name, box in self.tool_boxes.items() if box.value]
+            overrides["tools"] = [
+                self.conversation.tools[name] for name, box in self.tool_boxes.items() if box.value
+            ]
         return overrides
 
     # -- the background thread -------------------------------------------------------
@@ -244,10 +285,13 @@ class ChatForm:
     def _run(self, prompt: str, overrides: dict[str, Any]) -> None:
         view = _FormView(self._surface)
         try:
-            view.begin(model=overrides["model"],
-                       offline=bool(getattr(self.conversation.client, "offline", False)))
-            self.response = run_send(self.conversation, prompt, view, ask=self._ask,
-                                     poll_ui=False, **overrides)
+            view.begin(
+                model=overrides["model"],
+                offline=bool(getattr(self.conversation.client, "offline", False)),
+            )
+            self.response = run_send(
+                self.conversation, prompt, view, ask=self._ask, poll_ui=False, **overrides
+            )
         except Exception as exc:  # noqa: BLE001 - shown in the form, which stays usable
             self.error = exc
             if not view.finished:
@@ -261,8 +305,10 @@ class ChatForm:
 
     def _ask(self, tool: Any, call: Any, answer: Future) -> None:
         """Approve / Deny buttons in the transcript for a `confirm=True` tool."""
-        label = W.HTML(f"Run <code>{escape(tool.name)}</code> with <code>"
-                       f"{escape(pretty_arguments(call.arguments))}</code>?")
+        label = W.HTML(
+            f"Run <code>{escape(tool.name)}</code> with <code>"
+            f"{escape(pretty_arguments(call.arguments))}</code>?"
+        )
         approve = W.Button(description="Approve", button_style="success", icon="check")
         deny = W.Button(description="Deny", button_style="danger", icon="times")
         if self._stopping:
@@ -296,7 +342,8 @@ class ChatForm:
         else:
             self.models_note.value = (
                 f"<small>Could not fetch the model list ({escape(problem)}); showing a few "
-                "common ids. Any model id can be typed.</small>")
+                "common ids. Any model id can be typed.</small>"
+            )
 
     def _set_running(self, running: bool) -> None:
         self.send_button.disabled = running

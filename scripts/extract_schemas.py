@@ -32,7 +32,7 @@ def refs_in(node: object) -> set[str]:
     if isinstance(node, dict):
         ref = node.get("$ref")
         if isinstance(ref, str) and ref.startswith(PREFIX):
-            found.add(ref[len(PREFIX):])
+            found.add(ref[len(PREFIX) :])
         for value in node.values():
             found |= refs_in(value)
     elif isinstance(node, list):

@@ -36,11 +36,13 @@ CLOCK = {
 }
 
 
-def post(base_url: str, body: Any, headers: dict[str, str] | None = None,
-         timeout: float = 30) -> httpx.Response:
+def post(
+    base_url: str, body: Any, headers: dict[str, str] | None = None, timeout: float = 30
+) -> httpx.Response:
     """POST /responses with the test key (unless ``headers`` overrides it)."""
-    return httpx.post(f"{base_url}/responses", json=body, headers={**KEY, **(headers or {})},
-                      timeout=timeout)
+    return httpx.post(
+        f"{base_url}/responses", json=body, headers={**KEY, **(headers or {})}, timeout=timeout
+    )
 
 
 def frames(raw: bytes) -> list[bytes]:
@@ -68,11 +70,14 @@ def stream(base_url: str, body: dict[str, Any], **kwargs: Any) -> list[dict[str,
 
 def schema_errors(event: dict[str, Any], full: bool = True) -> list[str]:
     """Why an event fails the spec's ``StreamEvents`` (or just its own type's schema)."""
-    validator = (schemas.validator("StreamEvents") if full
-                 else schemas.event_type_validator(event["type"]))
+    validator = (
+        schemas.validator("StreamEvents") if full else schemas.event_type_validator(event["type"])
+    )
     assert validator is not None, f"unknown event type {event['type']}"
-    return [f"{event['type']}: {schemas.path_text(e.absolute_path)}: {e.message}"
-            for e in validator.iter_errors(event)]
+    return [
+        f"{event['type']}: {schemas.path_text(e.absolute_path)}: {e.message}"
+        for e in validator.iter_errors(event)
+    ]
 
 
 def text_of(evts: list[dict[str, Any]]) -> str:
@@ -87,5 +92,8 @@ def terminal(evts: list[dict[str, Any]]) -> dict[str, Any]:
 
 def calls_of(evts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The finished function-call items, in output order."""
-    return [e["item"] for e in evts
-            if e["type"] == "response.output_item.done" and e["item"]["type"] == "function_call"]
+    return [
+        e["item"]
+        for e in evts
+        if e["type"] == "response.output_item.done" and e["item"]["type"] == "function_call"
+    ]

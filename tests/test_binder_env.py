@@ -66,8 +66,9 @@ def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
     done = subprocess.run(cmd, capture_output=True, text=True, **kwargs)
     if done.returncode:
         noise = re.compile(r"^WARNING: Location .* is ignored")
-        tail = "\n".join(line for line in (done.stdout + done.stderr).splitlines()
-                         if not noise.match(line))[-3000:]
+        tail = "\n".join(
+            line for line in (done.stdout + done.stderr).splitlines() if not noise.match(line)
+        )[-3000:]
         pytest.fail(f"{' '.join(map(str, cmd))} exited {done.returncode}:\n{tail}")
     return done
 
@@ -85,12 +86,14 @@ def test_requirements_pin_the_front_end_and_every_package_dependency():
 
 
 def test_start_goes_offline_only_without_a_key():
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("OPENROUTER_API_KEY", "OR_JUPYTER_OFFLINE")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("OPENROUTER_API_KEY", "OR_JUPYTER_OFFLINE")
+    }
     without = run(["bash", str(BINDER / "start"), "env"], env=env).stdout
     assert "OR_JUPYTER_OFFLINE=1" in without.splitlines()
-    with_key = run(["bash", str(BINDER / "start"), "env"],
-                   env={**env, "OPENROUTER_API_KEY": BAD_KEY}).stdout
+    with_key = run(
+        ["bash", str(BINDER / "start"), "env"], env={**env, "OPENROUTER_API_KEY": BAD_KEY}
+    ).stdout
     assert "OR_JUPYTER_OFFLINE" not in with_key
 
 
@@ -108,18 +111,47 @@ def test_fresh_binder_environment_runs_the_quickstart(tmp_path):
     python = venv / "bin" / "python"
     fresh = subprocess.run([str(python), "-c", "import ipywidgets"], capture_output=True)
     assert fresh.returncode != 0, "the new venv should start empty"
-    run([str(python), "-m", "pip", "install", "--quiet", "-r",
-         str(checkout / "binder" / "requirements.txt")])
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("OPENROUTER_API_KEY", "OR_JUPYTER_OFFLINE", "PYTHONPATH",
-                        "VIRTUAL_ENV", "JUPYTER_PATH", "JUPYTER_DATA_DIR")}
+    run(
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "-r",
+            str(checkout / "binder" / "requirements.txt"),
+        ]
+    )
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in (
+            "OPENROUTER_API_KEY",
+            "OR_JUPYTER_OFFLINE",
+            "PYTHONPATH",
+            "VIRTUAL_ENV",
+            "JUPYTER_PATH",
+            "JUPYTER_DATA_DIR",
+        )
+    }
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     env["JUPYTER_CONFIG_DIR"] = str(tmp_path / "jupyter-config")
     run(["bash", "binder/postBuild"], cwd=checkout, env=env)
 
-    installed = json.loads(run([str(python), "-c", (
-        "import json, importlib.metadata as m; print(json.dumps({d.metadata['Name'].lower()"
-        ".replace('_', '-'): d.version for d in m.distributions()}))")], env=env).stdout)
+    installed = json.loads(
+        run(
+            [
+                str(python),
+                "-c",
+                (
+                    "import json, importlib.metadata as m; print(json.dumps({d.metadata['Name'].lower()"
+                    ".replace('_', '-'): d.version for d in m.distributions()}))"
+                ),
+            ],
+            env=env,
+        ).stdout
+    )
     for name, version in pins().items():
         assert installed.get(name) == version, f"{name}: {installed.get(name)} != {version}"
     assert installed["or-jupyter"] == "0.1.0"

@@ -43,47 +43,74 @@ def error_of(response: httpx.Response) -> dict:
     return body["error"]
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer"},
-                                     {"Authorization": "Basic abc"}])
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Bearer"}, {"Authorization": "Basic abc"}]
+)
 def test_401_without_a_bearer_key(url, headers):
-    response = httpx.post(f"{url}/responses", json={"model": "emulator/echo", "input": "hi"},
-                          headers=headers)
+    response = httpx.post(
+        f"{url}/responses", json={"model": "emulator/echo", "input": "hi"}, headers=headers
+    )
     assert response.status_code == 401
     assert "Bearer" in error_of(response)["message"]
 
 
 BAD_BODIES = {
     "function_call_output without id": (
-        {"model": "emulator/assistant", "input": [
-            {"type": "message", "role": "user", "content": "hi"},
-            {"type": "function_call", "id": "fc_1", "call_id": "c1", "name": "f",
-             "arguments": "{}"},
-            {"type": "function_call_output", "call_id": "c1", "output": "42"}]},
-        "input[2]: function_call_output requires 'id'"),
+        {
+            "model": "emulator/assistant",
+            "input": [
+                {"type": "message", "role": "user", "content": "hi"},
+                {
+                    "type": "function_call",
+                    "id": "fc_1",
+                    "call_id": "c1",
+                    "name": "f",
+                    "arguments": "{}",
+                },
+                {"type": "function_call_output", "call_id": "c1", "output": "42"},
+            ],
+        },
+        "input[2]: function_call_output requires 'id'",
+    ),
     "unknown tool_choice": (
         {"model": "emulator/assistant", "input": "hi", "tool_choice": "sometimes"},
-        "tool_choice: 'sometimes'"),
+        "tool_choice: 'sometimes'",
+    ),
     "tool_choice naming no offered tool": (
-        {"model": "emulator/assistant", "input": "hi",
-         "tool_choice": {"type": "function", "name": "ghost"}},
-        "tool_choice: function 'ghost'"),
+        {
+            "model": "emulator/assistant",
+            "input": "hi",
+            "tool_choice": {"type": "function", "name": "ghost"},
+        },
+        "tool_choice: function 'ghost'",
+    ),
     "input of the wrong type": ({"model": "emulator/assistant", "input": 5}, "input: 5"),
     "temperature not a number": (
-        {"model": "emulator/assistant", "input": "hi", "temperature": "hot"}, "temperature:"),
+        {"model": "emulator/assistant", "input": "hi", "temperature": "hot"},
+        "temperature:",
+    ),
     "unknown reasoning effort": (
         {"model": "emulator/assistant", "input": "hi", "reasoning": {"effort": "extreme"}},
-        "reasoning.effort: 'extreme'"),
+        "reasoning.effort: 'extreme'",
+    ),
     "tool without parameters": (
-        {"model": "emulator/assistant", "input": "hi",
-         "tools": [{"type": "function", "name": "f"}]},
-        "tools[0]: 'parameters' is a required property"),
+        {
+            "model": "emulator/assistant",
+            "input": "hi",
+            "tools": [{"type": "function", "name": "f"}],
+        },
+        "tools[0]: 'parameters' is a required property",
+    ),
     "store true": ({"model": "emulator/assistant", "input": "hi", "store": True}, "store:"),
     "previous_response_id": (
         {"model": "emulator/assistant", "input": "hi", "previous_response_id": "gen-1"},
-        "previous_response_id: not supported"),
+        "previous_response_id: not supported",
+    ),
     "not an object": (["model", "input"], "body: the request body must be a JSON object"),
     "unknown emulator model": (
-        {"model": "emulator/nonsense", "input": "hi"}, "emulator/nonsense is not a valid model ID"),
+        {"model": "emulator/nonsense", "input": "hi"},
+        "emulator/nonsense is not a valid model ID",
+    ),
 }
 
 
@@ -118,10 +145,15 @@ def test_unknown_paths_are_404(url):
         assert path.rstrip("/") in error_of(response)["message"] or path == "/"
 
 
-@pytest.mark.parametrize("method, path, allowed", [
-    ("GET", "/responses", "POST"), ("DELETE", "/responses", "POST"),
-    ("POST", "/models", "GET"), ("PUT", "/models", "GET"),
-])
+@pytest.mark.parametrize(
+    "method, path, allowed",
+    [
+        ("GET", "/responses", "POST"),
+        ("DELETE", "/responses", "POST"),
+        ("POST", "/models", "GET"),
+        ("PUT", "/models", "GET"),
+    ],
+)
 def test_wrong_methods_are_405(url, method, path, allowed):
     response = httpx.request(method, url + path, headers=KEY, json={"x": 1})
     assert response.status_code == 405
@@ -134,8 +166,11 @@ def test_keep_alive_connection_survives_errors(url):
     with httpx.Client(headers=KEY) as client:
         statuses = [
             client.post(responses, content=b"{bad").status_code,
-            client.post(responses, json={"model": "emulator/echo", "input": "a"},
-                        headers={"Authorization": ""}).status_code,
+            client.post(
+                responses,
+                json={"model": "emulator/echo", "input": "a"},
+                headers={"Authorization": ""},
+            ).status_code,
             client.get(f"{url}/nothing").status_code,
             client.post(f"{url}/models", json={"big": "x" * 10000}).status_code,
             client.post(responses, json={"model": "emulator/error-500", "input": "a"}).status_code,
@@ -158,33 +193,51 @@ def test_garbage_on_the_socket_does_not_hurt(url, handle):
     answer = exchange(handle, b"\x00\x01GARBAGE NOT HTTP\r\n\r\n")
     assert answer.startswith(b"HTTP/1.1 400 ")
     assert json.loads(answer.split(b"\r\n\r\n", 1)[1])["error"]["code"] == 400
-    answer = exchange(handle, b"POST /api/v1/responses HTTP/1.1\r\nHost: x\r\n"
-                              b"Content-Length: abc\r\n\r\n")
+    answer = exchange(
+        handle, b"POST /api/v1/responses HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n"
+    )
     assert answer.startswith(b"HTTP/1.1 400 ") and b"Content-Length" in answer
     assert post(url, {"model": "emulator/echo", "input": "still here"}).status_code == 200
 
 
 def test_chunked_request_bodies_are_read(handle):
     body = json.dumps({"model": "emulator/echo", "input": "chunky"}).encode()
-    received = exchange(handle, b"POST /api/v1/responses HTTP/1.1\r\nHost: x\r\n"
-                                b"Authorization: Bearer k\r\nTransfer-Encoding: chunked\r\n"
-                                b"Connection: close\r\n\r\n"
-                                + b"5\r\n" + body[:5] + b"\r\n"
-                                + b"%X\r\n" % (len(body) - 5) + body[5:] + b"\r\n0\r\n\r\n")
+    received = exchange(
+        handle,
+        b"POST /api/v1/responses HTTP/1.1\r\nHost: x\r\n"
+        b"Authorization: Bearer k\r\nTransfer-Encoding: chunked\r\n"
+        b"Connection: close\r\n\r\n"
+        + b"5\r\n"
+        + body[:5]
+        + b"\r\n"
+        + b"%X\r\n" % (len(body) - 5)
+        + body[5:]
+        + b"\r\n0\r\n\r\n",
+    )
     assert received.startswith(b"HTTP/1.1 200")
     assert json.loads(received.split(b"\r\n\r\n", 1)[1])["output_text"] == "chunky"
 
 
-FAULTS = {400: None, 401: None, 402: "credits", 403: "moderation", 404: "No endpoints",
-          408: "Timed out", 429: "rate-limited", 500: None, 502: "Provider returned error",
-          503: "No instances"}
+FAULTS = {
+    400: None,
+    401: None,
+    402: "credits",
+    403: "moderation",
+    404: "No endpoints",
+    408: "Timed out",
+    429: "rate-limited",
+    500: None,
+    502: "Provider returned error",
+    503: "No instances",
+}
 
 
 @pytest.mark.parametrize("status", FAULTS)
 def test_fault_models_answer_openrouter_errors(url, status):
     for streamed in (False, True):
-        response = post(url, {"model": f"emulator/error-{status}", "input": "hi",
-                              "stream": streamed})
+        response = post(
+            url, {"model": f"emulator/error-{status}", "input": "hi", "stream": streamed}
+        )
         assert response.status_code == status
         error = error_of(response)
         assert response.json()["user_id"]
@@ -215,8 +268,10 @@ def test_flaky_fails_once_per_body_then_succeeds(url):
 def test_truncated_closes_the_connection_mid_event(url):
     received = b""
     body = {"model": "emulator/truncated", "input": "Tell me a story", "stream": True}
-    with pytest.raises(httpx.RemoteProtocolError), \
-            httpx.stream("POST", f"{url}/responses", json=body, headers=KEY) as response:
+    with (
+        pytest.raises(httpx.RemoteProtocolError),
+        httpx.stream("POST", f"{url}/responses", json=body, headers=KEY) as response,
+    ):
         for chunk in response.iter_raw():
             received += chunk
     assert received.startswith(b": OPENROUTER PROCESSING\n\n")
@@ -237,9 +292,12 @@ def test_stall_sends_the_keep_alive_then_nothing(url):
     received = []
     body = {"model": "emulator/stall", "input": "hi", "stream": True}
     started = time.monotonic()
-    with pytest.raises(httpx.ReadTimeout), httpx.stream(
-            "POST", f"{url}/responses", json=body, headers=KEY,
-            timeout=httpx.Timeout(5, read=0.4)) as response:
+    with (
+        pytest.raises(httpx.ReadTimeout),
+        httpx.stream(
+            "POST", f"{url}/responses", json=body, headers=KEY, timeout=httpx.Timeout(5, read=0.4)
+        ) as response,
+    ):
         assert response.status_code == 200
         for chunk in response.iter_raw():
             received.append(chunk)
@@ -261,8 +319,10 @@ RECORDED = [
 def test_replay_serves_recorded_bodies_byte_for_byte_in_order():
     with emulator.start(replay=[FIXTURES / RECORDED[0], FIXTURES / RECORDED[1]]) as server:
         server.replay(FIXTURES / RECORDED[2], FIXTURES / RECORDED[3])
-        answers = [post(server.base_url, {"model": "whatever", "input": str(n), "stream": True})
-                   for n in range(len(RECORDED))]
+        answers = [
+            post(server.base_url, {"model": "whatever", "input": str(n), "stream": True})
+            for n in range(len(RECORDED))
+        ]
         for name, answer in zip(RECORDED, answers, strict=True):
             assert answer.content == (FIXTURES / name).read_bytes()
         assert [a.status_code for a in answers] == [200, 200, 429, 200]
@@ -281,8 +341,11 @@ def test_replay_still_requires_auth():
 def test_twenty_concurrent_streams(url):
     def one(n: int) -> tuple[str, float, float]:
         started = time.monotonic()
-        evts = stream(url, {"model": "emulator/echo", "input": f"client {n} " + "tok " * 20},
-                      headers={"X-Emulator-TPS": "100"})
+        evts = stream(
+            url,
+            {"model": "emulator/echo", "input": f"client {n} " + "tok " * 20},
+            headers={"X-Emulator-TPS": "100"},
+        )
         return text_of(evts), started, time.monotonic()
 
     with ThreadPoolExecutor(20) as pool:
@@ -300,8 +363,14 @@ def test_models_catalogue(url):
     assert list(schemas.validator("ModelsListResponse").iter_errors(listing)) == []
     ids = [model["id"] for model in listing["data"]]
     assert set(catalogue.EMULATOR_MODELS) <= set(ids)
-    for real in ("openai/gpt-5-mini", "openai/o4-mini", "anthropic/claude-sonnet-4.5",
-                 "deepseek/deepseek-r1", "google/gemini-2.5-flash", "openai/gpt-oss-20b"):
+    for real in (
+        "openai/gpt-5-mini",
+        "openai/o4-mini",
+        "anthropic/claude-sonnet-4.5",
+        "deepseek/deepseek-r1",
+        "google/gemini-2.5-flash",
+        "openai/gpt-oss-20b",
+    ):
         assert real in ids
     for model in listing["data"]:
         assert float(model["pricing"]["prompt"]) > 0 and float(model["pricing"]["completion"]) > 0
@@ -311,8 +380,7 @@ def test_models_catalogue(url):
 
 
 def test_every_catalogue_model_answers(url):
-    skipped = ("emulator/flaky", "emulator/midstream-error", "emulator/truncated",
-               "emulator/stall")
+    skipped = ("emulator/flaky", "emulator/midstream-error", "emulator/truncated", "emulator/stall")
     answered = 0
     for model in catalogue.models():
         if model["id"].startswith("emulator/error-") or model["id"] in skipped:
@@ -341,8 +409,9 @@ def test_stop_ends_a_stalled_stream_promptly():
 
     def read():
         try:
-            with httpx.stream("POST", f"{server.base_url}/responses", json=body, headers=KEY,
-                              timeout=10) as response:
+            with httpx.stream(
+                "POST", f"{server.base_url}/responses", json=body, headers=KEY, timeout=10
+            ) as response:
                 outcome["body"] = b"".join(response.iter_raw())
         except httpx.HTTPError as exc:
             outcome["error"] = exc
@@ -369,9 +438,23 @@ def test_shared_is_one_server_per_process():
 def test_command_line_prints_the_url_and_serves_until_interrupted():
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "or_jupyter.emulator", "--port", "0", "--tps", "0", "--quiet",
-         "--replay", str(FIXTURES / RECORDED[0])],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+        [
+            sys.executable,
+            "-m",
+            "or_jupyter.emulator",
+            "--port",
+            "0",
+            "--tps",
+            "0",
+            "--quiet",
+            "--replay",
+            str(FIXTURES / RECORDED[0]),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=ROOT,
+    )
     try:
         line = process.stdout.readline().decode().strip()
         assert line.startswith("http://127.0.0.1:") and line.endswith("/api/v1")

@@ -18,12 +18,22 @@ from or_jupyter import emulator
 HOSTILE = '<img src=x onerror="alert(7)"><script>alert(8)</script> & é 🎉\r\nend'
 SCENARIOS = {
     "assistant": {"model": "emulator/assistant", "input": "What is 6*7?"},
-    "reasoning": {"model": "emulator/assistant", "input": "Hello",
-                  "reasoning": {"effort": "medium"}},
-    "summary": {"model": "emulator/assistant", "input": "Hello",
-                "reasoning": {"effort": "low", "summary": "auto"}},
-    "tools": {"model": "emulator/assistant", "input": "get_weather location=Paris and get_time",
-              "tools": [WEATHER, CLOCK], "reasoning": {"effort": "low"}},
+    "reasoning": {
+        "model": "emulator/assistant",
+        "input": "Hello",
+        "reasoning": {"effort": "medium"},
+    },
+    "summary": {
+        "model": "emulator/assistant",
+        "input": "Hello",
+        "reasoning": {"effort": "low", "summary": "auto"},
+    },
+    "tools": {
+        "model": "emulator/assistant",
+        "input": "get_weather location=Paris and get_time",
+        "tools": [WEATHER, CLOCK],
+        "reasoning": {"effort": "low"},
+    },
     "echo": {"model": "emulator/echo", "input": HOSTILE},
     "long": {"model": "emulator/long", "input": "go", "max_output_tokens": 800},
     "incomplete": {"model": "emulator/incomplete", "input": "Tell me a story"},
@@ -34,8 +44,7 @@ COMPLETED = ("assistant", "reasoning", "summary", "tools", "echo", "long")
 HTTP_FAULTS = {
     400: (openai.BadRequestError, errors.BadRequestResponseError, orj.BadRequestError),
     401: (openai.AuthenticationError, errors.UnauthorizedResponseError, orj.AuthenticationError),
-    402: (openai.APIStatusError, errors.PaymentRequiredResponseError,
-          orj.InsufficientCreditsError),
+    402: (openai.APIStatusError, errors.PaymentRequiredResponseError, orj.InsufficientCreditsError),
     403: (openai.PermissionDeniedError, errors.ForbiddenResponseError, orj.PermissionDeniedError),
     404: (openai.NotFoundError, errors.NotFoundResponseError, orj.NotFoundError),
     408: (openai.APIStatusError, errors.RequestTimeoutResponseError, orj.RequestTimeoutError),
@@ -107,8 +116,10 @@ def test_openai_stream_helper_final_response(url, expected, name):
     calls = [item.to_dict() for item in final.output if item.type == "function_call"]
     assert calls_as_tuples(calls) == calls_as_tuples(calls_of(expected[name]))
     assert final.usage.total_tokens == reference["usage"]["total_tokens"]
-    assert final.usage.output_tokens_details.reasoning_tokens == (
-        reference["usage"]["output_tokens_details"]["reasoning_tokens"])
+    assert (
+        final.usage.output_tokens_details.reasoning_tokens
+        == (reference["usage"]["output_tokens_details"]["reasoning_tokens"])
+    )
 
 
 def test_openai_sdk_sees_the_echo_byte_for_byte(url):
@@ -118,14 +129,21 @@ def test_openai_sdk_sees_the_echo_byte_for_byte(url):
 
 def test_openai_tool_round_trip(url):
     client = openai_client(url)
-    first = client.responses.create(model="emulator/assistant", tools=[WEATHER],
-                                    input="get_weather location=Lima unit=celsius")
+    first = client.responses.create(
+        model="emulator/assistant", tools=[WEATHER], input="get_weather location=Lima unit=celsius"
+    )
     call = next(item for item in first.output if item.type == "function_call")
     assert json.loads(call.arguments) == {"location": "Lima", "unit": "celsius"}
-    history = [{"role": "user", "content": "get_weather location=Lima unit=celsius"},
-               call.to_dict(),
-               {"type": "function_call_output", "id": "fco_1", "call_id": call.call_id,
-                "output": "17 degrees and drizzle"}]
+    history = [
+        {"role": "user", "content": "get_weather location=Lima unit=celsius"},
+        call.to_dict(),
+        {
+            "type": "function_call_output",
+            "id": "fco_1",
+            "call_id": call.call_id,
+            "output": "17 degrees and drizzle",
+        },
+    ]
     second = client.responses.create(model="emulator/assistant", tools=[WEATHER], input=history)
     assert "17 degrees and drizzle" in second.output_text
     assert not [item for item in second.output if item.type == "function_call"]
@@ -142,8 +160,9 @@ def test_openai_truncated_and_stall_raise(url):
 @pytest.mark.parametrize("status", HTTP_FAULTS)
 def test_openai_fault_models_raise_the_right_error(url, status):
     with pytest.raises(HTTP_FAULTS[status][0]) as caught:
-        openai_client(url).responses.create(model=f"emulator/error-{status}", input="hi",
-                                            stream=True)
+        openai_client(url).responses.create(
+            model=f"emulator/error-{status}", input="hi", stream=True
+        )
     assert caught.value.status_code == status
     assert caught.value.body["code"] == status
 
@@ -189,8 +208,9 @@ def test_openrouter_beta_alias_and_non_streaming(url, expected):
 @pytest.mark.parametrize("status", HTTP_FAULTS)
 def test_openrouter_fault_models_raise_the_right_error(url, status):
     with pytest.raises(HTTP_FAULTS[status][1]) as caught:
-        openrouter_client(url).responses.send(model=f"emulator/error-{status}", input="hi",
-                                              stream=True)
+        openrouter_client(url).responses.send(
+            model=f"emulator/error-{status}", input="hi", stream=True
+        )
     assert caught.value.status_code == status
 
 
@@ -216,7 +236,8 @@ def agree(ours: orj.Response, theirs: openai.types.responses.Response) -> None:
     assert ours.output_text == theirs.output_text
     their_calls = [item for item in theirs.output if item.type == "function_call"]
     assert [(c.name, c.call_id, c.id, c.arguments) for c in ours.function_calls] == [
-        (c.name, c.call_id, c.id, c.arguments) for c in their_calls]
+        (c.name, c.call_id, c.id, c.arguments) for c in their_calls
+    ]
     their_reasoning = [item for item in theirs.output if item.type == "reasoning"]
     texts = [part.text for item in their_reasoning for part in (item.content or [])]
     texts += [part.text for item in their_reasoning for part in item.summary]
@@ -259,16 +280,31 @@ def test_our_client_keeps_what_arrived_before_a_stream_fault(url, expected, name
 
 def test_our_client_tool_round_trip(url):
     client = our_client(url)
-    first = client.create(model="emulator/assistant", tools=[WEATHER, CLOCK],
-                          input="get_weather location=Rome unit=celsius and get_time zone=CET")
+    first = client.create(
+        model="emulator/assistant",
+        tools=[WEATHER, CLOCK],
+        input="get_weather location=Rome unit=celsius and get_time zone=CET",
+    )
     calls = first.function_calls
     assert [call.name for call in calls] == ["get_weather", "get_time"]
-    history = [{"type": "message", "role": "user",
-                "content": "get_weather location=Rome unit=celsius and get_time zone=CET"}]
+    history = [
+        {
+            "type": "message",
+            "role": "user",
+            "content": "get_weather location=Rome unit=celsius and get_time zone=CET",
+        }
+    ]
     history += first.output
     outputs = {"get_weather": "28 and sunny", "get_time": "14:05"}
-    history += [{"type": "function_call_output", "id": f"fco_{n}", "call_id": call.call_id,
-                 "output": outputs[call.name]} for n, call in enumerate(calls)]
+    history += [
+        {
+            "type": "function_call_output",
+            "id": f"fco_{n}",
+            "call_id": call.call_id,
+            "output": outputs[call.name],
+        }
+        for n, call in enumerate(calls)
+    ]
     with client.stream(model="emulator/assistant", tools=[WEATHER, CLOCK], input=history) as s:
         final = s.until_done()
     assert final.status == "completed" and final.function_calls == []
@@ -278,8 +314,10 @@ def test_our_client_tool_round_trip(url):
 
 @pytest.mark.parametrize("status", HTTP_FAULTS)
 def test_our_client_fault_models_raise_the_right_error(url, status):
-    with pytest.raises(HTTP_FAULTS[status][2]) as caught, \
-            our_client(url).stream(model=f"emulator/error-{status}", input="hi") as s:
+    with (
+        pytest.raises(HTTP_FAULTS[status][2]) as caught,
+        our_client(url).stream(model=f"emulator/error-{status}", input="hi") as s,
+    ):
         list(s)
     assert caught.value.status_code == status
     if status == 429:
@@ -288,12 +326,16 @@ def test_our_client_fault_models_raise_the_right_error(url, status):
 
 def test_our_client_truncated_and_stall(url):
     client = our_client(url, timeout=httpx.Timeout(5, read=0.4))
-    with pytest.raises(orj.StreamError) as caught, \
-            client.stream(model="emulator/truncated", input="Tell me a story") as s:
+    with (
+        pytest.raises(orj.StreamError) as caught,
+        client.stream(model="emulator/truncated", input="Tell me a story") as s,
+    ):
         list(s)
     assert caught.value.response.output_text
-    with pytest.raises(orj.StreamTimeoutError), \
-            client.stream(model="emulator/stall", input="hi") as s:
+    with (
+        pytest.raises(orj.StreamTimeoutError),
+        client.stream(model="emulator/stall", input="hi") as s,
+    ):
         list(s)
 
 

@@ -32,33 +32,64 @@ def url():
 
 TOOL_HISTORY = [
     {"type": "message", "role": "user", "content": "What is the weather in Paris?"},
-    {"type": "function_call", "id": "fc_1", "call_id": "call_1", "name": "get_weather",
-     "arguments": '{"location": "Paris", "unit": "celsius"}'},
-    {"type": "function_call_output", "id": "fco_1", "call_id": "call_1",
-     "output": '{"temperature": 21, "sky": "clear"}'},
+    {
+        "type": "function_call",
+        "id": "fc_1",
+        "call_id": "call_1",
+        "name": "get_weather",
+        "arguments": '{"location": "Paris", "unit": "celsius"}',
+    },
+    {
+        "type": "function_call_output",
+        "id": "fco_1",
+        "call_id": "call_1",
+        "output": '{"temperature": 21, "sky": "clear"}',
+    },
 ]
 
 CASES = {
     "assistant": {"model": "emulator/assistant", "input": "Hello there"},
-    "assistant-reasoning": {"model": "emulator/assistant", "input": "What is 3*4?",
-                            "reasoning": {"effort": "high"}},
-    "assistant-summary": {"model": "emulator/assistant", "input": "Hi",
-                          "reasoning": {"effort": "medium", "summary": "detailed"},
-                          "include": ["reasoning.encrypted_content"]},
-    "assistant-tools": {"model": "emulator/assistant", "input": "Use get_weather and get_time",
-                        "tools": [WEATHER, CLOCK], "reasoning": {"effort": "low"}},
-    "assistant-tool-result": {"model": "emulator/assistant", "input": TOOL_HISTORY,
-                              "tools": [WEATHER]},
-    "catalogue-model": {"model": "openai/o4-mini", "input": "2+2", "reasoning": {"effort": "low"},
-                        "instructions": "Be brief.", "temperature": 0.2, "metadata": {"a": "b"}},
+    "assistant-reasoning": {
+        "model": "emulator/assistant",
+        "input": "What is 3*4?",
+        "reasoning": {"effort": "high"},
+    },
+    "assistant-summary": {
+        "model": "emulator/assistant",
+        "input": "Hi",
+        "reasoning": {"effort": "medium", "summary": "detailed"},
+        "include": ["reasoning.encrypted_content"],
+    },
+    "assistant-tools": {
+        "model": "emulator/assistant",
+        "input": "Use get_weather and get_time",
+        "tools": [WEATHER, CLOCK],
+        "reasoning": {"effort": "low"},
+    },
+    "assistant-tool-result": {
+        "model": "emulator/assistant",
+        "input": TOOL_HISTORY,
+        "tools": [WEATHER],
+    },
+    "catalogue-model": {
+        "model": "openai/o4-mini",
+        "input": "2+2",
+        "reasoning": {"effort": "low"},
+        "instructions": "Be brief.",
+        "temperature": 0.2,
+        "metadata": {"a": "b"},
+    },
     "echo": {"model": "emulator/echo", "input": "<b>bold</b> & <script>x</script>"},
     "long": {"model": "emulator/long", "input": "go", "max_output_tokens": 600},
     "incomplete": {"model": "emulator/incomplete", "input": "Tell me a story"},
     "failed": {"model": "emulator/failed", "input": "Tell me a story"},
     "midstream-error": {"model": "emulator/midstream-error", "input": "Tell me a story"},
 }
-TERMINAL = {"incomplete": "response.incomplete", "failed": "response.failed",
-            "midstream-error": "error"}
+TERMINAL = {
+    "incomplete": "response.incomplete",
+    "failed": "response.failed",
+    "midstream-error": "error",
+}
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -98,9 +129,14 @@ def test_text_events_come_in_canonical_order(url):
     deltas = types.count("response.output_text.delta")
     assert deltas > 5
     assert types == [
-        "response.created", "response.in_progress", "response.output_item.added",
-        "response.content_part.added", *["response.output_text.delta"] * deltas,
-        "response.output_text.done", "response.content_part.done", "response.output_item.done",
+        "response.created",
+        "response.in_progress",
+        "response.output_item.added",
+        "response.content_part.added",
+        *["response.output_text.delta"] * deltas,
+        "response.output_text.done",
+        "response.content_part.done",
+        "response.output_item.done",
         "response.completed",
     ]
 
@@ -131,7 +167,8 @@ def test_catalogue_models_are_priced_and_echo_the_request(url):
     assert final["metadata"] == {"a": "b"}
     usage = final["usage"]
     assert usage["cost"] == pytest.approx(
-        usage["input_tokens"] * 1.1e-6 + usage["output_tokens"] * 4.4e-6)
+        usage["input_tokens"] * 1.1e-6 + usage["output_tokens"] * 4.4e-6
+    )
 
 
 def test_same_request_same_answer(url):
@@ -150,14 +187,16 @@ def reasoning_text(evts):
 def test_reasoning_streams_first_and_grows_with_effort(url):
     lengths = []
     for effort in ("minimal", "low", "medium", "high", "xhigh", "max"):
-        evts = stream(url, {"model": "emulator/assistant", "input": "Hi",
-                            "reasoning": {"effort": effort}})
+        evts = stream(
+            url, {"model": "emulator/assistant", "input": "Hi", "reasoning": {"effort": effort}}
+        )
         text = reasoning_text(evts)
         done = next(e for e in evts if e["type"] == "response.reasoning_text.done")
         assert done["text"] == text
         assert evts[2]["item"]["type"] == "reasoning"
-        first_message = next(i for i, e in enumerate(evts)
-                             if e["type"].startswith("response.output_text"))
+        first_message = next(
+            i for i, e in enumerate(evts) if e["type"].startswith("response.output_text")
+        )
         last_reasoning = max(i for i, e in enumerate(evts) if "reasoning" in e["type"])
         assert last_reasoning < first_message
         final = terminal(evts)
@@ -177,25 +216,37 @@ def test_no_reasoning_without_effort_or_with_none(url):
 
 
 def test_reasoning_enabled_without_effort_reasons(url):
-    evts = stream(url, {"model": "emulator/assistant", "input": "Hi",
-                        "reasoning": {"enabled": True}})
+    evts = stream(
+        url, {"model": "emulator/assistant", "input": "Hi", "reasoning": {"enabled": True}}
+    )
     assert reasoning_text(evts)
 
 
 @pytest.mark.parametrize("verbosity, parts", [("concise", 1), ("auto", 2), ("detailed", 3)])
 def test_reasoning_summary_events(url, verbosity, parts):
-    evts = stream(url, {"model": "emulator/assistant", "input": "Hi",
-                        "reasoning": {"effort": "high", "summary": verbosity}})
+    evts = stream(
+        url,
+        {
+            "model": "emulator/assistant",
+            "input": "Hi",
+            "reasoning": {"effort": "high", "summary": verbosity},
+        },
+    )
     types = [e["type"] for e in evts]
     assert "response.reasoning_text.delta" not in types
     assert types.count("response.reasoning_summary_part.added") == parts
     assert types.count("response.reasoning_summary_part.done") == parts
     for index in range(parts):
-        deltas = "".join(e["delta"] for e in evts
-                         if e["type"] == "response.reasoning_summary_text.delta"
-                         and e["summary_index"] == index)
-        done = next(e for e in evts if e["type"] == "response.reasoning_summary_text.done"
-                    and e["summary_index"] == index)
+        deltas = "".join(
+            e["delta"]
+            for e in evts
+            if e["type"] == "response.reasoning_summary_text.delta" and e["summary_index"] == index
+        )
+        done = next(
+            e
+            for e in evts
+            if e["type"] == "response.reasoning_summary_text.done" and e["summary_index"] == index
+        )
         assert deltas and done["text"] == deltas and deltas.startswith("**")
     summary = terminal(evts)["output"][0]["summary"]
     assert len(summary) == parts and all(part["type"] == "summary_text" for part in summary)
@@ -207,10 +258,17 @@ def test_encrypted_reasoning_only_when_included(url):
     assert with_blob["encrypted_content"] and "encrypted_content" not in without
 
 
-@pytest.mark.parametrize("prompt, value", [
-    ("What is 10*5?", "50"), ("Compute (2 + 3) ^ 2", "25"), ("and 7/2?", "3.5"),
-    ("12 * 7 - 4", "80"), ("2**10", "1024"), ("1/0", "undefined (division by zero)"),
-])
+@pytest.mark.parametrize(
+    "prompt, value",
+    [
+        ("What is 10*5?", "50"),
+        ("Compute (2 + 3) ^ 2", "25"),
+        ("and 7/2?", "3.5"),
+        ("12 * 7 - 4", "80"),
+        ("2**10", "1024"),
+        ("1/0", "undefined (division by zero)"),
+    ],
+)
 def test_arithmetic_is_answered_correctly(url, prompt, value):
     text = text_of(stream(url, {"model": "emulator/assistant", "input": prompt}))
     assert f"**{value}**" in text
@@ -227,8 +285,10 @@ def test_plain_prompt_gets_a_markdown_answer_saying_it_is_scripted(url):
     assert "scripted" in text and "\n- " in text
 
 
-HOSTILE = ('<img src=x onerror="alert(7)"><script>alert(8)</script>\r\n'
-           "tabs\tand  spaces  \n\n```js\nx</code>\n``` é 漢字 🎉 \\u0000 &amp; 'quotes\"")
+HOSTILE = (
+    '<img src=x onerror="alert(7)"><script>alert(8)</script>\r\n'
+    "tabs\tand  spaces  \n\n```js\nx</code>\n``` é 漢字 🎉 \\u0000 &amp; 'quotes\""
+)
 
 
 def test_echo_is_byte_for_byte(url):
@@ -241,18 +301,27 @@ def test_echo_is_byte_for_byte(url):
 def test_echo_uses_the_last_user_message(url):
     items = [
         {"type": "message", "role": "user", "content": "first"},
-        {"type": "message", "role": "assistant", "id": "msg_1", "status": "completed",
-         "content": [{"type": "output_text", "text": "reply", "annotations": []}]},
-        {"type": "message", "role": "user",
-         "content": [{"type": "input_text", "text": "<i>last</i>"}]},
+        {
+            "type": "message",
+            "role": "assistant",
+            "id": "msg_1",
+            "status": "completed",
+            "content": [{"type": "output_text", "text": "reply", "annotations": []}],
+        },
+        {
+            "type": "message",
+            "role": "user",
+            "content": [{"type": "input_text", "text": "<i>last</i>"}],
+        },
         {"type": "message", "role": "system", "content": "not this"},
     ]
     assert text_of(stream(url, {"model": "emulator/echo", "input": items})) == "<i>last</i>"
 
 
 def test_long_is_long_and_follows_max_output_tokens(url):
-    raw = post(url, {"model": "emulator/long", "input": "go", "stream": True,
-                     "max_output_tokens": 20000}).content
+    raw = post(
+        url, {"model": "emulator/long", "input": "go", "stream": True, "max_output_tokens": 20000}
+    ).content
     evts = events(raw)
     text = text_of(evts)
     deltas = sum(e["type"] == "response.output_text.delta" for e in evts)
@@ -264,14 +333,21 @@ def test_long_is_long_and_follows_max_output_tokens(url):
     assert final["output_text"] == text
     sample = evts[:50] + evts[-50:] + evts[::997]
     assert [p for event in sample for p in schema_errors(event, full=False)] == []
-    small = text_of(stream(url, {"model": "emulator/long", "input": "go",
-                                 "max_output_tokens": 500}))
+    small = text_of(
+        stream(url, {"model": "emulator/long", "input": "go", "max_output_tokens": 500})
+    )
     assert 500 < len(small) < len(text) / 10
 
 
 def test_tool_calls_for_every_named_tool_in_order(url):
-    evts = stream(url, {"model": "emulator/assistant", "tools": [WEATHER, CLOCK],
-                        "input": "First get_time, then get_weather location=Paris unit=fahrenheit"})
+    evts = stream(
+        url,
+        {
+            "model": "emulator/assistant",
+            "tools": [WEATHER, CLOCK],
+            "input": "First get_time, then get_weather location=Paris unit=fahrenheit",
+        },
+    )
     calls = calls_of(evts)
     assert [c["name"] for c in calls] == ["get_time", "get_weather"]
     assert json.loads(calls[0]["arguments"]) == {"zone": "Europe/Paris"}
@@ -279,59 +355,113 @@ def test_tool_calls_for_every_named_tool_in_order(url):
     assert len({c["call_id"] for c in calls}) == 2
     assert not any(e["type"].startswith("response.output_text") for e in evts)
     for call in calls:
-        streamed = "".join(e["delta"] for e in evts
-                           if e["type"] == "response.function_call_arguments.delta"
-                           and e["item_id"] == call["id"])
+        streamed = "".join(
+            e["delta"]
+            for e in evts
+            if e["type"] == "response.function_call_arguments.delta" and e["item_id"] == call["id"]
+        )
         assert streamed == call["arguments"]
     assert terminal(evts)["output"] == calls
 
 
 def test_arguments_fall_back_to_the_schema(url):
-    calls = calls_of(stream(url, {"model": "emulator/assistant", "tools": [WEATHER],
-                                  "input": "call get_weather"}))
+    calls = calls_of(
+        stream(
+            url, {"model": "emulator/assistant", "tools": [WEATHER], "input": "call get_weather"}
+        )
+    )
     assert json.loads(calls[0]["arguments"]) == {"location": "example", "unit": "celsius"}
 
 
 def test_parallel_tool_calls_false_makes_one_call(url):
-    calls = calls_of(stream(url, {"model": "emulator/assistant", "tools": [WEATHER, CLOCK],
-                                  "parallel_tool_calls": False,
-                                  "input": "get_weather and get_time"}))
+    calls = calls_of(
+        stream(
+            url,
+            {
+                "model": "emulator/assistant",
+                "tools": [WEATHER, CLOCK],
+                "parallel_tool_calls": False,
+                "input": "get_weather and get_time",
+            },
+        )
+    )
     assert [c["name"] for c in calls] == ["get_weather"]
 
 
 def test_forced_tool_choice_calls_that_tool(url):
-    calls = calls_of(stream(url, {"model": "emulator/assistant", "tools": [WEATHER, CLOCK],
-                                  "tool_choice": {"type": "function", "name": "get_time"},
-                                  "input": "What is the weather? get_weather"}))
+    calls = calls_of(
+        stream(
+            url,
+            {
+                "model": "emulator/assistant",
+                "tools": [WEATHER, CLOCK],
+                "tool_choice": {"type": "function", "name": "get_time"},
+                "input": "What is the weather? get_weather",
+            },
+        )
+    )
     assert [c["name"] for c in calls] == ["get_time"]
 
 
 def test_required_tool_choice_without_a_name_calls_the_first_tool(url):
-    calls = calls_of(stream(url, {"model": "emulator/assistant", "tools": [CLOCK, WEATHER],
-                                  "tool_choice": "required", "input": "Hello"}))
+    calls = calls_of(
+        stream(
+            url,
+            {
+                "model": "emulator/assistant",
+                "tools": [CLOCK, WEATHER],
+                "tool_choice": "required",
+                "input": "Hello",
+            },
+        )
+    )
     assert [c["name"] for c in calls] == ["get_time"]
 
 
 def test_tool_choice_none_answers_in_text(url):
-    evts = stream(url, {"model": "emulator/assistant", "tools": [WEATHER], "tool_choice": "none",
-                        "input": "get_weather location=Paris"})
+    evts = stream(
+        url,
+        {
+            "model": "emulator/assistant",
+            "tools": [WEATHER],
+            "tool_choice": "none",
+            "input": "get_weather location=Paris",
+        },
+    )
     assert calls_of(evts) == [] and text_of(evts)
 
 
 def test_tool_round_trip_quotes_each_output(url):
     tools = [WEATHER, CLOCK]
-    first = stream(url, {"model": "emulator/assistant", "tools": tools,
-                         "input": "get_weather location=Oslo and get_time zone=UTC"})
+    first = stream(
+        url,
+        {
+            "model": "emulator/assistant",
+            "tools": tools,
+            "input": "get_weather location=Oslo and get_time zone=UTC",
+        },
+    )
     calls = calls_of(first)
     assert len(calls) == 2
-    history = [{"type": "message", "role": "user",
-                "content": "get_weather location=Oslo and get_time zone=UTC"}]
+    history = [
+        {
+            "type": "message",
+            "role": "user",
+            "content": "get_weather location=Oslo and get_time zone=UTC",
+        }
+    ]
     outputs = {"get_weather": '{"temperature": -3}', "get_time": "12:00\nUTC"}
     for call in calls:
         history.append({k: call[k] for k in ("type", "id", "call_id", "name", "arguments")})
     for n, call in enumerate(calls):
-        history.append({"type": "function_call_output", "id": f"fco_{n}",
-                        "call_id": call["call_id"], "output": outputs[call["name"]]})
+        history.append(
+            {
+                "type": "function_call_output",
+                "id": f"fco_{n}",
+                "call_id": call["call_id"],
+                "output": outputs[call["name"]],
+            }
+        )
     second = stream(url, {"model": "emulator/assistant", "tools": tools, "input": history})
     assert calls_of(second) == []
     text = text_of(second)
@@ -342,8 +472,10 @@ def test_tool_round_trip_quotes_each_output(url):
 
 def test_max_output_tokens_cuts_the_answer_to_incomplete(url):
     full = stream(url, {"model": "emulator/assistant", "input": "Tell me about Jupyter"})
-    cut = stream(url, {"model": "emulator/assistant", "input": "Tell me about Jupyter",
-                       "max_output_tokens": 16})
+    cut = stream(
+        url,
+        {"model": "emulator/assistant", "input": "Tell me about Jupyter", "max_output_tokens": 16},
+    )
     assert cut[-1]["type"] == "response.incomplete"
     final = terminal(cut)
     assert final["status"] == "incomplete"
@@ -403,8 +535,9 @@ def test_paced_stream_arrives_gradually():
 
         arrivals = []
         body = {"model": "emulator/echo", "input": "one two three four five six", "stream": True}
-        with httpx.stream("POST", f"{handle.base_url}/responses", json=body,
-                          headers={"Authorization": "Bearer k"}) as response:
+        with httpx.stream(
+            "POST", f"{handle.base_url}/responses", json=body, headers={"Authorization": "Bearer k"}
+        ) as response:
             for chunk in response.iter_raw():
                 if b"output_text.delta" in chunk:
                     arrivals.append(time.monotonic())
@@ -415,14 +548,24 @@ def test_paced_stream_arrives_gradually():
 def test_structured_output_follows_the_json_schema(url):
     from jsonschema import Draft202012Validator
 
-    schema = {"type": "object", "additionalProperties": False,
-              "properties": {"city": {"type": "string"}, "rain": {"type": "boolean"},
-                             "days": {"type": "array", "items": {"type": "integer"}},
-                             "unit": {"enum": ["C", "F"]}},
-              "required": ["city", "rain", "days", "unit"]}
-    body = {"model": "emulator/assistant", "input": "Forecast for city=Bergen, rain=yes",
-            "text": {"format": {"type": "json_schema", "name": "forecast", "schema": schema,
-                                "strict": True}}}
+    schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "city": {"type": "string"},
+            "rain": {"type": "boolean"},
+            "days": {"type": "array", "items": {"type": "integer"}},
+            "unit": {"enum": ["C", "F"]},
+        },
+        "required": ["city", "rain", "days", "unit"],
+    }
+    body = {
+        "model": "emulator/assistant",
+        "input": "Forecast for city=Bergen, rain=yes",
+        "text": {
+            "format": {"type": "json_schema", "name": "forecast", "schema": schema, "strict": True}
+        },
+    }
     answer = json.loads(text_of(stream(url, body)))
     assert list(Draft202012Validator(schema).iter_errors(answer)) == []
     assert answer == {"city": "Bergen", "rain": True, "days": [], "unit": "C"}

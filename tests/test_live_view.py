@@ -280,17 +280,42 @@ def test_offline_notice_is_shown_when_offline(capture):
 
 def test_parallel_calls_of_one_tool_each_get_their_own_result(server, capture):
     calls = [
-        {"type": "function_call", "id": f"fc_{n}", "call_id": f"call_{n}", "name": "slow_echo",
-         "arguments": json.dumps({"word": word, "wait": wait}), "status": "completed"}
+        {
+            "type": "function_call",
+            "id": f"fc_{n}",
+            "call_id": f"call_{n}",
+            "name": "slow_echo",
+            "arguments": json.dumps({"word": word, "wait": wait}),
+            "status": "completed",
+        }
         for n, (word, wait) in enumerate([("first", 0.6), ("second", 0.0)])
     ]
-    events = [{"type": "response.output_item.added", "output_index": i, "item": c}
-              for i, c in enumerate(calls)]
-    events.append({"type": "response.completed",
-                   "response": {"id": "g", "status": "completed", "output": calls}})
-    answer = {"type": "response.completed", "response": {"id": "g2", "status": "completed",
-              "output": [{"type": "message", "id": "m", "role": "assistant", "status": "completed",
-                          "content": [{"type": "output_text", "text": "ok", "annotations": []}]}]}}
+    events = [
+        {"type": "response.output_item.added", "output_index": i, "item": c}
+        for i, c in enumerate(calls)
+    ]
+    events.append(
+        {
+            "type": "response.completed",
+            "response": {"id": "g", "status": "completed", "output": calls},
+        }
+    )
+    answer = {
+        "type": "response.completed",
+        "response": {
+            "id": "g2",
+            "status": "completed",
+            "output": [
+                {
+                    "type": "message",
+                    "id": "m",
+                    "role": "assistant",
+                    "status": "completed",
+                    "content": [{"type": "output_text", "text": "ok", "annotations": []}],
+                }
+            ],
+        },
+    }
     server.queue(Reply(200, sse(*events)), Reply(200, sse(answer)))
 
     @orj.tool

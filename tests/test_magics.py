@@ -288,7 +288,9 @@ def test_kernel_interrupt_stops_the_stream_keeps_the_partial_answer_and_the_next
             "%load_ext or_jupyter\n%responses offline on",
             timeout=60,
         )
-        msg_id = client.execute("%%responses -m emulator/long --max-output-tokens 8000\nwrite a lot")
+        msg_id = client.execute(
+            "%%responses -m emulator/long --max-output-tokens 8000\nwrite a lot"
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:  # interrupt once the answer is streaming
             message = client.get_iopub_msg(timeout=30)
@@ -310,10 +312,12 @@ def test_kernel_interrupt_stops_the_stream_keeps_the_partial_answer_and_the_next
         status, length = "".join(outputs).split()
         assert status == "incomplete" and int(length) > 0
         outputs.clear()
+        client.execute_interactive("%%responses -m emulator/assistant --out r\n6*7", timeout=30)
         client.execute_interactive(
-            "%%responses -m emulator/assistant --out r\n6*7", timeout=30)
-        client.execute_interactive("print(r.output_text)", timeout=30,
-                                   output_hook=lambda m: outputs.append(m["content"].get("text", "")))
+            "print(r.output_text)",
+            timeout=30,
+            output_hook=lambda m: outputs.append(m["content"].get("text", "")),
+        )
         assert "42" in "".join(outputs)
     finally:
         client.stop_channels()

@@ -87,8 +87,11 @@ def check_quickstart(nb: nbformat.NotebookNode) -> None:
     first = cell(nb, "%%responses\nWhat is 12*7?")
     assert "Offline mode" in text_of(first)
     assert "<strong>84</strong>" in answer_html(first)
-    assert re.fullmatch(r"openai/gpt-5-mini · [\d,]+ in / [\d,]+ out tokens · \$[\d.]+ · "
-                        r"first token [\d.]+ s · total [\d.]+ s", footer(first)), footer(first)
+    assert re.fullmatch(
+        r"openai/gpt-5-mini · [\d,]+ in / [\d,]+ out tokens · \$[\d.]+ · "
+        r"first token [\d.]+ s · total [\d.]+ s",
+        footer(first),
+    ), footer(first)
     assert "<li>" in answer_html(cell(nb, "%%responses --max-output-tokens"))
     assert "<strong>8760</strong>" in answer_html(cell(nb, "%%responses\nHow many hours"))
     assert "<strong>25</strong>" in answer_html(cell(nb, "%%responses --out answer"))
@@ -102,13 +105,16 @@ def check_quickstart(nb: nbformat.NotebookNode) -> None:
 def check_reasoning(nb: nbformat.NotebookNode) -> None:
     for start in ("%%responses --reasoning low", "%%responses --reasoning high"):
         c = cell(nb, start)
-        assert FOLDED_REASONING in html_of(c) and "orj-reasoning\" open" not in html_of(c)
-        assert re.search(r"<summary>Thought for [\d.]+ s · \d+ reasoning tokens</summary>",
-                         html_of(c))
+        assert FOLDED_REASONING in html_of(c) and 'orj-reasoning" open' not in html_of(c)
+        assert re.search(
+            r"<summary>Thought for [\d.]+ s · \d+ reasoning tokens</summary>", html_of(c)
+        )
         assert "<strong>391</strong>" in answer_html(c)
         assert re.search(r"\d+ reasoning", footer(c))
-    low, high = (int(re.search(r"(\d+) reasoning", footer(cell(nb, s))).group(1))
-                 for s in ("%%responses --reasoning low", "%%responses --reasoning high"))
+    low, high = (
+        int(re.search(r"(\d+) reasoning", footer(cell(nb, s))).group(1))
+        for s in ("%%responses --reasoning low", "%%responses --reasoning high")
+    )
     assert high > low, "higher effort should think longer"
     summary = cell(nb, "%%responses --reasoning medium --summary detailed")
     assert FOLDED_REASONING in html_of(summary)
@@ -179,7 +185,7 @@ def check_python_api(nb: nbformat.NotebookNode) -> None:
     first = text_of(cell(nb, "client = orj.Client()"))
     assert "offline" in first and "`6*7` = **42**" in first and "completed" in first
     assert "openai/gpt-5-mini" in text_of(cell(nb, 'ids = [m["id"] for m in client.models()]'))
-    streamed = text_of(cell(nb, "with client.stream(model=MODEL, input=\"What is 1234*5?\""))
+    streamed = text_of(cell(nb, 'with client.stream(model=MODEL, input="What is 1234*5?"'))
     assert "`1234*5` = **6170**" in streamed and re.search(r"reasoning tokens: \d+", streamed)
     assert "'response.output_text.delta'" in text_of(cell(nb, "from collections import Counter"))
     by_hand = text_of(cell(nb, "first = client.create("))
@@ -187,9 +193,13 @@ def check_python_api(nb: nbformat.NotebookNode) -> None:
     assert '"location":"Oslo"' in text_of(cell(nb, "followup = ["))
     gathered = text_of(cell(nb, "import asyncio"))
     assert all(f"= **{n * n}**" in gathered for n in (3, 4, 5))
-    assert re.search(r"\d+ deltas: `99\+1` = \*\*100\*\*",
-                     text_of(cell(nb, "async with orj.AsyncClient() as aclient, ")))
-    assert "InsufficientCreditsError 402" in text_of(cell(nb, 'if OFFLINE:\n    try:\n        client'))
+    assert re.search(
+        r"\d+ deltas: `99\+1` = \*\*100\*\*",
+        text_of(cell(nb, "async with orj.AsyncClient() as aclient, ")),
+    )
+    assert "InsufficientCreditsError 402" in text_of(
+        cell(nb, "if OFFLINE:\n    try:\n        client")
+    )
     assert "RateLimitError: retry after 1.0 s" in text_of(cell(nb, "if OFFLINE:\n    impatient"))
     flaky = text_of(cell(nb, "import time"))
     assert "`5+5` = **10**" in flaky and re.search(r"after [1-9]\.\d s, one retry", flaky)
@@ -220,7 +230,8 @@ def check_clean(nb: nbformat.NotebookNode) -> None:
         for o in c.outputs:
             assert o.output_type != "error", f"{c.source[:60]!r}: {o.ename}: {o.evalue}"
             assert not (o.output_type == "stream" and o.name == "stderr"), (
-                f"{c.source[:60]!r} wrote to stderr: {o.text[:300]}")
+                f"{c.source[:60]!r} wrote to stderr: {o.text[:300]}"
+            )
         assert 'class="orj-error"' not in html_of(c), f"error box in {c.source[:60]!r}"
 
 
@@ -279,8 +290,9 @@ def test_first_cell_picks_the_backend(name):
     assert setup.cell_type == "code" and "OPENROUTER_API_KEY" in setup.source
     assert "orj.offline()" in setup.source or "%responses offline on" in setup.source
     assert "OpenRouter" in setup.source  # it says which backend is in use
-    assert "emulator/" not in "".join(c.source for c in saved(name).cells
-                                      if c.cell_type == "code" and "OFFLINE" not in c.source)
+    assert "emulator/" not in "".join(
+        c.source for c in saved(name).cells if c.cell_type == "code" and "OFFLINE" not in c.source
+    )
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -93,7 +93,10 @@ events = st.lists(
     st.tuples(
         st.sampled_from(["", "response.output_text.delta", "error"]),
         st.lists(
-            st.text(alphabet=st.characters(blacklist_characters="\r\n", blacklist_categories=("Cs",)), max_size=20),
+            st.text(
+                alphabet=st.characters(blacklist_characters="\r\n", blacklist_categories=("Cs",)),
+                max_size=20,
+            ),
             min_size=1,
             max_size=3,
         ),

@@ -48,8 +48,11 @@ def until(condition, timeout=10.0):
 
 
 def button(form, description):
-    found = [w for w in widgets_in(form.transcript)
-             if isinstance(w, ipywidgets.Button) and w.description == description]
+    found = [
+        w
+        for w in widgets_in(form.transcript)
+        if isinstance(w, ipywidgets.Button) and w.description == description
+    ]
     return found[-1] if found else None
 
 

@@ -30,8 +30,11 @@ class Handle:
         self.host, self.port = str(host), int(port)
         self.base_url = f"http://{self.host}:{self.port}/api/v1"
         self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.1},
-            name=f"or-jupyter-emulator:{self.port}", daemon=True)
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name=f"or-jupyter-emulator:{self.port}",
+            daemon=True,
+        )
         self._thread.start()
 
     @property
@@ -61,17 +64,23 @@ class Handle:
         return f"<emulator {self.base_url} {'running' if self.running else 'stopped'}>"
 
 
-def start(host: str = "127.0.0.1", port: int = 0, tps: float | None = None,
-          replay: Iterable[str | Path] | None = None, max_body: int = MAX_BODY,
-          log: bool = False) -> Handle:
+def start(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    tps: float | None = None,
+    replay: Iterable[str | Path] | None = None,
+    max_body: int = MAX_BODY,
+    log: bool = False,
+) -> Handle:
     """Start an emulator on a background thread and return its handle.
 
     ``port=0`` picks a free port. ``tps`` paces streamed tokens per second;
     None or 0 streams as fast as the socket allows (the default, for tests).
     ``replay`` queues recorded bodies served byte for byte before scripted answers.
     """
-    server = EmulatorServer((host, port), tps=float(tps or 0), replay=replay or (),
-                            max_body=max_body, log=log)
+    server = EmulatorServer(
+        (host, port), tps=float(tps or 0), replay=replay or (), max_body=max_body, log=log
+    )
     return Handle(server)
 
 

@@ -14,17 +14,28 @@ DEMO_TPS = 60.0
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m or_jupyter.emulator",
-        description="A local OpenRouter-compatible server with scripted answers.")
+        description="A local OpenRouter-compatible server with scripted answers.",
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
-    parser.add_argument("--tps", type=float, default=DEMO_TPS,
-                        help=f"streamed tokens per second, 0 for no pacing (default {DEMO_TPS:g})")
-    parser.add_argument("--replay", nargs="+", default=[], metavar="FILE",
-                        help="recorded bodies to serve byte for byte, one per request, in order")
+    parser.add_argument(
+        "--tps",
+        type=float,
+        default=DEMO_TPS,
+        help=f"streamed tokens per second, 0 for no pacing (default {DEMO_TPS:g})",
+    )
+    parser.add_argument(
+        "--replay",
+        nargs="+",
+        default=[],
+        metavar="FILE",
+        help="recorded bodies to serve byte for byte, one per request, in order",
+    )
     parser.add_argument("--quiet", action="store_true", help="do not log requests to stderr")
     args = parser.parse_args(argv)
-    handle = start(host=args.host, port=args.port, tps=args.tps, replay=args.replay,
-                   log=not args.quiet)
+    handle = start(
+        host=args.host, port=args.port, tps=args.tps, replay=args.replay, log=not args.quiet
+    )
     print(handle.base_url, flush=True)
     try:
         threading.Event().wait()

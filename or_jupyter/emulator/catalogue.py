@@ -33,29 +33,106 @@ EMULATOR_MODELS: dict[str, str] = {
 }
 
 _TOOLS_AND_REASONING = [
-    "include_reasoning", "max_tokens", "reasoning", "response_format", "seed",
-    "structured_outputs", "temperature", "tool_choice", "tools", "top_p",
+    "include_reasoning",
+    "max_tokens",
+    "reasoning",
+    "response_format",
+    "seed",
+    "structured_outputs",
+    "temperature",
+    "tool_choice",
+    "tools",
+    "top_p",
 ]
 
 # (id, name, created, context, max output, prices in/out per million, tokenizer, modality, notes)
 _REAL = [
-    ("openai/gpt-5-mini", "OpenAI: GPT-5 Mini", 1754587407, 400000, 128000, 0.25, 2.0, "GPT",
-     "text+image->text", "A compact GPT-5 for lighter reasoning tasks with lower latency."),
-    ("openai/o4-mini", "OpenAI: o4 Mini", 1744820942, 200000, 100000, 1.1, 4.4, "GPT",
-     "text+image->text", "A compact reasoning model, fast and cost-efficient."),
-    ("openai/gpt-oss-20b", "OpenAI: gpt-oss-20b", 1754414229, 131072, 131072, 0.03, 0.15, "GPT",
-     "text->text", "An open-weight 21B mixture-of-experts model that streams raw reasoning."),
-    ("anthropic/claude-sonnet-4.5", "Anthropic: Claude Sonnet 4.5", 1759161676, 1000000, 64000,
-     3.0, 15.0, "Claude", "text+image->text", "Anthropic's strongest model for agents and code."),
-    ("deepseek/deepseek-r1", "DeepSeek: R1", 1737381095, 163840, 163840, 0.4, 2.0, "DeepSeek",
-     "text->text", "An open reasoning model with fully open reasoning tokens."),
-    ("google/gemini-2.5-flash", "Google: Gemini 2.5 Flash", 1750172488, 1048576, 65535, 0.3, 2.5,
-     "Gemini", "text+image->text", "Google's workhorse model with built-in thinking."),
+    (
+        "openai/gpt-5-mini",
+        "OpenAI: GPT-5 Mini",
+        1754587407,
+        400000,
+        128000,
+        0.25,
+        2.0,
+        "GPT",
+        "text+image->text",
+        "A compact GPT-5 for lighter reasoning tasks with lower latency.",
+    ),
+    (
+        "openai/o4-mini",
+        "OpenAI: o4 Mini",
+        1744820942,
+        200000,
+        100000,
+        1.1,
+        4.4,
+        "GPT",
+        "text+image->text",
+        "A compact reasoning model, fast and cost-efficient.",
+    ),
+    (
+        "openai/gpt-oss-20b",
+        "OpenAI: gpt-oss-20b",
+        1754414229,
+        131072,
+        131072,
+        0.03,
+        0.15,
+        "GPT",
+        "text->text",
+        "An open-weight 21B mixture-of-experts model that streams raw reasoning.",
+    ),
+    (
+        "anthropic/claude-sonnet-4.5",
+        "Anthropic: Claude Sonnet 4.5",
+        1759161676,
+        1000000,
+        64000,
+        3.0,
+        15.0,
+        "Claude",
+        "text+image->text",
+        "Anthropic's strongest model for agents and code.",
+    ),
+    (
+        "deepseek/deepseek-r1",
+        "DeepSeek: R1",
+        1737381095,
+        163840,
+        163840,
+        0.4,
+        2.0,
+        "DeepSeek",
+        "text->text",
+        "An open reasoning model with fully open reasoning tokens.",
+    ),
+    (
+        "google/gemini-2.5-flash",
+        "Google: Gemini 2.5 Flash",
+        1750172488,
+        1048576,
+        65535,
+        0.3,
+        2.5,
+        "Gemini",
+        "text+image->text",
+        "Google's workhorse model with built-in thinking.",
+    ),
 ]
 
 
-def _entry(model_id: str, name: str, created: int, context: int, max_output: int,
-           pricing: dict[str, str], tokenizer: str, modality: str, description: str) -> dict:
+def _entry(
+    model_id: str,
+    name: str,
+    created: int,
+    context: int,
+    max_output: int,
+    pricing: dict[str, str],
+    tokenizer: str,
+    modality: str,
+    description: str,
+) -> dict:
     inputs = modality.split("->")[0].split("+")
     return {
         "id": model_id,
@@ -73,8 +150,11 @@ def _entry(model_id: str, name: str, created: int, context: int, max_output: int
             "instruct_type": None,
         },
         "pricing": {**pricing, "request": "0", "image": "0", "internal_reasoning": "0"},
-        "top_provider": {"context_length": context, "max_completion_tokens": max_output,
-                         "is_moderated": False},
+        "top_provider": {
+            "context_length": context,
+            "max_completion_tokens": max_output,
+            "is_moderated": False,
+        },
         "per_request_limits": None,
         "supported_parameters": list(_TOOLS_AND_REASONING),
         "default_parameters": None,
@@ -92,16 +172,43 @@ def _per_token(per_million: float) -> str:
 def models() -> list[dict[str, Any]]:
     """Every catalogue entry: the emulator's models first, then the real-looking ones."""
     entries = [
-        _entry(model_id, f"Emulator: {model_id.split('/', 1)[1]}", 1767225600, 131072, 131072,
-               EMULATOR_PRICING, "Other", "text->text", description)
+        _entry(
+            model_id,
+            f"Emulator: {model_id.split('/', 1)[1]}",
+            1767225600,
+            131072,
+            131072,
+            EMULATOR_PRICING,
+            "Other",
+            "text->text",
+            description,
+        )
         for model_id, description in EMULATOR_MODELS.items()
     ]
     entries += [
-        _entry(model_id, name, created, context, max_output,
-               {"prompt": _per_token(price_in), "completion": _per_token(price_out)},
-               tokenizer, modality, description)
-        for (model_id, name, created, context, max_output, price_in, price_out, tokenizer,
-             modality, description) in _REAL
+        _entry(
+            model_id,
+            name,
+            created,
+            context,
+            max_output,
+            {"prompt": _per_token(price_in), "completion": _per_token(price_out)},
+            tokenizer,
+            modality,
+            description,
+        )
+        for (
+            model_id,
+            name,
+            created,
+            context,
+            max_output,
+            price_in,
+            price_out,
+            tokenizer,
+            modality,
+            description,
+        ) in _REAL
     ]
     return entries
 

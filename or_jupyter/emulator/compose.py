@@ -78,14 +78,15 @@ def reasoning(prompt: str, effort: str, plan: list[str], rng: random.Random) -> 
     return " ".join([f'The user asks: "{excerpt(prompt)}".', *plan, *musing])
 
 
-def summary(prompt: str, effort: str, verbosity: str, plan: list[str],
-            rng: random.Random) -> list[str]:
+def summary(
+    prompt: str, effort: str, verbosity: str, plan: list[str], rng: random.Random
+) -> list[str]:
     """Reasoning summary parts in OpenAI's style: a bold title, then a paragraph."""
     text = reasoning(prompt, effort, plan, rng)
     sentences = re.split(r"(?<=[.!?\"])\s+", text)
     count = min(SUMMARY_PARTS.get(verbosity, 2), len(sentences))
     size = -(-len(sentences) // count)
-    groups = [sentences[i * size:(i + 1) * size] for i in range(count)]
+    groups = [sentences[i * size : (i + 1) * size] for i in range(count)]
     return [
         f"**{SUMMARY_TITLES[i % len(SUMMARY_TITLES)]}**\n\n" + " ".join(group)
         for i, group in enumerate(groups)
@@ -110,9 +111,27 @@ def long_document(budget: int, rng: random.Random) -> str:
 
 
 _WORDS = (
-    "stream", "delta", "token", "notebook", "kernel", "widget", "render", "markdown",
-    "reasoning", "tool", "call", "answer", "latency", "buffer", "throughput", "event",
-    "client", "server", "request", "response", "model",
+    "stream",
+    "delta",
+    "token",
+    "notebook",
+    "kernel",
+    "widget",
+    "render",
+    "markdown",
+    "reasoning",
+    "tool",
+    "call",
+    "answer",
+    "latency",
+    "buffer",
+    "throughput",
+    "event",
+    "client",
+    "server",
+    "request",
+    "response",
+    "model",
 )
 
 
@@ -140,7 +159,7 @@ def _section(number: int, rng: random.Random) -> str:
         body = (
             "```python\n"
             f"def step_{number}(events):\n"
-            f"    \"\"\"{_sentence(rng, 6)}\"\"\"\n"
+            f'    """{_sentence(rng, 6)}"""\n'
             f"    total = sum(len(e) for e in events if e)  # {rng.choice(_WORDS)}\n"
             f"    return total * {rng.randint(2, 9)}\n"
             "```\n"

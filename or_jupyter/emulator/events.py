@@ -26,8 +26,16 @@ from .plan import Plan
 from .request import Request
 
 ECHOED_FIELDS = (
-    "max_output_tokens", "max_tool_calls", "temperature", "top_p", "presence_penalty",
-    "frequency_penalty", "instructions", "safety_identifier", "prompt_cache_key", "user",
+    "max_output_tokens",
+    "max_tool_calls",
+    "temperature",
+    "top_p",
+    "presence_penalty",
+    "frequency_penalty",
+    "instructions",
+    "safety_identifier",
+    "prompt_cache_key",
+    "user",
 )
 
 
@@ -88,8 +96,10 @@ class Response:
             output=self.output,
             output_text="".join(
                 part["text"]
-                for item in self.output if item["type"] == "message"
-                for part in item["content"] if part["type"] == "output_text"
+                for item in self.output
+                if item["type"] == "message"
+                for part in item["content"]
+                if part["type"] == "output_text"
             ),
             usage=usage(self.input_tokens, self.output_tokens, self.reasoning_tokens, self.pricing),
             **fields,
@@ -126,7 +136,8 @@ def new_response(request: Request, ids: Ids, pricing: dict[str, str]) -> Respons
         "store": False,
         "reasoning": (
             {"effort": reasoning.get("effort"), "summary": reasoning.get("summary")}
-            if isinstance(reasoning, dict) else None
+            if isinstance(reasoning, dict)
+            else None
         ),
         "text": body.get("text") or {"format": {"type": "text"}},
     }
@@ -134,8 +145,9 @@ def new_response(request: Request, ids: Ids, pricing: dict[str, str]) -> Respons
     return Response(response, pricing, input_tokens=tokens.count(spent))
 
 
-def usage(input_tokens: int, output_tokens: int, reasoning_tokens: int,
-          pricing: dict[str, str]) -> dict[str, Any]:
+def usage(
+    input_tokens: int, output_tokens: int, reasoning_tokens: int, pricing: dict[str, str]
+) -> dict[str, Any]:
     """OpenRouter's usage object, with ``cost`` in USD from the model's per-token prices."""
     input_cost = round(input_tokens * float(pricing.get("prompt", 0)), 12)
     output_cost = round(output_tokens * float(pricing.get("completion", 0)), 12)
@@ -155,8 +167,9 @@ def usage(input_tokens: int, output_tokens: int, reasoning_tokens: int,
     }
 
 
-def stream(plan: Plan, response: Response, ids: Ids,
-           encrypted: bool = False) -> Iterator[dict[str, Any] | Cut]:
+def stream(
+    plan: Plan, response: Response, ids: Ids, encrypted: bool = False
+) -> Iterator[dict[str, Any] | Cut]:
     """Every event of the streamed response, ending with its terminal event (or a fault)."""
     yield response.event("response.created", response=response.snapshot())
     yield response.event("response.in_progress", response=response.snapshot())
@@ -218,8 +231,13 @@ def _message(plan: Plan, response: Response, item_id: str) -> Iterator[dict | Cu
     """The message item's events; returns True when a fault broke the stream."""
     index = len(response.output)
     text = plan.text or ""
-    added = {"id": item_id, "type": "message", "role": "assistant", "status": "in_progress",
-             "content": []}
+    added = {
+        "id": item_id,
+        "type": "message",
+        "role": "assistant",
+        "status": "in_progress",
+        "content": [],
+    }
     yield response.event("response.output_item.added", output_index=index, item=added)
     at = {"output_index": index, "item_id": item_id, "content_index": 0}
     empty = {"type": "output_text", "annotations": [], "text": ""}
@@ -231,8 +249,16 @@ def _message(plan: Plan, response: Response, item_id: str) -> Iterator[dict | Cu
     response.output_tokens += halfway
     if plan.fault:
         partial = "".join(pieces[:halfway])
-        yield from _fault(plan.fault, response, {**added, "status": "incomplete", "content": [
-            {"type": "output_text", "annotations": [], "text": partial}]}, at)
+        yield from _fault(
+            plan.fault,
+            response,
+            {
+                **added,
+                "status": "incomplete",
+                "content": [{"type": "output_text", "annotations": [], "text": partial}],
+            },
+            at,
+        )
         return True
     status = "incomplete" if plan.incomplete else "completed"
     yield response.event("response.output_text.done", **at, text=text, logprobs=[])
@@ -246,29 +272,45 @@ def _message(plan: Plan, response: Response, item_id: str) -> Iterator[dict | Cu
 
 def _fault(fault: str, response: Response, partial: dict, at: dict) -> Iterator[dict | Cut]:
     if fault == "midstream-error":
-        yield response.event("error", code="server_error", param=None,
-                             message="Provider disconnected mid-stream (emulator/midstream-error)")
+        yield response.event(
+            "error",
+            code="server_error",
+            param=None,
+            message="Provider disconnected mid-stream (emulator/midstream-error)",
+        )
     elif fault == "failed":
         response.output.append(partial)
-        error = {"code": "server_error",
-                 "message": "The model failed while generating (emulator/failed)"}
+        error = {
+            "code": "server_error",
+            "message": "The model failed while generating (emulator/failed)",
+        }
         yield response.event("response.failed", response=response.finish("failed", error=error))
     elif fault == "truncated":
-        yield Cut(response.event("response.output_text.delta", logprobs=[], **at,
-                                 delta=" the rest was lost"))
+        yield Cut(
+            response.event(
+                "response.output_text.delta", logprobs=[], **at, delta=" the rest was lost"
+            )
+        )
 
 
 def _call(name: str, arguments: str, response: Response, ids: Ids) -> Iterator[dict]:
     index = len(response.output)
     item_id = ids.item("fc")
-    added = {"type": "function_call", "id": item_id, "call_id": ids.call(), "name": name,
-             "arguments": "", "status": "in_progress"}
+    added = {
+        "type": "function_call",
+        "id": item_id,
+        "call_id": ids.call(),
+        "name": name,
+        "arguments": "",
+        "status": "in_progress",
+    }
     yield response.event("response.output_item.added", output_index=index, item=added)
     at = {"item_id": item_id, "output_index": index}
     for piece in tokens.split(arguments):
         yield response.event("response.function_call_arguments.delta", **at, delta=piece)
-    yield response.event("response.function_call_arguments.done", **at, name=name,
-                         arguments=arguments)
+    yield response.event(
+        "response.function_call_arguments.done", **at, name=name, arguments=arguments
+    )
     item = {**added, "arguments": arguments, "status": "completed"}
     response.output_tokens += tokens.count(arguments)
     response.output.append(item)

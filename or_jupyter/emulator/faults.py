@@ -29,8 +29,9 @@ class HTTPError:
         return json.dumps(self.body).encode()
 
 
-def error(status: int, message: str, metadata: dict | None = None,
-          headers: dict[str, str] | None = None) -> HTTPError:
+def error(
+    status: int, message: str, metadata: dict | None = None, headers: dict[str, str] | None = None
+) -> HTTPError:
     """An error in OpenRouter's shape."""
     inner: dict[str, Any] = {"code": status, "message": message}
     if metadata:
@@ -46,28 +47,52 @@ def model_fault(model: str) -> HTTPError | None:
     """The error an ``emulator/error-NNN`` model always answers with; None for other models."""
     retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     faults = {
-        "emulator/error-400": error(400, "Provider returned error", _provider(
-            "emulator/error-400 rejects every request: invalid_request_error")),
+        "emulator/error-400": error(
+            400,
+            "Provider returned error",
+            _provider("emulator/error-400 rejects every request: invalid_request_error"),
+        ),
         "emulator/error-401": error(401, "User not found."),
-        "emulator/error-402": error(402, "Insufficient credits. This account never purchased "
-                                    "credits. Make sure your key is on the correct account or "
-                                    "org, and if so, purchase more at "
-                                    "https://openrouter.ai/settings/credits"),
-        "emulator/error-403": error(403, "emulator/error-403 requires moderation on Emulator. "
-                                    "Your input was flagged for \"harassment\"", {
-                                        "reasons": ["harassment"], "flagged_input": "...",
-                                        "provider_name": "Emulator",
-                                        "model_slug": "emulator/error-403"}),
+        "emulator/error-402": error(
+            402,
+            "Insufficient credits. This account never purchased "
+            "credits. Make sure your key is on the correct account or "
+            "org, and if so, purchase more at "
+            "https://openrouter.ai/settings/credits",
+        ),
+        "emulator/error-403": error(
+            403,
+            "emulator/error-403 requires moderation on Emulator. "
+            'Your input was flagged for "harassment"',
+            {
+                "reasons": ["harassment"],
+                "flagged_input": "...",
+                "provider_name": "Emulator",
+                "model_slug": "emulator/error-403",
+            },
+        ),
         "emulator/error-404": error(404, "No endpoints found for emulator/error-404."),
         "emulator/error-408": error(408, "Timed out waiting for the provider to respond."),
-        "emulator/error-429": error(429, "Provider returned error", _provider(
-            "emulator/error-429 is temporarily rate-limited upstream. Please retry shortly."),
-            retry),
+        "emulator/error-429": error(
+            429,
+            "Provider returned error",
+            _provider(
+                "emulator/error-429 is temporarily rate-limited upstream. Please retry shortly."
+            ),
+            retry,
+        ),
         "emulator/error-500": error(500, "Internal Server Error"),
-        "emulator/error-502": error(502, "Provider returned error", _provider(
-            "upstream connect error or disconnect/reset before headers")),
-        "emulator/error-503": error(503, "No instances available for emulator/error-503.",
-                                    _provider("Service Unavailable"), retry),
+        "emulator/error-502": error(
+            502,
+            "Provider returned error",
+            _provider("upstream connect error or disconnect/reset before headers"),
+        ),
+        "emulator/error-503": error(
+            503,
+            "No instances available for emulator/error-503.",
+            _provider("Service Unavailable"),
+            retry,
+        ),
     }
     return faults.get(model)
 
@@ -91,6 +116,11 @@ class Flaky:
             if key in self._seen:
                 return None
             self._seen.add(key)
-        return error(429, "Provider returned error", _provider(
-            "emulator/flaky is rate-limited on the first attempt; retry the same request."),
-            {"Retry-After": str(RETRY_AFTER_SECONDS)})
+        return error(
+            429,
+            "Provider returned error",
+            _provider(
+                "emulator/flaky is rate-limited on the first attempt; retry the same request."
+            ),
+            {"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )

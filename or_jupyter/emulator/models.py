@@ -55,14 +55,21 @@ def assistant(request: Request, rng: random.Random) -> Plan:
     """The scripted assistant: reasoning if asked, then tool calls or a Markdown answer."""
     prompt = request.last_user_text
     outputs = request.trailing_outputs
-    chosen = [] if outputs else toolcalls.choose(
-        request.tools, request.tool_choice, request.parallel_tool_calls, prompt)
+    chosen = (
+        []
+        if outputs
+        else toolcalls.choose(
+            request.tools, request.tool_choice, request.parallel_tool_calls, prompt
+        )
+    )
     calls = [Call(tool["name"], toolcalls.arguments(tool, prompt)) for tool in chosen]
     if outputs:
-        text = compose.tool_report([
-            (request.call_name(item["call_id"]), item["call_id"], _output_text(item["output"]))
-            for item in outputs
-        ])
+        text = compose.tool_report(
+            [
+                (request.call_name(item["call_id"]), item["call_id"], _output_text(item["output"]))
+                for item in outputs
+            ]
+        )
         intent = ["The tools have answered; I will report their results."]
     elif calls:
         text = None

@@ -11,8 +11,17 @@ DEFAULT_MODEL = "emulator/assistant"
 # The fields that choose the words and ids of an answer. Not the model nor the streaming
 # flag (every model and both modes give the same words), nor fields SDKs fill with
 # defaults (service_tier, store), so that every client gets the same answer.
-SEEDED_FIELDS = ("input", "instructions", "tools", "tool_choice", "parallel_tool_calls",
-                 "reasoning", "max_output_tokens", "text", "include")
+SEEDED_FIELDS = (
+    "input",
+    "instructions",
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+    "reasoning",
+    "max_output_tokens",
+    "text",
+    "include",
+)
 
 
 @dataclass(frozen=True)
@@ -102,6 +111,7 @@ def parse(body: dict[str, Any]) -> Request:
 
 def _seeded(body: dict[str, Any]) -> dict[str, Any]:
     """The body's seeded fields, with nulls dropped (absent and null mean the same)."""
+
     def clean(value: Any) -> Any:
         if isinstance(value, dict):
             return {k: clean(v) for k, v in value.items() if v is not None}

@@ -84,12 +84,16 @@ def request_problem(body: Any) -> str | None:
 def _openrouter_rules(body: dict) -> str | None:
     """Rules OpenRouter enforces that the spec's schema does not (or says unclearly)."""
     if body.get("previous_response_id") is not None:
-        return ("previous_response_id: not supported; the API is stateless, "
-                "send the whole conversation in input")
+        return (
+            "previous_response_id: not supported; the API is stateless, "
+            "send the whole conversation in input"
+        )
     choice = body.get("tool_choice")
     if isinstance(choice, str) and choice not in ("auto", "none", "required"):
-        return (f"tool_choice: {choice!r} is not one of 'auto', 'none', 'required' "
-                "or {'type': 'function', 'name': ...}")
+        return (
+            f"tool_choice: {choice!r} is not one of 'auto', 'none', 'required' "
+            "or {'type': 'function', 'name': ...}"
+        )
     items = body.get("input")
     if isinstance(items, list):
         for index, item in enumerate(items):

@@ -39,9 +39,14 @@ class EmulatorServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], tps: float = 0.0,
-                 replay: Iterable[str | Path] = (), max_body: int = MAX_BODY,
-                 log: bool = False):
+    def __init__(
+        self,
+        address: tuple[str, int],
+        tps: float = 0.0,
+        replay: Iterable[str | Path] = (),
+        max_body: int = MAX_BODY,
+        log: bool = False,
+    ):
         super().__init__(address, Handler)
         self.tps = tps
         self.max_body = max_body
@@ -88,7 +93,7 @@ class Handler(BaseHTTPRequestHandler):
     def _dispatch(self) -> None:
         self._started = False  # whether this request's response headers went out
         path = self.path.split("?", 1)[0].rstrip("/")
-        route = path[len(API_PREFIX):] if path.startswith(API_PREFIX) else None
+        route = path[len(API_PREFIX) :] if path.startswith(API_PREFIX) else None
         try:
             if route not in ROUTES:
                 self._discard_body()
@@ -96,9 +101,13 @@ class Handler(BaseHTTPRequestHandler):
             elif self.command != ROUTES[route]:
                 self._discard_body()
                 allowed = ROUTES[route]
-                self._send_error(faults.error(
-                    405, f"Method {self.command} not allowed on {path}; use {allowed}",
-                    headers={"Allow": allowed}))
+                self._send_error(
+                    faults.error(
+                        405,
+                        f"Method {self.command} not allowed on {path}; use {allowed}",
+                        headers={"Allow": allowed},
+                    )
+                )
             elif route == "/models":
                 self._discard_body()
                 self._send_json(200, json.dumps(catalogue.listing()).encode())
@@ -121,9 +130,13 @@ class Handler(BaseHTTPRequestHandler):
         if raw is None:
             return
         if not self._authorized():
-            self._send_error(faults.error(
-                401, "No auth credentials found: send 'Authorization: Bearer <key>' "
-                     "(the emulator accepts any non-empty key)"))
+            self._send_error(
+                faults.error(
+                    401,
+                    "No auth credentials found: send 'Authorization: Bearer <key>' "
+                    "(the emulator accepts any non-empty key)",
+                )
+            )
             return
         recorded = self.server.next_replay()
         if recorded is not None:
@@ -141,8 +154,11 @@ class Handler(BaseHTTPRequestHandler):
         request = parse(body)
         if not models.known(request.model):
             known = ", ".join(sorted(catalogue.EMULATOR_MODELS))
-            self._send_error(faults.error(
-                400, f"{request.model} is not a valid model ID (emulator models: {known})"))
+            self._send_error(
+                faults.error(
+                    400, f"{request.model} is not a valid model ID (emulator models: {known})"
+                )
+            )
             return
         fault = faults.model_fault(request.model)
         if fault is None and request.model == "emulator/flaky":
@@ -162,8 +178,13 @@ class Handler(BaseHTTPRequestHandler):
         elif plan.fault == "stall":
             self._stall()
         elif plan.fault == "midstream-error":
-            self._send_error(faults.error(502, "Provider returned error", {
-                "provider_name": "Emulator", "raw": "provider disconnected (emulator)"}))
+            self._send_error(
+                faults.error(
+                    502,
+                    "Provider returned error",
+                    {"provider_name": "Emulator", "raw": "provider disconnected (emulator)"},
+                )
+            )
         else:
             cut = plan.fault == "truncated"  # the whole answer, then only half of it is sent
             whole = replace(plan, fault=None) if cut else plan
@@ -217,12 +238,14 @@ class Handler(BaseHTTPRequestHandler):
     def _replay(self, path: Path) -> None:
         """Send a recorded body byte for byte, with the status recorded next to it."""
         data = path.read_bytes()
-        meta_path = path.with_name(path.name.replace(".response.sse", ".meta.json")
-                                   .replace(".response.json", ".meta.json"))
+        meta_path = path.with_name(
+            path.name.replace(".response.sse", ".meta.json").replace(".response.json", ".meta.json")
+        )
         meta = json.loads(meta_path.read_text()) if meta_path != path and meta_path.exists() else {}
         is_sse = path.suffix == ".sse"
-        content_type = meta.get("content_type") or ("text/event-stream" if is_sse else
-                                                    "application/json")
+        content_type = meta.get("content_type") or (
+            "text/event-stream" if is_sse else "application/json"
+        )
         status = int(meta.get("status", 200))
         self._started = True
         self.send_response(status)
@@ -253,8 +276,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def _tps(self, request: Request) -> float:
         """Tokens per second: ``X-Emulator-TPS``, ``metadata.emulator_tps`` or the server's."""
-        for value in (self.headers.get("X-Emulator-TPS"),
-                      (request.body.get("metadata") or {}).get("emulator_tps")):
+        for value in (
+            self.headers.get("X-Emulator-TPS"),
+            (request.body.get("metadata") or {}).get("emulator_tps"),
+        ):
             try:
                 if value is not None:
                     return max(float(value), 0.0)
@@ -306,8 +331,9 @@ class Handler(BaseHTTPRequestHandler):
                     break
                 remaining -= len(chunk)
         self.close_connection = True
-        self._send_error(faults.error(
-            413, f"Request body too large: the limit is {self.server.max_body} bytes"))
+        self._send_error(
+            faults.error(413, f"Request body too large: the limit is {self.server.max_body} bytes")
+        )
 
     def _discard_body(self) -> None:
         length = self.headers.get("Content-Length")
@@ -319,8 +345,9 @@ class Handler(BaseHTTPRequestHandler):
     def _send_error(self, error: faults.HTTPError) -> None:
         self._send_json(error.status, error.encoded(), error.headers)
 
-    def _send_json(self, status: int, data: bytes, headers: dict[str, str] | None = None,
-                   cut: bool = False) -> None:
+    def _send_json(
+        self, status: int, data: bytes, headers: dict[str, str] | None = None, cut: bool = False
+    ) -> None:
         """A JSON answer; ``cut`` sends only half the promised body, then hangs up."""
         self._started = True
         if cut:

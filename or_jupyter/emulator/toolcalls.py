@@ -38,8 +38,10 @@ def choose(tools: list[dict], tool_choice: Any, parallel: bool, prompt: str) -> 
         found = re.search(rf"(?<![\w-]){re.escape(tool['name'])}(?![\w-])", prompt, re.IGNORECASE)
         if found:
             positions[tool["name"]] = found.start()
-    named = sorted((tool for tool in tools if tool["name"] in positions),
-                   key=lambda tool: positions[tool["name"]])
+    named = sorted(
+        (tool for tool in tools if tool["name"] in positions),
+        key=lambda tool: positions[tool["name"]],
+    )
     if not named and tool_choice == "required":
         named = tools[:1]
     return named if parallel else named[:1]
