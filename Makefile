@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 LAB_STAMP := $(VENV)/.installed-lab
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: lab demo test lint bench notebooks clean
+.PHONY: lab demo test test-fast bench notebooks clean
 
 $(VENV)/bin/python:
 	$(PY) -m venv $(VENV)
@@ -33,6 +33,10 @@ test: $(TEST_STAMP)
 	$(BIN)/ruff check or_jupyter tests benchmarks notebooks scripts
 	$(BIN)/ruff format --check or_jupyter tests benchmarks notebooks scripts
 	$(BIN)/python -m pytest
+
+# The pure and HTTP tests only: no kernels, no notebooks, no browser.
+test-fast: $(TEST_STAMP)
+	$(BIN)/python -m pytest -m 'not kernel and not slow and not browser'
 
 bench: $(TEST_STAMP)
 	$(BIN)/python benchmarks/stream_throughput.py

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from scripted_server import ScriptedServer
-
-FIXTURES = Path(__file__).parent / "fixtures"
+from helpers.scripted_server import ScriptedServer
 
 
 @pytest.fixture(scope="session")

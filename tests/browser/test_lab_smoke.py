@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from lab import (
+from helpers.lab import (
     cell_output,
     open_notebook,
     run_cell,

@@ -6,7 +6,7 @@ tests check what a person sees while an answer arrives, not only the end state.
 
 from __future__ import annotations
 
-from lab import (
+from helpers.lab import (
     cell_output,
     open_notebook,
     run_cell,

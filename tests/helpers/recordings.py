@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 
-FIXTURES = Path(__file__).parent / "fixtures"
+from . import FIXTURES
 
 
 @cache

@@ -10,8 +10,8 @@ from typing import Literal
 
 import httpx
 import pytest
-from recordings import FIXTURES, recorded, spec_validator
-from scripted_server import Reply, sse
+from helpers.recordings import FIXTURES, recorded, spec_validator
+from helpers.scripted_server import Reply, sse
 
 import or_jupyter as orj
 from or_jupyter import emulator

@@ -11,17 +11,16 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 import pytest
-from emulator_helpers import KEY, events, post, stream, terminal, text_of
+from helpers import FIXTURES, REPO
+from helpers.emulator import KEY, events, post, stream, terminal, text_of
 
 from or_jupyter import emulator
 from or_jupyter.emulator import catalogue, schemas
 
-FIXTURES = Path(__file__).parent / "fixtures"
-ROOT = Path(__file__).parent.parent
+ROOT = REPO
 
 
 @pytest.fixture(scope="module")

@@ -17,14 +17,16 @@ import re
 import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import nbformat
 import pytest
+from helpers import REPO
 
-NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOK_DIR = REPO / "notebooks"
 sys.path.insert(0, str(NOTEBOOK_DIR))
 import build  # noqa: E402 - notebooks/build.py, which defines the notebooks' cells
+
+pytestmark = [pytest.mark.kernel, pytest.mark.slow]
 
 NAMES = list(build.NOTEBOOKS)
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from helpers.recordings import FIXTURES, recorded_streams
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from recordings import FIXTURES, recorded_streams
 
 from or_jupyter.protocol import SSEDecoder
 

@@ -19,8 +19,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import REPO
 
-REPO = Path(__file__).resolve().parent.parent
+pytestmark = [pytest.mark.kernel, pytest.mark.slow]
+
 BINDER = REPO / "binder"
 BAD_KEY = "sk-or-v1-not-a-real-key"
 

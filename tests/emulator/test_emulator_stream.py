@@ -7,7 +7,7 @@ import re
 import time
 
 import pytest
-from emulator_helpers import (
+from helpers.emulator import (
     CLOCK,
     WEATHER,
     calls_of,

@@ -8,7 +8,7 @@ import json
 import httpx
 import openai
 import pytest
-from emulator_helpers import CLOCK, WEATHER, calls_of, stream, terminal, text_of
+from helpers.emulator import CLOCK, WEATHER, calls_of, stream, terminal, text_of
 from openrouter import OpenRouter, errors
 from openrouter.utils import BackoffStrategy, RetryConfig
 

@@ -8,7 +8,7 @@ import time
 
 import nbformat
 import pytest
-from display_capture import shell_with_capture
+from helpers.display_capture import shell_with_capture
 from nbclient import NotebookClient
 from pydantic import BaseModel
 
@@ -252,6 +252,7 @@ def test_terminal_view_dims_reasoning_when_colour_is_on():
     assert out.getvalue() == "\033[2mhmm\033[0m\n\nAnswer"
 
 
+@pytest.mark.kernel
 def test_executed_notebook_keeps_answer_reasoning_and_tool_cards(tmp_path):
     nb = nbformat.v4.new_notebook()
     nb.cells = [
@@ -278,6 +279,7 @@ def test_executed_notebook_keeps_answer_reasoning_and_tool_cards(tmp_path):
     assert not any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
 
 
+@pytest.mark.kernel
 def test_kernel_interrupt_stops_the_stream_keeps_the_partial_answer_and_the_next_cell_works():
     from jupyter_client.manager import start_new_kernel
 

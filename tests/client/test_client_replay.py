@@ -6,8 +6,8 @@ import json
 import random
 
 import pytest
-from recordings import recorded, recorded_streams
-from scripted_server import Reply
+from helpers.recordings import recorded, recorded_streams
+from helpers.scripted_server import Reply
 
 import or_jupyter as orj
 
@@ -149,7 +149,7 @@ def test_encrypted_reasoning_only_is_reported_as_hidden():
 
 
 def test_documented_aliases_are_normalised(server):
-    from scripted_server import sse
+    from helpers.scripted_server import sse
 
     server.queue(
         Reply(
@@ -197,7 +197,7 @@ def test_documented_aliases_are_normalised(server):
 
 
 def test_response_error_alias_raises_stream_error(server):
-    from scripted_server import sse
+    from helpers.scripted_server import sse
 
     server.queue(
         Reply(

@@ -7,7 +7,7 @@ import time
 
 import ipywidgets
 import pytest
-from test_sanitize import PAYLOADS, parse_tags
+from helpers.hostile_html import PAYLOADS, parse_tags
 
 import or_jupyter as orj
 from or_jupyter import emulator

@@ -8,9 +8,9 @@ import threading
 import time
 
 import pytest
-from display_capture import shell_with_capture
-from scripted_server import Reply, sse
-from test_sanitize import PAYLOADS, assert_safe
+from helpers.display_capture import shell_with_capture
+from helpers.hostile_html import PAYLOADS, assert_safe
+from helpers.scripted_server import Reply, sse
 
 import or_jupyter as orj
 from or_jupyter import emulator

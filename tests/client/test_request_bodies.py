@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from recordings import recorded, spec_validator
-from scripted_server import Reply, sse
+from helpers.recordings import recorded, spec_validator
+from helpers.scripted_server import Reply, sse
 
 import or_jupyter as orj
 

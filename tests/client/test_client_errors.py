@@ -10,7 +10,7 @@ import time
 import traceback
 
 import pytest
-from scripted_server import Reply, sse
+from helpers.scripted_server import Reply, sse
 
 import or_jupyter as orj
 
@@ -332,7 +332,7 @@ def test_the_key_never_shows_in_reprs_errors_tracebacks_or_logs(server, caplog):
 
 
 def test_non_streaming_create_parses_a_recorded_body(server):
-    from recordings import recorded
+    from helpers.recordings import recorded
 
     body, _, _ = recorded("openrouter-prompt-cache.0")
     server.queue(Reply(200, json.dumps(body).encode(), content_type="application/json"))
