@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
 from display_capture import shell_with_capture  # noqa: E402
 
 import or_jupyter as orj  # noqa: E402
-from or_jupyter.render import driver  # noqa: E402
+from or_jupyter.notebook import runner as driver  # noqa: E402
 
 
 class TimedRelay(driver._Relay):

@@ -25,6 +25,7 @@ from .protocol import (  # noqa: E402
     RateLimitError,
     RequestTimeoutError,
     Response,
+    ResponseFailedError,
     ServerError,
     StreamError,
     StreamTimeoutError,
@@ -51,6 +52,7 @@ __all__ = [
     "RateLimitError",
     "RequestTimeoutError",
     "Response",
+    "ResponseFailedError",
     "ResponseStream",
     "ServerError",
     "StreamError",
@@ -66,7 +68,7 @@ __all__ = [
 
 def load_ipython_extension(ipython):
     """`%load_ext or_jupyter`: the `%%responses` and `%responses` magics."""
-    from .magics import load_ipython_extension as load
+    from .notebook import load_ipython_extension as load
 
     load(ipython)
 
@@ -74,7 +76,7 @@ def load_ipython_extension(ipython):
 def __getattr__(name: str):
     # ChatForm pulls in ipywidgets: load it only when asked for.
     if name == "ChatForm":
-        from .widgets import ChatForm
+        from .notebook import ChatForm
 
         return ChatForm
     raise AttributeError(f"module 'or_jupyter' has no attribute {name!r}")

@@ -24,7 +24,7 @@ from .protocol import (
     MissingAPIKeyError,
     RateLimitError,
     Response,
-    StreamError,
+    ResponseFailedError,
     error_for_status,
     request_body,
     response_from_json,
@@ -142,9 +142,9 @@ def _models(body: bytes) -> list[dict[str, Any]]:
 def _final(response: Response) -> Response:
     if response.status == "failed":
         error = response.error or {}
-        raise StreamError(
+        raise ResponseFailedError(
             error.get("message") or "the response failed",
-            status_code=200,
+            status_code=None,
             code=error.get("code"),
             response=response,
         )

@@ -20,6 +20,7 @@ from .protocol import (
     Event,
     ProtocolError,
     Response,
+    ResponseFailedError,
     SSEDecoder,
     StreamError,
     StreamTimeoutError,
@@ -58,6 +59,7 @@ class EventReader:
                 error = self.accumulator.error or {}
                 raise self.failure(
                     error.get("message") or "the response failed",
+                    ResponseFailedError,
                     code=error.get("code"),
                     metadata=error.get("metadata"),
                 )
@@ -81,7 +83,7 @@ class EventReader:
     ) -> StreamError:
         """A `StreamError` carrying everything received so far."""
         self.accumulator.finish()
-        return cls(message, status_code=200, response=self.accumulator.response(), **kwargs)
+        return cls(message, status_code=None, response=self.accumulator.response(), **kwargs)
 
     def broken(self, exc: Exception) -> StreamError:
         """The `StreamError` for a transport failure in the middle of the stream."""

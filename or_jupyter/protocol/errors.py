@@ -1,7 +1,29 @@
 """Typed errors, and building them from OpenRouter's error bodies and events.
 
 Every error is an `APIError`, so `except orj.APIError` catches them all. Messages
-never contain the API key: they are built only from what the server sent.
+never contain the API key: they are built only from what the server sent. Each class
+has a `hint`: what the user can do about it, in a few words.
+
+    APIError                      .status_code (None when no HTTP status applies), .code,
+    |                             .message (full text; str() caps it), .metadata, .hint
+    +-- BadRequestError           400, 413, 422
+    +-- AuthenticationError       401
+    |   +-- MissingAPIKeyError    no key given or found (nothing was sent)
+    +-- InsufficientCreditsError  402
+    +-- PermissionDeniedError     403 (moderation, guardrails)
+    +-- NotFoundError             404
+    +-- RequestTimeoutError       408
+    +-- RateLimitError            429, .retry_after
+    +-- ServerError               5xx
+    +-- APIConnectionError        no HTTP response (connection failed or broke)
+    |   +-- APITimeoutError       the server took too long
+    +-- ProtocolError             not the Responses protocol (e.g. invalid JSON)
+    +-- StreamError               the stream broke after it began; .response keeps what arrived
+        +-- ResponseFailedError   the server said the response failed (response.failed,
+        |                         an error event, a failed non-streamed body)
+        +-- StreamTimeoutError    (also an APITimeoutError) the server went silent mid-stream
+
+In-stream failures have `status_code=None`: the HTTP status (200) says nothing about them.
 """
 
 from __future__ import annotations
@@ -22,6 +44,7 @@ __all__ = [
     "ProtocolError",
     "RateLimitError",
     "RequestTimeoutError",
+    "ResponseFailedError",
     "ServerError",
     "StreamError",
     "StreamTimeoutError",
@@ -67,9 +90,13 @@ class APIError(Exception):
         self.code = code if code is not None else status_code
         self.metadata = metadata or {}
 
+    HINT: str | None = None  # a class's own advice; else advice by HTTP status
+
     @property
     def hint(self) -> str | None:
         """What the user can do about it, in a few words."""
+        if self.HINT is not None:
+            return self.HINT
         status = self.status_code
         return HINTS.get(status) or (
             "the server failed; try again" if status and status >= 500 else None
@@ -137,13 +164,23 @@ class ProtocolError(APIError):
 class StreamError(APIError):
     """The stream failed after it began. `response` holds everything received until then."""
 
+    HINT = "the stream broke; what arrived is kept. Try again."
+
     def __init__(self, message: str, *, response: Any = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.response = response
 
 
+class ResponseFailedError(StreamError):
+    """The server reported that the response failed; `response` holds what arrived."""
+
+    HINT = "the model or its provider failed; try again or another model"
+
+
 class StreamTimeoutError(StreamError, APITimeoutError):
     """The stream began, then the server went silent for longer than the read timeout."""
+
+    HINT = "the server stopped sending; try again"
 
 
 _BY_STATUS: dict[int, type[APIError]] = {

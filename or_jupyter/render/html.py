@@ -7,32 +7,39 @@ live HTML from a model into the page.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from functools import cache
 from importlib import resources
-from typing import Any
 
+from ..protocol import APIError
 from .markdown import render_markdown, stylesheet
 from .sanitize import escape
+from .view import SendStats
 
 __all__ = [
-    "add_usage",
+    "cap",
     "css",
     "error_box",
+    "error_outputs",
+    "error_parts",
     "footer",
     "notice",
+    "pretty_arguments",
     "reasoning_pane",
     "tool_card",
-    "pretty_arguments",
 ]
 
 RESULT_PREVIEW = 2_000
+ARGUMENTS_LIMIT = 4_000  # tool arguments shown in cards and approval prompts
+MESSAGE_LIMIT = 2_000  # error messages shown in error boxes
 STATUS_LABELS = {
     "running": "running…",
     "done": "done",
     "error": "error",
     "denied": "denied",
     "timeout": "timed out",
+    "cancelled": "cancelled",
     "streaming": "arguments streaming…",
 }
 
@@ -58,12 +65,12 @@ def reasoning_pane(text: str, *, open: bool, label: str, hidden: bool = False) -
     )
 
 
-def pretty_arguments(arguments: str) -> str:
-    """Arguments pretty-printed when they are complete JSON, as they are otherwise."""
-    try:
-        return json.dumps(json.loads(arguments), indent=2, ensure_ascii=False)
-    except ValueError:
-        return arguments
+def pretty_arguments(arguments: str, limit: int = ARGUMENTS_LIMIT) -> str:
+    """Arguments pretty-printed when they are complete JSON, capped at `limit` characters."""
+    if len(arguments) <= limit:
+        with contextlib.suppress(ValueError, RecursionError):
+            arguments = json.dumps(json.loads(arguments), indent=2, ensure_ascii=False)
+    return cap(arguments, limit)
 
 
 def tool_card(
@@ -111,41 +118,9 @@ def _result(output: str) -> str:
     )
 
 
-def footer(stats: dict[str, Any]) -> str:
+def footer(stats: SendStats) -> str:
     """One line of figures: model, tokens, reasoning tokens, cost, time to first token, total."""
-    return f'<div class="orj-footer">{escape(footer_text(stats))}</div>'
-
-
-def footer_text(stats: dict[str, Any]) -> str:
-    parts = [str(stats.get("model") or "?")]
-    if stats.get("input_tokens") is not None:
-        parts.append(
-            f"{stats['input_tokens']:,} in / {stats.get('output_tokens') or 0:,} out tokens"
-        )
-    if stats.get("reasoning_tokens"):
-        parts.append(f"{stats['reasoning_tokens']:,} reasoning")
-    if stats.get("cost") is not None:
-        parts.append(f"${stats['cost']:.6f}")
-    if stats.get("ttft") is not None:
-        parts.append(f"first token {stats['ttft']:.2f} s")
-    if stats.get("total") is not None:
-        parts.append(f"total {stats['total']:.2f} s")
-    if stats.get("turns", 1) > 1:
-        parts.append(f"{stats['turns']} turns")
-    if stats.get("status") not in (None, "completed"):
-        parts.append(str(stats["status"]))
-    return " · ".join(parts)
-
-
-def add_usage(stats: dict[str, Any], usage: dict[str, Any]) -> None:
-    """Add one round's usage to the running figures of a send (several rounds with tools)."""
-    stats["turns"] = stats.get("turns", 0) + 1
-    for key in ("input_tokens", "output_tokens", "cost"):
-        if usage.get(key) is not None:
-            stats[key] = (stats.get(key) or 0) + usage[key]
-    reasoning = (usage.get("output_tokens_details") or {}).get("reasoning_tokens")
-    if reasoning:
-        stats["reasoning_tokens"] = (stats.get("reasoning_tokens") or 0) + reasoning
+    return f'<div class="orj-footer">{escape(stats.footer_text())}</div>'
 
 
 def notice(text: str) -> str:
@@ -153,9 +128,31 @@ def notice(text: str) -> str:
 
 
 def error_box(title: str, message: str, hint: str | None = None) -> str:
-    """A readable error: what happened, the server's message, and what to do."""
+    """A readable error: what happened, the server's message (capped), and what to do."""
     advice = f"<div>What to do: {escape(hint)}</div>" if hint else ""
     return (
         f'<div class="orj-error"><strong>{escape(title)}</strong>'
-        f"<div>{escape(message)}</div>{advice}</div>"
+        f"<div>{escape(cap(message, MESSAGE_LIMIT))}</div>{advice}</div>"
     )
+
+
+def error_parts(error: BaseException) -> tuple[str, str, str | None]:
+    """Title, message and hint for any error; `APIError`s name their class and HTTP status."""
+    if isinstance(error, APIError):
+        status = f" {error.status_code}" if error.status_code is not None else ""
+        return f"{type(error).__name__}{status}", str(error), error.hint
+    return type(error).__name__, str(error), None
+
+
+def error_outputs(error: BaseException) -> tuple[str, str]:
+    """The error box for `error`, as HTML and as its plain-text fallback."""
+    title, message, hint = error_parts(error)
+    text = f"{title}: {cap(message, MESSAGE_LIMIT)}" + (f" ({hint})" if hint else "")
+    return error_box(title, message, hint), text
+
+
+def cap(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… [{len(text) - limit:,} more characters not shown]"

@@ -1,10 +1,14 @@
 """The live view of one `Conversation.send` in a notebook.
 
-`LiveView` is an observer of the tool loop: it turns events into panes
-(reasoning, tool cards, the answer) and draws them at a bounded rate when the
-driver calls `tick`. Every output it leaves is plain HTML with a text fallback,
-so a saved notebook shows the answer, the folded reasoning and the tool cards
-without any widget state.
+`LiveView` turns the send's events into panes (reasoning, tool cards, the answer) and
+draws them at a bounded rate when the runner calls `tick`. Every output it leaves is
+plain HTML with a text fallback, so a saved notebook shows the answer, the folded
+reasoning and the tool cards without any widget state.
+
+Bounded by design, whatever the server sends: at most `interval` between redraws, at
+most `max_bytes_per_second` published (a redraw waits when the budget is spent; the
+final drawing always happens), and at most `MAX_DRAWN_CHARS` of answer or reasoning
+drawn per pane (past it the pane says so; the `Response` keeps everything).
 """
 
 from __future__ import annotations
@@ -13,34 +17,72 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ..protocol import APIError, Event, Response
-from .html import add_usage, css, error_box, footer, footer_text, notice
+from ..protocol import Event, Response
+from .html import css, error_outputs, footer, notice
 from .panes import AnswerPane, ReasoningPane, ToolCard
-from .surface import DisplaySurface, Surface
+from .surface import OutputHandle, Surface
+from .view import OFFLINE_NOTICE, View, int_field, str_field
 
 __all__ = ["LiveView", "OFFLINE_NOTICE"]
 
-OFFLINE_NOTICE = "Offline mode: these answers are scripted by the local emulator, not a model."
 INTERVAL = 0.05  # at most 20 redraws per second
+MAX_BYTES_PER_SECOND = 2_000_000  # published to the frontend, all outputs together
 
 
-class LiveView:
-    """Draws a send as it streams. All methods are called from the kernel's main thread."""
+class _MeteredSurface:
+    """A surface that counts the bytes published through it, per one-second window."""
 
-    def __init__(self, surface: Surface | None = None, *, interval: float = INTERVAL) -> None:
-        self.surface = surface or DisplaySurface()
+    def __init__(self, surface: Surface) -> None:
+        self._surface = surface
+        self.window_start = time.monotonic()
+        self.sent = 0
+
+    def show(self, html: str, text: str) -> OutputHandle:
+        self.sent += len(html) + len(text)
+        return _MeteredHandle(self, self._surface.show(html, text))
+
+    def show_widget(self, widget: Any) -> OutputHandle:
+        return self._surface.show_widget(widget)
+
+    def spent(self, budget: int) -> bool:
+        """Whether this second's budget is used up (a new second starts afresh)."""
+        now = time.monotonic()
+        if now - self.window_start >= 1.0:
+            self.window_start, self.sent = now, 0
+        return self.sent >= budget
+
+
+class _MeteredHandle:
+    def __init__(self, meter: _MeteredSurface, handle: OutputHandle) -> None:
+        self._meter, self._handle = meter, handle
+
+    def update(self, html: str, text: str) -> None:
+        self._meter.sent += len(html) + len(text)
+        self._handle.update(html, text)
+
+
+class LiveView(View):
+    """Draws a send as it streams. All methods are called from one thread (the cell's)."""
+
+    def __init__(
+        self,
+        surface: Surface,
+        *,
+        interval: float = INTERVAL,
+        max_bytes_per_second: int = MAX_BYTES_PER_SECOND,
+    ) -> None:
+        super().__init__()
+        self._meter = _MeteredSurface(surface)
+        self.surface: Surface = self._meter
         self.interval = interval
+        self.max_bytes_per_second = max_bytes_per_second
         self._answers: dict[int, AnswerPane] = {}
         self._reasoning: dict[int, ReasoningPane] = {}
         self._cards: dict[int, ToolCard] = {}
         self._cards_by_id: dict[str, ToolCard] = {}  # by output item id, as events name them
         self._cards_by_call: dict[str, ToolCard] = {}  # by call id, as tool results name them
-        self._stop: Any = None
         self._last_draw = 0.0
-        self._started = time.monotonic()
-        self._first_token: float | None = None
-        self._events_in_round = 0
-        self.stats: dict[str, Any] = {"turns": 0}
+        self._events_in_turn = 0
         self._handlers: dict[str, Callable[[dict[str, Any]], None]] = {
             "response.output_item.added": self._item_added,
             "response.output_item.done": self._item_done,
@@ -55,70 +97,56 @@ class LiveView:
 
     # -- start and end -------------------------------------------------------------
 
-    def begin(
-        self, *, model: str, offline: bool = False, cancel: Callable[[], None] | None = None
-    ) -> None:
-        """Publish the stylesheet, the offline notice if any, and a Stop button."""
-        self.stats["model"] = model
-        self._started = time.monotonic()
+    def draw_begin(self, offline: bool) -> None:
+        """The stylesheet, and the offline notice if any."""
         header = css() + (notice(OFFLINE_NOTICE) if offline else "")
         self.surface.show(header, OFFLINE_NOTICE if offline else "")
-        if cancel is not None:
-            self._stop = _stop_button(self.surface, cancel)
 
-    def finish(self, response: Response | None = None, error: BaseException | None = None) -> None:
-        """Final drawing: flush everything, the footer, an error box if it failed."""
+    def draw_end(self, response: Response | None, error: BaseException | None) -> None:
+        """Flush everything, then a notice if stopped, an error box if it failed, the footer."""
         for pane in self._answers.values():
             pane.close()
         self.flush()
         for pane in self._reasoning.values():
             if pane.ended is None:
                 pane.fold()
-        if self._stop is not None:
-            self._stop.update("", "")
         if response is not None and response.status == "cancelled":
             self.surface.show(
                 notice("Stopped. The partial answer is kept in the conversation."), "[stopped]"
             )
         if error is not None:
-            self.surface.show(*_error_outputs(error))
-        self.stats["total"] = time.monotonic() - self._started
-        if self._first_token is not None:
-            self.stats["ttft"] = self._first_token - self._started
-        if response is not None:
-            self.stats["status"] = response.status
-        elif error is not None:
-            self.stats["status"] = "failed"
-        self.surface.show(footer(self.stats), footer_text(self.stats))
+            self.surface.show(*error_outputs(error))
+        self.surface.show(footer(self.stats), self.stats.footer_text())
 
-    # -- observer interface of Conversation.send ---------------------------------------
+    # -- the send's reports ------------------------------------------------------------
 
     def on_request(self, params: dict[str, Any]) -> None:
-        self.stats["model"] = params.get("model") or self.stats.get("model")
-        self._events_in_round = 0
+        super().on_request(params)
+        self._events_in_turn = 0
 
     def on_event(self, event: Event) -> None:
-        self._events_in_round += 1
+        self._events_in_turn += 1
+        data = event.data
         if event.type == "response.output_text.delta":  # the hot path, thousands per answer
-            self._text_delta(event.data)
+            self._text_delta(data)
             return
         handler = self._handlers.get(event.type)
         if handler is not None:
-            handler(event.data)
+            handler(data)
 
     def on_response(self, response: Response) -> None:
-        """A round ended: close its panes and count its usage."""
-        if self._events_in_round == 0:
+        """A model turn ended: close its panes and count its usage."""
+        if self._events_in_turn == 0:
             self._draw_whole(response)
         self.flush()
-        usage = response.usage or {}
-        reasoning_tokens = (usage.get("output_tokens_details") or {}).get("reasoning_tokens")
+        super().on_response(response)
+        usage = response.usage if isinstance(response.usage, dict) else {}
+        details = usage.get("output_tokens_details")
+        tokens = details.get("reasoning_tokens") if isinstance(details, dict) else None
         for pane in self._reasoning.values():
-            pane.fold(reasoning_tokens)
+            pane.fold(tokens if type(tokens) is int else None)
         for pane in self._answers.values():
             pane.close()
-        add_usage(self.stats, usage)
-        self.stats["model"] = response.model or self.stats.get("model")
         self._answers, self._reasoning, self._cards = {}, {}, {}
 
     def on_tool_start(self, call: Any) -> None:
@@ -137,9 +165,11 @@ class LiveView:
     # -- drawing ---------------------------------------------------------------------
 
     def tick(self) -> None:
-        """Draw what changed, at most once per `interval`."""
+        """Draw what changed, at most once per `interval` and within the byte budget."""
         now = time.monotonic()
-        if now - self._last_draw >= self.interval:
+        if now - self._last_draw >= self.interval and not self._meter.spent(
+            self.max_bytes_per_second
+        ):
             self.flush()
 
     def flush(self) -> None:
@@ -154,8 +184,9 @@ class LiveView:
     # -- events ----------------------------------------------------------------------
 
     def _item_added(self, data: dict[str, Any]) -> None:
-        item = data.get("item") or {}
-        index = data.get("output_index", 0)
+        item = data.get("item")
+        item = item if isinstance(item, dict) else {}
+        index = int_field(data, "output_index")
         kind = item.get("type")
         if kind == "reasoning":
             self._reasoning_pane(index)
@@ -164,54 +195,54 @@ class LiveView:
             self._answer_pane(index)
         elif kind == "function_call":
             self._fold_reasoning()
-            self._cards[index] = self._new_card(item.get("name") or "?", item.get("id"))
+            item_id = str_field(item, "id")
+            self._cards[index] = self._new_card(str_field(item, "name") or "?", item_id)
 
     def _item_done(self, data: dict[str, Any]) -> None:
-        item = data.get("item") or {}
-        index = data.get("output_index", 0)
+        item = data.get("item")
+        if not isinstance(item, dict):
+            return
+        index = int_field(data, "output_index")
         if item.get("type") == "reasoning":
             pane = self._reasoning_pane(index)
             texts = [
-                p.get("text") or "" for key in ("content", "summary") for p in item.get(key) or []
+                str_field(part, "text")
+                for key in ("content", "summary")
+                for part in (item.get(key) if isinstance(item.get(key), list) else ())
+                if isinstance(part, dict)
             ]
             pane.set_text("\n\n".join(t for t in texts if t))
             pane.hidden = bool(item.get("encrypted_content")) and not pane.text
             if pane.hidden:
                 pane.fold()
         elif item.get("type") == "function_call" and index in self._cards:
-            self._cards[index].set_arguments(item.get("arguments") or "")
+            self._cards[index].set_arguments(str_field(item, "arguments"))
 
     def _text_delta(self, data: dict[str, Any]) -> None:
-        if self._first_token is None:
-            self._token()
-        pane = self._answers.get(data.get("output_index", 0)) or self._answer_pane(
-            data.get("output_index", 0)
-        )
-        pane.feed(data.get("delta") or "")
+        self.first_token()
+        index = int_field(data, "output_index")
+        pane = self._answers.get(index) or self._answer_pane(index)
+        pane.feed(str_field(data, "delta"))
 
     def _reasoning_delta(self, data: dict[str, Any]) -> None:
-        self._token()
-        self._reasoning_pane(data.get("output_index", 0)).feed(data.get("delta") or "")
+        self.first_token()
+        self._reasoning_pane(int_field(data, "output_index")).feed(str_field(data, "delta"))
 
     def _summary_part(self, data: dict[str, Any]) -> None:
-        if data.get("summary_index"):
-            self._reasoning_pane(data.get("output_index", 0)).feed("\n\n")
+        if int_field(data, "summary_index"):
+            self._reasoning_pane(int_field(data, "output_index")).feed("\n\n")
 
     def _arguments_delta(self, data: dict[str, Any]) -> None:
-        card = self._cards.get(data.get("output_index", 0))
+        card = self._cards.get(int_field(data, "output_index"))
         if card is not None:
-            card.feed(data.get("delta") or "")
+            card.feed(str_field(data, "delta"))
 
     def _arguments_done(self, data: dict[str, Any]) -> None:
-        card = self._cards.get(data.get("output_index", 0))
+        card = self._cards.get(int_field(data, "output_index"))
         if card is not None:
-            card.set_arguments(data.get("arguments") or "")
+            card.set_arguments(str_field(data, "arguments"))
 
     # -- helpers ---------------------------------------------------------------------
-
-    def _token(self) -> None:
-        if self._first_token is None:
-            self._first_token = time.monotonic()
 
     def _answer_pane(self, index: int) -> AnswerPane:
         pane = self._answers.get(index)
@@ -239,7 +270,7 @@ class LiveView:
                 pane.fold()
 
     def _draw_whole(self, response: Response) -> None:
-        """A round that arrived without events (not streamed): draw it at once."""
+        """A turn that arrived without events (not streamed): draw it at once."""
         if response.reasoning_text or response.reasoning_hidden:
             pane = self._reasoning_pane(0)
             pane.set_text(response.reasoning_text)
@@ -248,37 +279,3 @@ class LiveView:
             self._new_card(call.name, call.id).set_arguments(call.arguments)
         if response.output_text:
             self._answer_pane(len(response.output)).feed(response.output_text)
-
-
-def _error_outputs(error: BaseException) -> tuple[str, str]:
-    if isinstance(error, APIError):
-        status = f" {error.status_code}" if error.status_code and error.status_code != 200 else ""
-        title = f"{type(error).__name__}{status}"
-        message, hint = str(error), error.hint
-        if hint is None and type(error).__name__ == "StreamError":
-            hint = "the stream broke; what arrived is kept above. Try again."
-    else:
-        title, message, hint = type(error).__name__, str(error), None
-    return error_box(title, message, hint), f"{title}: {message}" + (f" ({hint})" if hint else "")
-
-
-def _stop_button(surface: Surface, cancel: Callable[[], None]) -> Any:
-    """A Stop button (needs ipywidgets); its output is emptied when the send ends."""
-    try:
-        import ipywidgets
-    except ImportError:  # pragma: no cover - ipywidgets is a dependency
-        return None
-    button = ipywidgets.Button(
-        description="Stop",
-        icon="stop",
-        button_style="warning",
-        layout=ipywidgets.Layout(width="auto"),
-    )
-
-    def clicked(_: Any) -> None:
-        button.disabled = True
-        button.description = "Stopping…"
-        cancel()
-
-    button.on_click(clicked)
-    return surface.show_widget(button)

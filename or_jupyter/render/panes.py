@@ -9,11 +9,21 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .html import reasoning_pane, tool_card
+from .html import ARGUMENTS_LIMIT, cap, notice, reasoning_pane, tool_card
 from .markdown import StreamingMarkdown
 from .surface import Slot, Surface
 
-__all__ = ["AnswerPane", "ReasoningPane", "ToolCard"]
+__all__ = ["AnswerPane", "MAX_DRAWN_CHARS", "MAX_REASONING_CHARS", "ReasoningPane", "ToolCard"]
+
+MAX_DRAWN_CHARS = 1_000_000  # of one answer; the Response keeps the rest
+MAX_REASONING_CHARS = 200_000  # of one reasoning pane, which is re-rendered whole
+
+
+def _too_long(kind: str, received: int) -> str:
+    return (
+        f"The {kind} is too long to draw here ({received:,} characters); only the start is "
+        "shown. The whole text is in the response (`--out VAR`, or `Conversation.responses`)."
+    )
 
 
 class AnswerPane:
@@ -29,15 +39,25 @@ class AnswerPane:
         self._frozen_end = 0  # where the frozen source ends in the text
         self._pending: list[str] = []  # deltas not yet parsed: parsing once per draw is cheaper
         self._closed = False
+        self._room = MAX_DRAWN_CHARS  # characters still to draw
+        self._received = 0
+        self._overflow: Slot | None = None
         self.dirty = False
 
     @property
     def text(self) -> str:
+        """The text drawn (or about to be): everything that arrived, up to the limit."""
         return self._markdown.text + "".join(self._pending)
 
     def feed(self, delta: str) -> None:
-        self._pending.append(delta)
+        self._received += len(delta)
         self.dirty = True
+        if self._room <= 0:
+            return
+        if len(delta) > self._room:
+            delta = delta[: self._room]
+        self._room -= len(delta)
+        self._pending.append(delta)
 
     def flush(self) -> None:
         if not self.dirty:
@@ -61,6 +81,10 @@ class AnswerPane:
         tail = markdown.tail_html()
         if tail:
             self._slot.publish(tail, markdown.tail)
+        if self._room <= 0:
+            self._overflow = self._overflow or Slot(self._surface)
+            message = _too_long("answer", self._received)
+            self._overflow.publish(notice(message), message)
 
     def close(self) -> None:
         """The answer is complete: freeze the tail too."""
@@ -90,6 +114,7 @@ class ReasoningPane:
     def __init__(self, surface: Surface) -> None:
         self._slot = Slot(surface)
         self._parts: list[str] = []
+        self._size = 0
         self.started = time.monotonic()
         self.ended: float | None = None
         self.hidden = False
@@ -101,19 +126,28 @@ class ReasoningPane:
 
     def feed(self, delta: str) -> None:
         if self.ended is None:
-            self._parts.append(delta)
+            self._size += len(delta)
+            if self._size <= MAX_REASONING_CHARS:
+                self._parts.append(delta)
             self.dirty = True
 
     def set_text(self, text: str) -> None:
         """The complete text (from a `.done` event), when it differs from the deltas."""
         if text and text != self.text:
-            self._parts = [text]
+            self._size = len(text)
+            self._parts = [text[:MAX_REASONING_CHARS]]
             self.dirty = True
+
+    def _shown(self) -> str:
+        text = self.text
+        if self._size > MAX_REASONING_CHARS:
+            text += "\n\n*" + _too_long("reasoning", self._size) + "*"
+        return text
 
     def flush(self) -> None:
         if self.dirty and self.ended is None:
             self.dirty = False
-            text = self.text
+            text = self._shown()
             self._slot.publish(reasoning_pane(text, open=True, label="Thinking…"), text)
 
     def fold(self, reasoning_tokens: int | None = None) -> None:
@@ -124,7 +158,7 @@ class ReasoningPane:
             label += f" · {reasoning_tokens:,} reasoning tokens"
         if self.hidden and not self.text:
             label += " · reasoning hidden by the provider"
-        text = self.text
+        text = self._shown()
         self._slot.publish(reasoning_pane(text, open=False, label=label, hidden=self.hidden), text)
         self.dirty = False
 
@@ -177,7 +211,7 @@ class ToolCard:
             duration=None if result is None else result.duration,
             traceback=None if result is None else result.traceback,
         )
-        text = f"[tool] {self.name}({self.arguments}) {self.status}"
+        text = f"[tool] {self.name}({cap(self.arguments, ARGUMENTS_LIMIT)}) {self.status}"
         if result is not None:
             text += f" -> {result.output[:200]}"
         self._slot.publish(html, text)

@@ -1,48 +1,26 @@
-"""Where the live view draws: IPython display outputs, each updatable by its handle.
+"""Where a view draws: a `Surface` makes outputs, an `OutputHandle` updates one.
 
-A `Slot` is one output of the cell. It is created on first publish and updated
-afterwards, and only when its content changed, so an unchanged pane costs nothing.
+The notebook package provides the real surfaces (IPython display outputs, an ipywidgets
+box); rendering only needs these two small contracts. A `Slot` is one output of the
+cell: created on first publish and updated afterwards, only when its content changed,
+so an unchanged pane costs nothing.
 """
 
 from __future__ import annotations
 
 from typing import Any, Protocol
 
-__all__ = ["DisplaySurface", "Handle", "Slot", "Surface"]
+__all__ = ["OutputHandle", "Slot", "Surface"]
 
 
-class Handle(Protocol):
+class OutputHandle(Protocol):
     def update(self, html: str, text: str) -> None: ...
 
 
 class Surface(Protocol):
-    def show(self, html: str, text: str) -> Handle: ...
+    def show(self, html: str, text: str) -> OutputHandle: ...
 
-    def show_widget(self, widget: Any) -> Handle: ...
-
-
-class _DisplayHandle:
-    def __init__(self, handle: Any) -> None:
-        self._handle = handle
-
-    def update(self, html: str, text: str) -> None:
-        self._handle.update({"text/html": html, "text/plain": text}, raw=True)
-
-
-class DisplaySurface:
-    """Outputs through IPython's display machinery (display handles persist in saved notebooks)."""
-
-    def show(self, html: str, text: str) -> Handle:
-        from IPython.display import display
-
-        return _DisplayHandle(
-            display({"text/html": html, "text/plain": text}, raw=True, display_id=True)
-        )
-
-    def show_widget(self, widget: Any) -> Handle:
-        from IPython.display import display
-
-        return _DisplayHandle(display(widget, display_id=True))
+    def show_widget(self, widget: Any) -> OutputHandle: ...
 
 
 class Slot:
@@ -52,7 +30,7 @@ class Slot:
 
     def __init__(self, surface: Surface) -> None:
         self._surface = surface
-        self._handle: Handle | None = None
+        self._handle: OutputHandle | None = None
         self.html: str | None = None
 
     def publish(self, html: str, text: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import time
 
 import nbformat
@@ -12,7 +13,7 @@ from helpers.display_capture import shell_with_capture
 from nbclient import NotebookClient
 from pydantic import BaseModel
 
-from or_jupyter.magics import interpolate
+from or_jupyter.notebook import interpolate
 from or_jupyter.render.terminal import TerminalView
 
 
@@ -79,7 +80,7 @@ def test_empty_cell_is_a_usage_error(ip, capsys):
 
 
 def test_responses_cells_become_awaiting_cells_in_a_kernel():
-    from or_jupyter.magics import awaiting_cells
+    from or_jupyter.notebook import awaiting_cells
 
     lines = ["%%responses -m x --out r\n", "Hi {name}\n", "there\n"]
     [code] = awaiting_cells(lines)
@@ -213,14 +214,18 @@ def test_history_and_reset(ip, capsys):
     assert "default" not in magics_of(ip).chats
 
 
-def test_key_is_read_with_getpass_and_never_shown(ip, monkeypatch, capsys):
+def test_key_is_read_with_getpass_kept_in_memory_only_and_never_shown(ip, monkeypatch, capsys):
     secret = "sk-or-v1-TOPSECRET-123"
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
     monkeypatch.setattr("getpass.getpass", lambda prompt="": secret)
     run(ip, "%responses key")
     run(ip, "%responses config")
     shown = capsys.readouterr().out + ip.publisher.html() + repr(magics_of(ip).client)
     assert secret not in shown
-    assert os.environ["OPENROUTER_API_KEY"] == secret
+    assert "api key" in shown and "set" in shown
+    assert secret not in os.environ.values()  # `!env` and child processes must not see it
+    child = subprocess.run(["env"], capture_output=True, text=True, check=True).stdout
+    assert secret not in child
 
 
 def test_offline_switch(ip, capsys):

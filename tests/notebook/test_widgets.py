@@ -12,7 +12,7 @@ from helpers.hostile_html import PAYLOADS, parse_tags
 import or_jupyter as orj
 from or_jupyter import emulator
 from or_jupyter.conversation import Conversation
-from or_jupyter.widgets import FALLBACK_MODELS, ChatForm
+from or_jupyter.notebook.chatform import FALLBACK_MODELS, ChatForm
 
 REASONING = 'class="orj-pane orj-reasoning'
 TOOL_CARD = 'class="orj-pane orj-tool'

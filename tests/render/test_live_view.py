@@ -15,9 +15,8 @@ from helpers.scripted_server import Reply, sse
 import or_jupyter as orj
 from or_jupyter import emulator
 from or_jupyter.conversation import Conversation
-from or_jupyter.render.driver import run_send
+from or_jupyter.notebook import DisplaySurface, run_send
 from or_jupyter.render.live import LiveView
-from or_jupyter.render.surface import DisplaySurface
 
 REASONING = 'class="orj-pane orj-reasoning'
 STYLE = re.compile(r"<style>.*?</style>", re.S)
@@ -54,7 +53,7 @@ def send(emu_or_url, prompt, *, tools=None, view=None, chat=None, **overrides):
         client=orj.Client(api_key="k", base_url=base_url, max_retries=0),
     )
     view = view or LiveView(DisplaySurface())
-    view.begin(model=chat.model, cancel=chat.cancel)
+    view.begin(model=chat.model)
     return chat, run_send(chat, prompt, view, poll_ui=False, **overrides)
 
 
@@ -231,8 +230,8 @@ FAULTS = [
     ("emulator/error-500", "ServerError 500"),
     ("emulator/error-502", "ServerError 502"),
     ("emulator/error-503", "ServerError 503"),
-    ("emulator/midstream-error", "StreamError"),
-    ("emulator/failed", "StreamError"),
+    ("emulator/midstream-error", "ResponseFailedError"),
+    ("emulator/failed", "ResponseFailedError"),
     ("emulator/truncated", "StreamError"),
 ]
 

@@ -1,17 +1,20 @@
 """`%%responses` and `%responses`: OpenRouter's Responses API from notebook cells.
 
-Load with `%load_ext or_jupyter`. The cell magic sends the cell as a prompt and
-draws the answer live; the line magic manages settings. Options that are wrong
-give one line of help (a `UsageError`), never a traceback.
+Load with `%load_ext or_jupyter`. The cell magic sends the cell as a prompt and draws the
+answer live; the line magic manages settings. Options that are wrong give one line of
+help (a `UsageError`), never a traceback.
+
+Tools: `--tools a,b` offers notebook functions to the model. The names are remembered
+for the conversation, and at every cell they are looked up in the notebook again, so
+the model sees and runs the current definition; `%responses tools` lists them and
+`%responses tools drop NAME` withdraws one.
 """
 
 from __future__ import annotations
 
 import getpass
 import os
-import re
-import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -19,48 +22,41 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from traitlets import Bool, Float, Int, TraitError, Unicode
 
-from .client import Client, offline_requested
-from .conversation import DEFAULT_MODEL, Conversation
-from .offline_mode import offline as use_offline
-from .protocol import APIError, Response
-from .render.driver import arun_send, run_send
-from .render.html import error_box
-from .render.live import LiveView
-from .render.sanitize import escape
-from .render.terminal import TerminalView
-from .structured import parse_structured, text_format
-from .tools import as_tool
+from ..client import Client, offline_requested
+from ..conversation import DEFAULT_MODEL, Conversation
+from ..offline_mode import offline as use_offline
+from ..protocol import APIError, Response
+from ..render import LiveView, TerminalView, error_box
+from ..structured import parse_structured, text_format
+from ..tools import Tool, as_tool
+from .approval import Approvals
+from .interpolate import interpolate
+from .options import EFFORTS, SUMMARIES, choice, pairs
+from .runner import arun_send, run_send
+from .stop import show_stop_button
+from .surfaces import DisplaySurface
+from .tables import MODEL_HEADER, describe_item, model_rows, show, show_table
+from .transformer import awaiting_cells
 
-__all__ = ["Responses", "awaiting_cells", "interpolate", "load_ipython_extension"]
+__all__ = ["Responses", "load_ipython_extension"]
 
-EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh")
-SUMMARIES = ("auto", "concise", "detailed")
+KEY_ENV = "OPENROUTER_API_KEY"
 _CONVERTERS = {"max_output_tokens": int, "temperature": float, "max_turns": int}
-_FIELD = re.compile(r"\{\{|\}\}|\{([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)(?::([^{}]*))?\}")
-
-
-def interpolate(text: str, namespace: dict[str, Any]) -> str:
-    """`{name}` (or `{name.attr}`, `{name:fmt}`) becomes the notebook value; `{{`/`}}` a brace.
-
-    Braces that name nothing in the notebook stay as typed, so code in a prompt is safe.
-    """
-
-    def replace(match: re.Match) -> str:
-        whole, path, spec = match.group(0), match.group(1), match.group(2)
-        if whole in ("{{", "}}"):
-            return whole[0]
-        head, *attrs = path.split(".")
-        if head not in namespace:
-            return whole
-        value = namespace[head]
-        try:
-            for attr in attrs:
-                value = getattr(value, attr)
-            return format(value, spec or "")
-        except (AttributeError, ValueError, TypeError):
-            return whole
-
-    return _FIELD.sub(replace, text)
+_FLOATS = {"tool_timeout": float}
+SETTINGS = (
+    "model",
+    "reasoning",
+    "summary",
+    "max_output_tokens",
+    "temperature",
+    "instructions",
+    "max_turns",
+    "tool_timeout",
+)
+LINE_USAGE = (
+    "usage: %responses config [key=value ...] | models [FILTER] | history [CHAT] "
+    "| reset [CHAT] | tools [drop NAME[,NAME] | clear] [CHAT] | key | offline on|off"
+)
 
 
 @dataclass
@@ -74,13 +70,13 @@ class _Request:
     schema: Any
 
 
-def _choice(name: str, allowed: tuple[str, ...]):
-    def check(value: str) -> str:
-        if value not in allowed:
-            raise UsageError(f"{name} must be one of {', '.join(allowed)} (got {value!r})")
-        return value
+@dataclass
+class _Offered:
+    """The tools a conversation offers: names to look up at each cell, and withdrawn ones."""
 
-    return check
+    names: list[str] = field(default_factory=list)
+    withdrawn: dict[str, Tool] = field(default_factory=dict)
+    last: dict[str, Tool] = field(default_factory=dict)
 
 
 @magics_class
@@ -99,6 +95,9 @@ class Responses(Magics):
     )
     offline = Bool(False, help="Use the local emulator instead of OpenRouter.").tag(config=True)
     max_turns = Int(8, help="Most model turns one cell may take in its tool loop.").tag(config=True)
+    tool_timeout = Float(
+        300.0, allow_none=True, help="Seconds a tool call may run (tools without a timeout)."
+    ).tag(config=True)
     timeout = Float(120.0, help="Seconds to wait for the server before giving up.").tag(config=True)
     frontend = Unicode(
         "auto",
@@ -108,15 +107,16 @@ class Responses(Magics):
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell, **kwargs)
         self.chats: dict[str, Conversation] = {}
+        self.offered: dict[str, _Offered] = {}
         self._client: Client | None = None
-        self._api_key: str | None = None
+        self._api_key: str | None = None  # from `%responses key`: in this kernel's memory only
 
     # -- the cell magic ------------------------------------------------------------------
 
     @magic_arguments()
     @argument("-m", "--model", help="Model id, e.g. openai/gpt-5-mini.")
-    @argument("-r", "--reasoning", type=_choice("--reasoning", EFFORTS), help="Reasoning effort.")
-    @argument("--summary", type=_choice("--summary", SUMMARIES), help="Reasoning summary.")
+    @argument("-r", "--reasoning", type=choice("--reasoning", EFFORTS), help="Reasoning effort.")
+    @argument("--summary", type=choice("--summary", SUMMARIES), help="Reasoning summary.")
     @argument(
         "-t", "--tools", help="Comma-separated names of notebook functions the model may call."
     )
@@ -135,30 +135,36 @@ class Responses(Magics):
     def responses_cell(self, line: str, cell: str) -> None:
         """Send the cell to a model; the answer streams in below. See `%responses?` for settings."""
         request = self._request(line, cell)
-        view, ask = self._view(request)
+        view, approvals, stop = self._view(request)
         try:
             response = run_send(
                 request.chat,
                 request.prompt,
                 view,
-                ask=ask,
+                approvals=approvals,
                 poll_ui=self._in_kernel,
                 **request.overrides,
             )
         except APIError:
             return  # drawn by the view, with what had arrived above it
+        finally:
+            if stop is not None:
+                stop.update("", "")
         self._store(request, response)
 
     async def responses_async(self, line: str, cell: str) -> None:
         """The cell magic as a kernel runs it: awaiting, so Stop and Approve/Deny are heard."""
         request = self._request(line, cell)
-        view, ask = self._view(request)
+        view, approvals, stop = self._view(request)
         try:
             response = await arun_send(
-                request.chat, request.prompt, view, ask=ask, **request.overrides
+                request.chat, request.prompt, view, approvals=approvals, **request.overrides
             )
         except APIError:
             return
+        finally:
+            if stop is not None:
+                stop.update("", "")
         self._store(request, response)
 
     def _request(self, line: str, cell: str) -> _Request:
@@ -167,27 +173,25 @@ class Responses(Magics):
         prompt = interpolate(cell, self.shell.user_ns).strip()
         if not prompt:
             raise UsageError("the cell is empty: write a prompt below %%responses")
-        tools = self._tools(args.tools)
         schema = self._user_value(args.schema, "--schema") if args.schema else None
         overrides = self._overrides(args, schema)
         chat = self._chat(args.chat, new=args.new, stream=not args.no_stream)
-        chat.tools.update(tools or {})
+        overrides.update(self._tool_overrides(args.chat, args.tools, chat))
         return _Request(chat, prompt, overrides, args.out, schema)
 
     @property
     def _in_kernel(self) -> bool:
         return getattr(self.shell, "kernel", None) is not None
 
-    def _view(self, request: _Request) -> tuple[Any, Any]:
-        """The view for this frontend (live HTML in notebooks, text in terminals), started."""
+    def _view(self, request: _Request) -> tuple[Any, Approvals | None, Any]:
+        """The view for this frontend (live HTML in notebooks, text in terminals), begun;
+        the approval prompts and, in notebooks, the Stop button."""
         notebook = self.frontend == "notebook" or (self.frontend == "auto" and self._in_kernel)
-        view: Any = LiveView() if notebook else TerminalView()
-        view.begin(
-            model=request.overrides["model"],
-            offline=request.chat.client.offline,
-            cancel=request.chat.cancel if notebook else None,
-        )
-        return view, _approval_prompt if self._in_kernel else None
+        surface = DisplaySurface()
+        view: Any = LiveView(surface) if notebook else TerminalView()
+        view.begin(model=request.overrides["model"], offline=request.chat.client.offline)
+        stop = show_stop_button(surface, request.chat.cancel) if notebook else None
+        return view, Approvals(surface) if self._in_kernel else None, stop
 
     def _store(self, request: _Request, response: Response) -> None:
         """`--out`: the response, or with `--schema` the parsed structured answer."""
@@ -223,55 +227,84 @@ class Responses(Magics):
                 raise UsageError(f"--schema {args.schema}: {exc}") from None
         return {k: v for k, v in overrides.items() if v is not None}
 
+    # -- tools ---------------------------------------------------------------------------
+
+    def _tool_overrides(self, name: str, listed: str | None, chat: Conversation) -> dict[str, Any]:
+        """This cell's tools: the names offered so far plus `--tools`, looked up afresh."""
+        offered = self.offered.setdefault(name, _Offered())
+        new = [n for n in _names(listed) if n not in offered.names]
+        current = {}
+        for tool_name in [*offered.names, *new]:
+            tool = self._resolve_tool(tool_name, required=tool_name in new)
+            if tool is None:
+                print(f"tool {tool_name!r} is no longer defined in the notebook: not offered")
+                offered.names.remove(tool_name)
+                continue
+            current[tool_name] = tool
+        offered.names += [n for n in new if n not in offered.names]
+        for tool_name in current:
+            offered.withdrawn.pop(tool_name, None)
+        offered.last = current
+        if current:
+            return {"tools": list(current.values())}
+        if offered.withdrawn and _has_calls(chat.history):
+            # Some providers reject a history with tool calls when no tools are defined:
+            # describe the withdrawn ones again, and forbid calling them.
+            return {"tools": list(offered.withdrawn.values()), "tool_choice": "none"}
+        return {}
+
+    def _resolve_tool(self, name: str, *, required: bool) -> Tool | None:
+        value = self.shell.user_ns.get(name)
+        if value is None or not callable(value):
+            if not required:
+                return None
+            if name not in self.shell.user_ns:
+                raise UsageError(f"--tools {name}: no variable {name!r} in the notebook")
+            raise UsageError(
+                f"--tools {name}: {name!r} is a {type(value).__name__}, not a function"
+            )
+        try:
+            return as_tool(value)
+        except (TypeError, ValueError) as exc:
+            raise UsageError(f"--tools {name}: {exc}") from None
+
     # -- the line magic ------------------------------------------------------------------
 
     @line_magic("responses")
     def responses_line(self, line: str) -> Any:
         """%responses config [key=value ...] | models [FILTER] | history [CHAT] | reset [CHAT]
-        | key | offline on|off"""
+        | tools [drop NAME[,NAME] | clear] [CHAT] | key | offline on|off"""
         command, _, rest = line.strip().partition(" ")
         handlers = {
             "config": self._config,
             "models": self._models,
             "history": self._history,
             "reset": self._reset,
+            "tools": self._tools,
             "key": self._key,
             "offline": self._offline,
         }
         if command not in handlers:
-            raise UsageError(
-                "usage: %responses config [key=value ...] | models [FILTER] | history [CHAT] "
-                "| reset [CHAT] | key | offline on|off"
-            )
+            raise UsageError(LINE_USAGE)
         return handlers[command](rest.strip())
 
     def _config(self, rest: str) -> None:
-        names = (
-            "model",
-            "reasoning",
-            "summary",
-            "max_output_tokens",
-            "temperature",
-            "instructions",
-            "max_turns",
-        )
-        for pair in _pairs(rest):
-            key, _, value = pair.partition("=")
-            if key not in names:
-                raise UsageError(f"unknown setting {key!r}; settings: {', '.join(names)}")
+        for key, value in pairs(rest):
+            if key not in SETTINGS:
+                raise UsageError(f"unknown setting {key!r}; settings: {', '.join(SETTINGS)}")
             if value and key == "reasoning":
-                _choice("reasoning", EFFORTS)(value)
+                choice("reasoning", EFFORTS)(value)
             if value and key == "summary":
-                _choice("summary", SUMMARIES)(value)
+                choice("summary", SUMMARIES)(value)
+            convert = _CONVERTERS.get(key) or _FLOATS.get(key) or str
             try:
-                converted = None if value in ("", "None") else _CONVERTERS.get(key, str)(value)
-                setattr(self, key, converted)
+                setattr(self, key, None if value in ("", "None") else convert(value))
             except (ValueError, TypeError, TraitError) as exc:
                 raise UsageError(f"{key}: {exc}") from None
-        settings = {name: getattr(self, name) for name in names}
+        settings = {name: getattr(self, name) for name in SETTINGS}
         settings["offline"] = self.client.offline
-        settings["api key"] = "set" if self._key_available() else "missing"
-        _show_table(
+        settings["api key"] = "set" if self._api_key or os.environ.get(KEY_ENV) else "missing"
+        show_table(
             ["setting", "value"], [[k, "" if v is None else str(v)] for k, v in settings.items()]
         )
 
@@ -279,52 +312,56 @@ class Responses(Magics):
         try:
             models = self.client.models()
         except APIError as exc:
-            _show(error_box("Could not list models", str(exc), exc.hint), str(exc))
+            show(error_box("Could not list models", str(exc), exc.hint), str(exc))
             return
-        needle = rest.lower()
-        rows = []
-        for m in models:
-            if (
-                needle
-                and needle not in m.get("id", "").lower()
-                and needle not in str(m.get("name", "")).lower()
-            ):
-                continue
-            pricing = m.get("pricing") or {}
-            params = m.get("supported_parameters") or []
-            rows.append(
-                [
-                    m.get("id", "?"),
-                    f"{m.get('context_length') or 0:,}",
-                    _per_million(pricing.get("prompt")),
-                    _per_million(pricing.get("completion")),
-                    "yes" if "reasoning" in params else "",
-                    "yes" if "tools" in params else "",
-                ]
-            )
-        _show_table(["id", "context", "$/M in", "$/M out", "reasoning", "tools"], rows)
+        show_table(MODEL_HEADER, model_rows(models, rest))
 
     def _history(self, rest: str) -> None:
         chat = self.chats.get(rest or "default")
         if chat is None or not chat.history:
             print(f"conversation {rest or 'default'!r} is empty")
             return
-        rows = [[str(i), *_describe(item)] for i, item in enumerate(chat.history)]
-        _show_table(["#", "item", "content"], rows)
+        rows = [[str(i), *describe_item(item)] for i, item in enumerate(chat.history)]
+        show_table(["#", "item", "content"], rows)
 
     def _reset(self, rest: str) -> None:
         name = rest or "default"
         self.chats.pop(name, None)
+        self.offered.pop(name, None)
         print(f"conversation {name!r} reset")
+
+    def _tools(self, rest: str) -> None:
+        words = rest.split()
+        action = words.pop(0) if words and words[0] in ("drop", "clear") else "list"
+        names = _names(words.pop(0)) if action == "drop" and words else []
+        if (action == "drop" and not names) or len(words) > 1:
+            raise UsageError("usage: %responses tools [drop NAME[,NAME] | clear] [CHAT]")
+        chat = words[0] if words else "default"
+        offered = self.offered.setdefault(chat, _Offered())
+        if action != "list":
+            for name in names if action == "drop" else list(offered.names):
+                if name not in offered.names:
+                    raise UsageError(
+                        f"tool {name!r} is not offered in conversation {chat!r}; offered: "
+                        f"{', '.join(offered.names) or 'none'}"
+                    )
+                offered.names.remove(name)
+                if name in offered.last:
+                    offered.withdrawn[name] = offered.last.pop(name)
+        rows = [[name, "offered"] for name in offered.names]
+        rows += [[name, "withdrawn"] for name in offered.withdrawn]
+        if not rows:
+            print(f"conversation {chat!r} offers no tools")
+            return
+        show_table(["tool", f"conversation {chat!r}"], rows)
 
     def _key(self, rest: str) -> None:
         key = getpass.getpass("OpenRouter API key (input hidden): ").strip()
         if not key:
             raise UsageError("no key entered; nothing changed")
-        self._api_key = key
-        os.environ["OPENROUTER_API_KEY"] = key
+        self._api_key = key  # not os.environ: `!env` and child processes would see it
         self._set_client(None)
-        print("API key set for this kernel session (not saved in the notebook).")
+        print("API key set for this kernel session (in memory only, not saved anywhere).")
 
     def _offline(self, rest: str) -> None:
         if rest not in ("on", "off"):
@@ -353,17 +390,16 @@ class Responses(Magics):
         for chat in self.chats.values():
             chat.client = client
 
-    def _key_available(self) -> bool:
-        return bool(self._api_key or os.environ.get("OPENROUTER_API_KEY"))
-
     def _chat(self, name: str, *, new: bool, stream: bool) -> Conversation:
         chat = self.chats.get(name)
         if chat is None or new:
-            chat = self.chats[name] = Conversation(
-                model=self.model, client=self.client, max_turns=self.max_turns
-            )
+            chat = self.chats[name] = Conversation(model=self.model, client=self.client)
+            if new:
+                self.offered.pop(name, None)
         chat.client = self.client
         chat.stream = stream
+        chat.max_turns = self.max_turns
+        chat.tool_timeout = self.tool_timeout
         return chat
 
     def _user_value(self, name: str, option: str) -> Any:
@@ -371,123 +407,13 @@ class Responses(Magics):
             raise UsageError(f"{option} {name}: no variable {name!r} in the notebook")
         return self.shell.user_ns[name]
 
-    def _tools(self, names: str | None) -> dict[str, Any] | None:
-        if not names:
-            return None
-        tools = {}
-        for name in filter(None, (n.strip() for n in names.split(","))):
-            value = self._user_value(name, "--tools")
-            if not callable(value):
-                raise UsageError(
-                    f"--tools {name}: {name!r} is a {type(value).__name__}, not a function"
-                )
-            try:
-                tool = as_tool(value)
-            except TypeError as exc:
-                raise UsageError(f"--tools {name}: {exc}") from None
-            tools[tool.name] = tool
-        return tools
+
+def _names(listed: str | None) -> list[str]:
+    return [n.strip() for n in (listed or "").split(",") if n.strip()]
 
 
-def _pairs(rest: str) -> list[str]:
-    try:
-        pairs = shlex.split(rest)
-    except ValueError as exc:
-        raise UsageError(f"cannot read {rest!r}: {exc}") from None
-    for pair in pairs:
-        if "=" not in pair:
-            raise UsageError(f"expected key=value, got {pair!r}")
-    return pairs
-
-
-def _per_million(price: Any) -> str:
-    try:
-        return f"{float(price) * 1e6:.2f}"
-    except (TypeError, ValueError):
-        return "?"
-
-
-def _describe(item: dict[str, Any]) -> tuple[str, str]:
-    kind = item.get("type", "message")
-    if kind == "message":
-        content = item.get("content")
-        text = (
-            content
-            if isinstance(content, str)
-            else " ".join(
-                p.get("text") or p.get("refusal") or ""
-                for p in content or []
-                if isinstance(p, dict)
-            )
-        )
-        return item.get("role", "?"), text[:200]
-    if kind == "function_call":
-        return "function_call", f"{item.get('name')}({item.get('arguments')})"[:200]
-    if kind == "function_call_output":
-        return "function_call_output", str(item.get("output"))[:200]
-    return kind, ""
-
-
-def _show(html: str, text: str) -> None:
-    from IPython.display import display
-
-    display({"text/html": html, "text/plain": text}, raw=True)
-
-
-def _show_table(header: list[str], rows: list[list[str]]) -> None:
-    head = "".join(f"<th>{escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows)
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=False)]
-    lines = [
-        "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False))
-        for row in [header, *rows]
-    ]
-    _show(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>", "\n".join(lines))
-
-
-def _approval_prompt(tool: Any, call: Any, answer: Any) -> None:
-    """Approve / Deny buttons for a `confirm=True` tool; resolves `answer` on click."""
-    import ipywidgets
-    from IPython.display import display
-
-    from .render.html import pretty_arguments
-
-    label = ipywidgets.HTML(
-        f"Run <code>{escape(tool.name)}</code> with <code>"
-        f"{escape(pretty_arguments(call.arguments))}</code>?"
-    )
-    approve = ipywidgets.Button(description="Approve", button_style="success")
-    deny = ipywidgets.Button(description="Deny", button_style="danger")
-    box = ipywidgets.HBox([label, approve, deny])
-    handle = display(box, display_id=True)
-
-    def decide(value: bool) -> None:
-        if not answer.done():
-            answer.set_result(value)
-        box.close()
-        handle.update({"text/plain": f"{tool.name}: {'approved' if value else 'denied'}"}, raw=True)
-
-    approve.on_click(lambda _: decide(True))
-    deny.on_click(lambda _: decide(False))
-
-
-def awaiting_cells(lines: list[str]) -> list[str]:
-    """In a kernel, run `%%responses` cells as top-level `await`s of `responses_async`.
-
-    A cell magic runs synchronously and would block the kernel's event loop, so
-    clicks on Stop would wait until the answer is complete; an awaiting cell lets
-    ipykernel dispatch them meanwhile. `%%responses?` (help) is left alone.
-    """
-    if not lines or not lines[0].startswith("%%responses"):
-        return lines
-    line = lines[0][len("%%responses") :].rstrip("\n")
-    if (line and not line[0].isspace()) or line.rstrip().endswith("?"):
-        return lines
-    cell = "".join(lines[1:])
-    return [
-        "await get_ipython().magics_manager.registry['Responses']"
-        f".responses_async({line!r}, {cell!r})\n"
-    ]
+def _has_calls(history: list[dict[str, Any]]) -> bool:
+    return any(item.get("type") == "function_call" for item in history)
 
 
 def load_ipython_extension(ipython: Any) -> None:

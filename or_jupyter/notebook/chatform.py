@@ -11,21 +11,19 @@ Keys: the prompt is an `ipywidgets.Textarea`; Enter adds a line, Shift+Enter sen
 
 from __future__ import annotations
 
-import contextlib
 import threading
-from concurrent.futures import Future, InvalidStateError
 from typing import Any
 
 import ipywidgets as W
 
-from .client import Client
-from .conversation import DEFAULT_MODEL, Conversation
-from .render.driver import run_send
-from .render.html import error_box, pretty_arguments
-from .render.live import LiveView
-from .render.sanitize import escape
-from .render.widget_surface import WidgetSurface
-from .tools import as_tools
+from ..client import Client
+from ..conversation import DEFAULT_MODEL, Conversation
+from ..render import LiveView, error_outputs, escape
+from ..tools import as_tools
+from .approval import Approvals
+from .options import EFFORTS
+from .runner import run_send
+from .surfaces import WidgetSurface
 
 __all__ = ["ChatForm"]
 
@@ -37,14 +35,7 @@ FALLBACK_MODELS = (
     "google/gemini-2.5-flash",
     "deepseek/deepseek-r1",
 )
-EFFORTS = [
-    ("default", None),
-    ("none", "none"),
-    ("minimal", "minimal"),
-    ("low", "low"),
-    ("medium", "medium"),
-    ("high", "high"),
-]
+EFFORT_OPTIONS = [("default", None), *((effort, effort) for effort in EFFORTS)]
 _USER = (
     '<div class="orj-user" style="white-space:pre-wrap;margin:.6em 0 .3em;padding-left:.5em;'
     'border-left:3px solid var(--jp-brand-color1,#1976d2)"><b>You</b>\n{}</div>'
@@ -69,21 +60,6 @@ if (!window.__orjShiftEnter) {
   }, true);
 }
 """
-
-
-class _FormView(LiveView):
-    """The live view, noting whether it drew its final outputs (and so any error box)."""
-
-    finished = False
-
-    def finish(self, response: Any = None, error: BaseException | None = None) -> None:
-        self.finished = True
-        super().finish(response, error)
-
-
-def _resolve(answer: Future, value: bool) -> None:
-    with contextlib.suppress(InvalidStateError):  # already decided (a second click, or Stop)
-        answer.set_result(value)
 
 
 class ChatForm:
@@ -116,8 +92,7 @@ class ChatForm:
         self.response: Any = None  # the last send's final Response
         self.error: BaseException | None = None  # the last send's error, if it failed
         self._thread: threading.Thread | None = None
-        self._pending: list[Future] = []
-        self._stopping = False
+        self._approvals: Approvals | None = None
 
         self.transcript = W.VBox(layout=W.Layout(width="100%"))
         self._surface = WidgetSurface(self.transcript)
@@ -137,7 +112,10 @@ class ChatForm:
         )
         self.models_note = W.HTML("loading the model list…")
         self.effort = W.Dropdown(
-            options=EFFORTS, value=None, description="reasoning", layout=W.Layout(width="14em")
+            options=EFFORT_OPTIONS,
+            value=None,
+            description="reasoning",
+            layout=W.Layout(width="14em"),
         )
         self.summary = W.Checkbox(
             False, description="summary", indent=False, layout=W.Layout(width="7em")
@@ -223,13 +201,16 @@ class ChatForm:
             return False
         overrides = self.overrides()
         self.last_prompt, self.response, self.error = prompt, None, None
-        self._stopping = False
         self._surface.show(_USER.format(escape(prompt)), prompt)
         self._set_running(True)
         self._say("")
         self.prompt.value = ""  # before the thread starts: a quick failure puts it back
+        self._approvals = approvals = Approvals(self._surface)
         self._thread = threading.Thread(
-            target=self._run, args=(prompt, overrides), daemon=True, name="or-jupyter-form"
+            target=self._run,
+            args=(prompt, overrides, approvals),
+            daemon=True,
+            name="or-jupyter-form",
         )
         try:
             self._thread.start()
@@ -241,10 +222,10 @@ class ChatForm:
 
     def stop(self) -> None:
         """Cancel the running send (the partial answer stays) and deny pending approvals."""
-        self._stopping = True
         self.stop_button.disabled = True
         self.conversation.cancel()
-        self._deny_pending()
+        if self._approvals is not None:
+            self._approvals.deny_all()
 
     def clear(self) -> None:
         """Forget the conversation and empty the transcript (the prompt box is kept)."""
@@ -282,53 +263,26 @@ class ChatForm:
 
     # -- the background thread -------------------------------------------------------
 
-    def _run(self, prompt: str, overrides: dict[str, Any]) -> None:
-        view = _FormView(self._surface)
+    def _run(self, prompt: str, overrides: dict[str, Any], approvals: Approvals) -> None:
+        view = LiveView(self._surface)
         try:
             view.begin(
                 model=overrides["model"],
                 offline=bool(getattr(self.conversation.client, "offline", False)),
             )
             self.response = run_send(
-                self.conversation, prompt, view, ask=self._ask, poll_ui=False, **overrides
+                self.conversation, prompt, view, approvals=approvals, poll_ui=False, **overrides
             )
         except Exception as exc:  # noqa: BLE001 - shown in the form, which stays usable
             self.error = exc
-            if not view.finished:
-                self._surface.show(error_box(type(exc).__name__, str(exc)), str(exc))
+            if not view.finished:  # the view draws the errors of the send itself
+                self._surface.show(*error_outputs(exc))
             if not self.prompt.value:
                 self.prompt.value = prompt
             self._say("The request failed; your prompt is back in the box.")
         finally:
-            self._deny_pending()
+            approvals.deny_all()
             self._set_running(False)
-
-    def _ask(self, tool: Any, call: Any, answer: Future) -> None:
-        """Approve / Deny buttons in the transcript for a `confirm=True` tool."""
-        label = W.HTML(
-            f"Run <code>{escape(tool.name)}</code> with <code>"
-            f"{escape(pretty_arguments(call.arguments))}</code>?"
-        )
-        approve = W.Button(description="Approve", button_style="success", icon="check")
-        deny = W.Button(description="Deny", button_style="danger", icon="times")
-        if self._stopping:
-            _resolve(answer, False)
-            return
-        handle = self._surface.show_widget(W.HBox([label, approve, deny]))
-        self._pending.append(answer)
-
-        def decided(future: Future) -> None:
-            word = "approved" if future.result() else "denied"
-            handle.update(f"<div><code>{escape(tool.name)}</code>: {word}</div>", word)
-
-        answer.add_done_callback(decided)
-        approve.on_click(lambda _: _resolve(answer, True))
-        deny.on_click(lambda _: _resolve(answer, False))
-
-    def _deny_pending(self) -> None:
-        pending, self._pending = self._pending, []
-        for answer in pending:
-            _resolve(answer, False)
 
     def _load_models(self) -> None:
         try:

@@ -1,8 +1,10 @@
-"""A `Surface` that draws into an ipywidgets `VBox`, for forms where no cell is running.
+"""The real surfaces views draw on: the cell's display outputs, or an ipywidgets box.
 
-Each output becomes a child of the box: an `ipywidgets.HTML` whose `value` an update
-replaces. Widget updates travel over comms, so drawing from a background thread is
-fine. The HTML handed in is the live view's, already sanitised; nothing else goes in.
+`DisplaySurface` publishes IPython display outputs updated by display id; they persist in
+a saved notebook as plain HTML. `WidgetSurface` draws into an ipywidgets `VBox`, for forms
+where no cell is running: each output becomes an `ipywidgets.HTML` child whose `value` an
+update replaces. Widget updates travel over comms, so drawing from a background thread is
+fine. The HTML handed in is the views', already sanitised; nothing else goes in.
 """
 
 from __future__ import annotations
@@ -11,8 +13,29 @@ import threading
 from typing import Any
 
 import ipywidgets
+from IPython.display import display
 
-__all__ = ["WidgetSurface"]
+__all__ = ["DisplaySurface", "WidgetSurface"]
+
+
+class _DisplayHandle:
+    def __init__(self, handle: Any) -> None:
+        self._handle = handle
+
+    def update(self, html: str, text: str) -> None:
+        self._handle.update({"text/html": html, "text/plain": text}, raw=True)
+
+
+class DisplaySurface:
+    """Outputs through IPython's display machinery (display handles persist in saved notebooks)."""
+
+    def show(self, html: str, text: str) -> _DisplayHandle:
+        return _DisplayHandle(
+            display({"text/html": html, "text/plain": text}, raw=True, display_id=True)
+        )
+
+    def show_widget(self, widget: Any) -> _DisplayHandle:
+        return _DisplayHandle(display(widget, display_id=True))
 
 
 class _WidgetHandle:

@@ -1,0 +1,70 @@
+"""Approve / Deny for `confirm=True` tools: one component for the magic and `ChatForm`.
+
+`Approvals.ask` shows a row (the call, capped for display, and two buttons) on a surface
+and resolves the call's answer when a button is clicked. `deny_all` answers every
+pending question "denied" and every later one too: the runner calls it on Stop, on a
+kernel interrupt and when the send ends, so no approval ever waits after its cell.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from concurrent.futures import Future, InvalidStateError
+from typing import Any
+
+import ipywidgets as W
+
+from ..render import escape
+from ..render.html import pretty_arguments
+from ..render.surface import Surface
+
+__all__ = ["Approvals"]
+
+
+def _resolve(answer: Future, value: bool) -> None:
+    with contextlib.suppress(InvalidStateError):  # already decided (a second click, or Stop)
+        answer.set_result(value)
+
+
+class Approvals:
+    """The approval prompts of one send, drawn on `surface`."""
+
+    def __init__(self, surface: Surface) -> None:
+        self._surface = surface
+        self._pending: list[Future] = []
+        self._closed = False
+        self._lock = threading.Lock()
+
+    def ask(self, tool: Any, call: Any, answer: Future) -> None:
+        """Show Approve / Deny for `call`; `answer` gets True or False."""
+        with self._lock:
+            if self._closed:
+                _resolve(answer, False)
+                return
+            self._pending.append(answer)
+        label = W.HTML(
+            f"Run <code>{escape(tool.name)}</code> with <code>"
+            f"{escape(pretty_arguments(call.arguments))}</code>?"
+        )
+        approve = W.Button(description="Approve", button_style="success", icon="check")
+        deny = W.Button(description="Deny", button_style="danger", icon="times")
+        row = W.HBox([label, approve, deny])
+        handle = self._surface.show_widget(row)
+
+        def decided(future: Future) -> None:
+            word = "approved" if future.result() else "denied"
+            row.close()
+            handle.update(f"<div><code>{escape(tool.name)}</code>: {word}</div>", word)
+
+        answer.add_done_callback(decided)
+        approve.on_click(lambda _: _resolve(answer, True))
+        deny.on_click(lambda _: _resolve(answer, False))
+
+    def deny_all(self) -> None:
+        """Answer every pending prompt "denied", and any asked from now on."""
+        with self._lock:
+            self._closed = True
+            pending, self._pending = self._pending, []
+        for answer in pending:
+            _resolve(answer, False)
