@@ -39,6 +39,7 @@ from itertools import pairwise
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import normalizeReference
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
@@ -108,15 +109,23 @@ def stylesheet() -> str:
     return resources.files(__package__).joinpath("style.css").read_text(encoding="utf-8")
 
 
-def _block_offsets(source: str) -> list[int]:
-    """Character offsets at which the top-level blocks of ``source`` start."""
+_LABEL = re.compile(r"\[((?:[^\[\]\\]|\\.)*)\]", re.S)
+
+
+def _labels(source: str) -> set[str]:
+    """Every bracketed text in `source`, normalised as link labels are: a superset of the
+    labels the block can reference (CommonMark labels hold no unescaped brackets)."""
+    return {normalizeReference(match.group(1)) for match in _LABEL.finditer(source)}
+
+
+def _block_offsets(source: str) -> tuple[list[int], int]:
+    """Character offsets at which the top-level blocks of ``source`` start, and the offset
+    where the last one ends (link definitions after it make no block)."""
     tokens = _MD.block.parse(source, _MD, {}, []) or []
-    line_starts = [0, *(match.end() for match in re.finditer("\n", source))]
-    return [
-        line_starts[token.map[0]]
-        for token in tokens
-        if token.level == 0 and token.nesting >= 0 and token.map
-    ]
+    line_starts = [0, *(match.end() for match in re.finditer("\n", source)), len(source)]
+    blocks = [t for t in tokens if t.level == 0 and t.nesting >= 0 and t.map]
+    end = max((t.map[1] for t in blocks), default=0)
+    return [line_starts[t.map[0]] for t in blocks], line_starts[min(end, len(line_starts) - 1)]
 
 
 class StreamingMarkdown:
@@ -134,6 +143,7 @@ class StreamingMarkdown:
         self._frozen: list[str] = []  # first rendering of each frozen block
         self._current: list[str] = []  # latest rendering of each frozen block
         self._revisions: dict[int, str] = {}
+        self._uses: dict[str, list[int]] = {}  # link label -> frozen blocks that may use it
         self._taken = 0
         self._env: dict[str, Any] = {}  # reference definitions of the frozen blocks
         self._tail = ""
@@ -207,7 +217,13 @@ class StreamingMarkdown:
         """Freeze every block of the tail but the last (and the last too if ``final``)."""
         complete = self._tail if final else self._tail[: self._tail.rfind("\n") + 1]
         # The first block takes whatever precedes it (blank lines, link definitions).
-        bounds = [0, *_block_offsets(complete)[1:]]
+        offsets, end = _block_offsets(complete)
+        bounds = [0, *offsets[1:]]
+        if complete.endswith("\n\n") and complete[end:].strip():
+            # Link definitions after the last block, closed by a blank line: they make no
+            # block of their own, so nothing would ever freeze them (or the block before
+            # them) and they would be re-parsed at every line. Everything here is finished.
+            bounds.append(len(complete))
         if final:
             bounds.append(len(self._tail))
         sources = [self._tail[start:end] for start, end in pairwise(bounds)]
@@ -218,19 +234,27 @@ class StreamingMarkdown:
     def _freeze(self, sources: list[str]) -> None:
         """Render finished blocks in order (each sees the definitions before it) and keep
         them; sanitised together, which is far cheaper than one by one."""
-        known = len(self._env.get("references", ()))
+        known = set(self._env.get("references", ()))
         rendered = sanitize_many([_MD.render(source, self._env) for source in sources])
+        first = len(self._sources)
+        for index, source in enumerate(sources, first):
+            for label in _labels(source):
+                self._uses.setdefault(label, []).append(index)
         self._sources += sources
         self._frozen += rendered
         self._current += rendered
-        if len(self._env.get("references", ())) > known:
-            self._revise_earlier_blocks()
+        new = set(self._env.get("references", ())) - known
+        if new:
+            self._revise_earlier_blocks(new, first)
 
-    def _revise_earlier_blocks(self) -> None:
-        """Re-render frozen blocks that may use a reference defined after them."""
-        for index, source in enumerate(self._sources[:-1]):
-            if "[" not in source:
-                continue
+    def _revise_earlier_blocks(self, labels: set[str], before: int) -> None:
+        """Re-render the blocks frozen before `before` that may use one of the new `labels`.
+
+        The index of labels each block mentions keeps this proportional to the blocks that
+        use a new definition, not to all the blocks so far."""
+        indexes = sorted({i for label in labels for i in self._uses.get(label, ()) if i < before})
+        for index in indexes:
+            source = self._sources[index]
             rendered = _render(source, self._env_copy())
             if rendered != self._current[index]:
                 self._current[index] = self._revisions[index] = rendered
