@@ -18,13 +18,15 @@ import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+import jupytext
 import nbformat
 import pytest
 from helpers import REPO
 
 NOTEBOOK_DIR = REPO / "notebooks"
+SOURCE_DIR = NOTEBOOK_DIR / "src"
 sys.path.insert(0, str(NOTEBOOK_DIR))
-import build  # noqa: E402 - notebooks/build.py, which defines the notebooks' cells
+import build  # noqa: E402 - notebooks/build.py, which builds the notebooks from their sources
 
 pytestmark = [pytest.mark.kernel, pytest.mark.slow]
 
@@ -276,14 +278,38 @@ def saved(name: str) -> nbformat.NotebookNode:
 
 def test_every_notebook_is_built_and_checked():
     on_disk = sorted(p.stem for p in NOTEBOOK_DIR.glob("*.ipynb"))
-    assert on_disk == sorted(NAMES) == sorted(CHECKS)
+    sources = sorted(p.stem for p in SOURCE_DIR.glob("*.py"))
+    assert on_disk == sources == sorted(NAMES) == sorted(CHECKS)
+
+
+def source(name: str) -> nbformat.NotebookNode:
+    return jupytext.read(SOURCE_DIR / f"{name}.py", fmt="py:percent")
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_saved_notebook_matches_build_script(name):
-    """notebooks/build.py is the source: the saved cells are exactly its cells."""
-    built = [(c.cell_type, c.source) for c in build.notebook(name).cells]
-    assert [(c.cell_type, c.source) for c in saved(name).cells] == built
+def test_saved_notebook_matches_its_source(name):
+    """notebooks/src/NAME.py is the source: the saved cells are its cells, in its order, with
+    the shared setup cell in place of the source's one `# %% setup={...}` placeholder."""
+    placeholders = [c for c in source(name).cells if "setup" in c.metadata]
+    assert len(placeholders) == 1 and placeholders[0].source == ""
+    expected = [
+        ("code", build.setup_cell(**c.metadata["setup"]).source)
+        if "setup" in c.metadata
+        else (c.cell_type, c.source)
+        for c in source(name).cells
+    ]
+    assert [(c.cell_type, c.source) for c in saved(name).cells] == expected
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_saved_notebook_keeps_no_source_format_metadata(name):
+    """The .ipynb reads as if written by hand: no jupytext metadata in it, cells or notebook."""
+    nb = saved(name)
+    widgets = {"widgets"} if name in build.WIDGET_NOTEBOOKS else set()
+    assert set(nb.metadata) == {"kernelspec", "language_info"} | widgets
+    assert nb.metadata.kernelspec == build.KERNELSPEC
+    for c in nb.cells:
+        assert set(c.metadata) <= {"execution"}, f"{c.source[:60]!r}: {dict(c.metadata)}"
 
 
 @pytest.mark.parametrize("name", NAMES)
