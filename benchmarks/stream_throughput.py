@@ -5,7 +5,12 @@ are served from memory by an `httpx.MockTransport` in 64 KiB chunks, so the
 figures measure parsing and accumulation only, not the network. A bare loop of
 `json.loads` over the data lines is the floor.
 
-    .venv/bin/python benchmarks/stream_throughput.py [--repeat 20] [--rounds 5]
+Two decoder-only cases follow: `SSEDecoder` + `parse_message` over the same
+bytes (many small events per chunk, the common case), and one huge `data:` event
+(48 MB by default) fed in 64 KiB chunks, against a single `json.loads` of its
+payload: the decoder must stay linear in the length of a line.
+
+    .venv/bin/python benchmarks/stream_throughput.py [--repeat 20] [--rounds 5] [--long-mb 48]
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from pathlib import Path
 import httpx
 
 import or_jupyter as orj
+from or_jupyter.protocol import DONE, SSEDecoder, parse_message
 
 FIXTURE = (
     Path(__file__).parent.parent / "tests/fixtures/openai-reasoning-summary-stream.0.response.sse"
@@ -108,6 +114,54 @@ def openrouter_sdk(body: bytes):
     return run
 
 
+def decode_all(body: bytes) -> int:
+    """Our decoder and parser alone over `body` in 64 KiB chunks; the number of events."""
+    decoder, count = SSEDecoder(), 0
+    for chunk in chunks(body):
+        for message in decoder.feed(chunk):
+            if message.data != DONE:
+                count += 1
+                parse_message(message, count)
+    for message in decoder.close():
+        count += 1
+        parse_message(message, count)
+    return count
+
+
+def long_event(megabytes: int) -> tuple[bytes, bytes]:
+    """One `data:` event of about `megabytes` MB (a text delta), and its JSON payload."""
+    words = "lorem ipsum dolor sit amet, consectetur — adipiscing élit ✓ \\n "
+    text = words * (megabytes * 1_000_000 // len(words.encode()))
+    event = {"type": "response.output_text.delta", "delta": text}
+    payload = json.dumps(event, ensure_ascii=False).encode()
+    return b"data: " + payload + b"\n\n", payload
+
+
+def timed(run, rounds: int) -> float:
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def decoder_figures(body: bytes, events: int, megabytes: int, rounds: int) -> None:
+    small = timed(lambda: decode_all(body), rounds)
+    print(
+        f"{'SSEDecoder + parse_message':28s} {events / small:>12,.0f} events/s  ({small * 1000:8.1f} ms)"
+    )
+    stream, payload = long_event(megabytes)
+    long_rounds = max(1, rounds // 2)
+    floor = timed(lambda: json.loads(payload), long_rounds)
+    decoded = timed(lambda: decode_all(stream), long_rounds)
+    print(
+        f"one {len(payload) / 1e6:.0f} MB event in 64 KiB chunks: decoder + parse"
+        f" {decoded * 1000:.0f} ms, json.loads {floor * 1000:.0f} ms:"
+        f" {decoded / floor:.1f}x (target <= 10x)"
+    )
+
+
 def best_times(contenders: dict, body: bytes, rounds: int) -> dict[str, float]:
     """Best time of each contender; rounds interleave them, so a slow spell of a shared
     machine hits all alike instead of one."""
@@ -131,6 +185,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--long-mb", type=int, default=48, help="size of the one long event")
     args = parser.parse_args()
     body, events = build_body(args.repeat)
     print(f"{events:,} events, {len(body) / 1e6:.1f} MB, best of {args.rounds} rounds\n")
@@ -152,6 +207,8 @@ def main() -> None:
     for sdk in ("openai SDK", "openrouter SDK"):
         if sdk in results:
             print(f"vs {sdk:13s} {results[sdk] / mine:.1f}x faster")
+    print()
+    decoder_figures(body, events, args.long_mb, args.rounds)
 
 
 if __name__ == "__main__":

@@ -28,43 +28,48 @@ class SSEDecoder:
     multi-line `data:` fields and a missing final blank line at end of stream.
     """
 
-    __slots__ = ("_buffer", "_data", "_event", "_has_data")
+    __slots__ = ("_pending", "_after_cr", "_data", "_event", "_has_data")
 
     def __init__(self) -> None:
-        self._buffer = b""
+        # Pieces of the line not yet ended, joined once when it ends: a long line fed in
+        # many chunks costs linear time, not quadratic.
+        self._pending: list[bytes] = []
+        self._after_cr = False  # the last chunk ended with CR: an LF next completes a CRLF
         self._data: list[bytes] = []
         self._event = b""
         self._has_data = False
 
     def feed(self, chunk: bytes) -> list[SSEMessage]:
         """Consume a chunk and return every message it completes."""
-        buffer = self._buffer + chunk if self._buffer else chunk
-        if b"\r" in buffer:
-            if buffer.endswith(b"\r"):
-                # A CR at the end may be the first half of a CRLF: wait for the next byte.
-                self._buffer = b"\r"
-                buffer = buffer[:-1]
-            else:
-                self._buffer = b""
-            buffer = buffer.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-            end = buffer.rfind(b"\n")
-            if end < 0:
-                self._buffer = buffer + self._buffer
-                return []
-            self._buffer = buffer[end + 1 :] + self._buffer
-        else:
-            end = buffer.rfind(b"\n")
-            if end < 0:
-                self._buffer = buffer
-                return []
-            self._buffer = buffer[end + 1 :]
-        return self._lines(buffer[:end].split(b"\n"))
+        if not chunk:
+            return []
+        if self._after_cr:
+            self._after_cr = False
+            if chunk[0] == 10:  # b"\n": the second half of a CRLF already counted
+                chunk = chunk[1:]
+        if b"\r" in chunk:
+            self._after_cr = chunk.endswith(b"\r")
+            chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        lines = chunk.split(b"\n")
+        rest = lines.pop()
+        if not lines:  # no line end in this chunk
+            if rest:
+                self._pending.append(rest)
+            return []
+        if self._pending:
+            self._pending.append(lines[0])
+            lines[0] = b"".join(self._pending)
+            self._pending = []
+        if rest:
+            self._pending.append(rest)
+        return self._lines(lines)
 
     def close(self) -> list[SSEMessage]:
         """Flush what is left at end of stream (a last event without its blank line)."""
-        rest, self._buffer = self._buffer, b""
-        lines = rest.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n") if rest else []
-        messages = self._lines([line for line in lines if line])
+        rest = b"".join(self._pending)
+        self._pending = []
+        self._after_cr = False
+        messages = self._lines([rest]) if rest else []
         if self._has_data:
             messages.append(self._dispatch())
         return messages

@@ -117,3 +117,63 @@ def test_any_split_of_any_valid_stream_decodes_to_the_events_written(events, cut
         body += "".join(f"data: {line}\n" for line in lines).encode() + b"\n"
         expected.append((name or "message", "\n".join(lines).encode()))
     assert decode(_split(body, cuts)) == expected
+
+
+def test_a_multi_megabyte_event_in_many_chunks_decodes_byte_identical():
+    payload = ('{"delta":"' + "héllo ✓ wörld 🙂 " * 200_000 + '"}').encode()
+    body = b"event: big\ndata: " + payload + b"\r\n\r\ndata: after\n\n"
+    chunks = [body[i : i + 4093] for i in range(0, len(body), 4093)]
+    assert len(payload) > 4_000_000 and len(chunks) > 1000
+    assert decode(chunks) == [("big", payload), ("message", b"after")]
+
+
+def test_a_cr_ending_a_chunk_then_an_empty_chunk_then_lf_is_one_line_end():
+    assert decode([b"data: x\r", b"", b"\n", b"\r\n", b"data: y\n\n"]) == [
+        ("message", b"x"),
+        ("message", b"y"),
+    ]
+
+
+def test_a_long_last_line_without_its_line_end_is_flushed_at_close():
+    line = b"x" * 300_000
+    chunks = [b"data: "] + [line[i : i + 1000] for i in range(0, len(line), 1000)]
+    assert decode(chunks) == [("message", line)]
+
+
+long_line_streams = st.lists(
+    st.tuples(
+        st.sampled_from(["", "response.output_text.delta"]),
+        st.lists(
+            st.one_of(
+                st.binary(max_size=30).map(lambda b: b.replace(b"\r", b"").replace(b"\n", b"")),
+                st.integers(min_value=1_000, max_value=60_000).map(lambda n: b"\xc3\xa9" * n),
+            ),
+            min_size=1,
+            max_size=3,
+        ),
+        st.sampled_from([b"\n", b"\r\n", b"\r"]),
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    events=long_line_streams,
+    cuts=st.lists(st.integers(min_value=0, max_value=10**6), max_size=60),
+    final_blank=st.booleans(),
+)
+def test_any_split_of_a_stream_with_long_lines_gives_the_messages_of_feeding_it_whole(
+    events, cuts, final_blank
+):
+    body = b""
+    for name, lines, end in events:
+        if name:
+            body += f"event: {name}".encode() + end
+        body += b": comment" + end
+        body += b"".join(b"data: " + line + end for line in lines) + end
+    if not final_blank and body:
+        body = body[: -len(events[-1][2])]
+    whole = decode([body])
+    assert len(whole) == len(events)
+    assert decode(_split(body, cuts)) == whole
