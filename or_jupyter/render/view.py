@@ -13,7 +13,7 @@ event can make a view raise.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..protocol import Event, Response
@@ -52,6 +52,7 @@ class SendStats:
     ttft: float | None = None
     total: float | None = None
     status: str | None = None
+    tools: list[str] = field(default_factory=list)  # the tools offered to the model
 
     def add_usage(self, usage: Any) -> None:
         """Count one model turn and add its usage (fields of the wrong type are passed over)."""
@@ -82,6 +83,8 @@ class SendStats:
             parts.append(f"total {self.total:.2f} s")
         if self.turns > 1:
             parts.append(f"{self.turns} turns")
+        if self.tools:
+            parts.append(f"tools: {', '.join(self.tools)}")
         if self.status not in (None, "completed"):
             parts.append(self.status)
         return " · ".join(parts)
@@ -136,6 +139,12 @@ class View:
     def on_request(self, params: dict[str, Any]) -> None:
         model = params.get("model")
         self.stats.model = model if isinstance(model, str) else self.stats.model
+        tools = params.get("tools") or ()
+        names = (
+            getattr(t, "name", None) or (t.get("name") if isinstance(t, dict) else None)
+            for t in tools
+        )
+        self.stats.tools = [name for name in names if isinstance(name, str)]
 
     def on_event(self, event: Event) -> None:
         pass

@@ -25,6 +25,7 @@ def ip(monkeypatch):
     shell.run_line_magic("load_ext", "or_jupyter")
     magics = shell.magics_manager.registry["Responses"]
     magics.chats.clear()
+    magics.offered.clear()
     magics.offline, magics.frontend, magics.model = True, "notebook", "emulator/assistant"
     magics._set_client(None)
     publisher.reset()
