@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ..protocol import Event, Response
+from ..protocol import Event, Response, events
 from .html import css, error_outputs, footer, notice
 from .panes import AnswerPane, ReasoningPane, ToolCard
 from .surface import OutputHandle, Surface
@@ -84,15 +84,15 @@ class LiveView(View):
         self._last_draw = 0.0
         self._events_in_turn = 0
         self._handlers: dict[str, Callable[[dict[str, Any]], None]] = {
-            "response.output_item.added": self._item_added,
-            "response.output_item.done": self._item_done,
-            "response.output_text.delta": self._text_delta,
-            "response.refusal.delta": self._text_delta,
-            "response.reasoning_text.delta": self._reasoning_delta,
-            "response.reasoning_summary_text.delta": self._reasoning_delta,
-            "response.reasoning_summary_part.added": self._summary_part,
-            "response.function_call_arguments.delta": self._arguments_delta,
-            "response.function_call_arguments.done": self._arguments_done,
+            events.OUTPUT_ITEM_ADDED: self._item_added,
+            events.OUTPUT_ITEM_DONE: self._item_done,
+            events.OUTPUT_TEXT_DELTA: self._text_delta,
+            events.REFUSAL_DELTA: self._text_delta,
+            events.REASONING_TEXT_DELTA: self._reasoning_delta,
+            events.REASONING_SUMMARY_TEXT_DELTA: self._reasoning_delta,
+            events.REASONING_SUMMARY_PART_ADDED: self._summary_part,
+            events.FUNCTION_CALL_ARGUMENTS_DELTA: self._arguments_delta,
+            events.FUNCTION_CALL_ARGUMENTS_DONE: self._arguments_done,
         }
 
     # -- start and end -------------------------------------------------------------
@@ -127,7 +127,7 @@ class LiveView(View):
     def on_event(self, event: Event) -> None:
         self._events_in_turn += 1
         data = event.data
-        if event.type == "response.output_text.delta":  # the hot path, thousands per answer
+        if event.type == events.OUTPUT_TEXT_DELTA:  # the hot path, thousands per answer
             self._text_delta(data)
             return
         handler = self._handlers.get(event.type)

@@ -9,15 +9,15 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
-from ..protocol import Event, Response
+from ..protocol import Event, Response, events
 from .ansi import DIM, RED, RESET, strip_controls
 from .html import ARGUMENTS_LIMIT, cap, error_outputs
 from .view import OFFLINE_NOTICE, View, str_field
 
 __all__ = ["TerminalView"]
 
-_REASONING = ("response.reasoning_text.delta", "response.reasoning_summary_text.delta")
-_ANSWER = ("response.output_text.delta", "response.refusal.delta")
+_REASONING = (events.REASONING_TEXT_DELTA, events.REASONING_SUMMARY_TEXT_DELTA)
+_ANSWER = (events.OUTPUT_TEXT_DELTA, events.REFUSAL_DELTA)
 RESULT_PREVIEW = 300
 
 
