@@ -89,6 +89,28 @@ def stream_all(deltas: list[str], render_every: int | None) -> tuple[int, int]:
     return renders + 1, max(len(block) for block in md.frozen_blocks)
 
 
+def late_definitions(count: int = 600) -> None:
+    """Links used in early blocks, defined only at the end (each definition revises earlier blocks)."""
+    text = "".join(f"Paragraph [link {i}] here.\n\n" for i in range(count))
+    text += "".join(f"[link {i}]: https://example.com/{i}\n\n" for i in range(count))
+    lines = text.splitlines(keepends=True)
+
+    def streamed() -> str:
+        markdown = StreamingMarkdown()
+        for line in lines:
+            markdown.feed(line)
+        markdown.close()
+        return markdown.html()
+
+    assert streamed() == render_markdown(text)
+    stream_time, full = best_of(3, streamed), best_of(3, lambda: render_markdown(text))
+    print(f"\n{count} links used before their definitions, streamed line by line:")
+    print(
+        f"  streamed {stream_time * 1e3:.0f} ms vs one full render {full * 1e3:.0f} ms: "
+        f"{stream_time / full:.1f}x"
+    )
+
+
 def main() -> None:
     text = build_document()
     deltas = [text[i : i + DELTA] for i in range(0, len(text), DELTA)]
@@ -158,3 +180,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    late_definitions()
