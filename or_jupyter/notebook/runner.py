@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from typing import Any
 
+from ..observer import Observer
 from ..protocol import Event, Response
 from ..render.view import View
 from .approval import Approvals
@@ -36,7 +37,7 @@ _WAIT = 0.02  # seconds between looks at the inbox when nothing happens
 CANCEL_WAIT = 5.0  # seconds to wait for a cancelled send before giving up on it
 
 
-class _Relay:
+class _Relay(Observer):
     """The worker's observer: forwards every report to the drawing thread's inbox."""
 
     def __init__(self, inbox: queue.SimpleQueue, approvals: Approvals | None) -> None:

@@ -16,7 +16,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..protocol import Event, Response
+from ..observer import Observer
+from ..protocol import Response
 
 __all__ = ["OFFLINE_NOTICE", "SendStats", "View", "int_field", "str_field"]
 
@@ -90,7 +91,7 @@ class SendStats:
         return " · ".join(parts)
 
 
-class View:
+class View(Observer):
     """The base of every view: hooks that do nothing, timing and stats owned here once."""
 
     def __init__(self) -> None:
@@ -146,23 +147,7 @@ class View:
         )
         self.stats.tools = [name for name in names if isinstance(name, str)]
 
-    def on_event(self, event: Event) -> None:
-        pass
-
     def on_response(self, response: Response) -> None:
         self.stats.add_usage(response.usage)
         if isinstance(response.model, str) and response.model:
             self.stats.model = response.model
-
-    def on_tool_start(self, call: Any) -> None:
-        pass
-
-    def on_tool_finish(self, result: Any) -> None:
-        pass
-
-    def on_notice(self, text: str) -> None:
-        pass
-
-    def confirm(self, tool: Any, call: Any) -> bool | None:
-        """Views do not decide approvals (the notebook's approval prompt does): None."""
-        return None
