@@ -420,27 +420,39 @@ async def _run_one(call: Any, registry: dict[str, Tool], hooks: _Hooks) -> ToolR
             f"UnknownTool: {reason}",
             status="error",
         )
-    elif found.confirm and hooks.confirm is None:
-        result = ToolResult(
+    else:
+        denied = await _approval(found, call, call_id, hooks) if found.confirm else None
+        result = denied or await found.ainvoke(_field(call, "arguments"), call_id=call_id)
+    await hooks.call(hooks.on_finish, result)
+    return result
+
+
+async def _approval(found: Tool, call: Any, call_id: str, hooks: _Hooks) -> ToolResult | None:
+    """None if the user approved the call, else the denied result.
+
+    Only an explicit ``True`` approves: ``"no"`` is truthy, and a broken dialog must not run it.
+    """
+    name = found.name
+    if hooks.confirm is None:
+        return _denied(
             call_id,
             name,
             f"Error: {name} was not run: it needs the user's "
             "approval, which can only be given in a notebook frontend.",
-            "Denied: approval needed but no one could be asked",
-            status="denied",
+            "approval needed but no one could be asked",
         )
-    elif found.confirm and not await hooks.call(hooks.confirm, found, call):
-        result = ToolResult(
-            call_id,
-            name,
-            f"Error: the user declined to run {name}.",
-            "Denied: the user declined",
-            status="denied",
-        )
-    else:
-        result = await found.ainvoke(_field(call, "arguments"), call_id=call_id)
-    await hooks.call(hooks.on_finish, result)
-    return result
+    try:
+        answer = await hooks.call(hooks.confirm, found, call)
+    except Exception as e:
+        reason = f"asking for approval failed: {_exception_line(e)}"
+        return _denied(call_id, name, f"Error: {name} was not run: {reason}.", reason)
+    if answer is True:
+        return None
+    return _denied(call_id, name, f"Error: the user declined to run {name}.", "the user declined")
+
+
+def _denied(call_id: str, name: str, output: str, reason: str) -> ToolResult:
+    return ToolResult(call_id, name, output, f"Denied: {reason}", status="denied")
 
 
 def _field(call: Any, key: str) -> Any:
