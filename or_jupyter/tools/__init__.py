@@ -193,6 +193,7 @@ class Tool:
                 f"Timeout: no result after {self.timeout:g} s",
             )
         except Exception as e:
+            e = e.__cause__ if isinstance(e, _Raised) else e
             return result(
                 "error", f"Error: {_exception_line(e)}", _exception_line(e), _user_traceback(e)
             )
@@ -223,7 +224,7 @@ class Tool:
     def _start(self, args: list, kwargs: dict) -> asyncio.Future:
         """Start the call: ``async def`` on the running loop, anything else in a thread."""
         if self._is_async:
-            return asyncio.ensure_future(self.func(*args, **kwargs))
+            return asyncio.ensure_future(_contained(self.func(*args, **kwargs)))
         return asyncio.wrap_future(
             in_thread(functools.partial(_call_sync, self.func, args, kwargs))
         )
@@ -370,11 +371,34 @@ def _argument_error(e: Exception) -> str:
     return str(e) if isinstance(e, _InvalidArguments) else _exception_line(e)
 
 
+class _Raised(Exception):
+    """Carries a BaseException the tool raised (its ``__cause__``) up to ``ainvoke``.
+
+    A tool's ``sys.exit()`` or ``KeyboardInterrupt`` is the tool's failure, not the user's
+    interrupt: carried as an Exception it neither escapes ``run_calls`` nor stops the loop.
+    """
+
+
 def _call_sync(func: Callable[..., Any], args: list, kwargs: dict) -> Any:
-    value = func(*args, **kwargs)
-    if inspect.isawaitable(value):  # e.g. an object whose __call__ returns a coroutine
-        value = asyncio.run(_await(value))
+    try:
+        value = func(*args, **kwargs)
+        if inspect.isawaitable(value):  # e.g. an object whose __call__ returns a coroutine
+            value = asyncio.run(_await(value))
+    except Exception:
+        raise
+    except BaseException as e:
+        raise _Raised from e
     return value
+
+
+async def _contained(awaitable: Awaitable[T]) -> T:
+    """Await an async tool, carrying any BaseException but our own cancellation in _Raised."""
+    try:
+        return await awaitable
+    except (Exception, asyncio.CancelledError):
+        raise
+    except BaseException as e:
+        raise _Raised from e
 
 
 async def _await(awaitable: Awaitable[T]) -> T:
