@@ -97,8 +97,7 @@ class Tool:
                 f"invalid tool name {self.name!r}: use 1-64 letters, digits, '_' or '-' "
                 "(pass name=... to @tool)"
             )
-        if timeout is not None and timeout <= 0:
-            raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
+        _check_timeout(timeout)
         self.strict, self.confirm, self.timeout = strict, confirm, timeout
         self.max_output_chars = max_output_chars
         doc = docstring_parser.parse(inspect.getdoc(func) or "")
@@ -147,28 +146,36 @@ class Tool:
         arguments: str | Mapping[str, Any] | None = None,
         *,
         call_id: str = "",
+        default_timeout: float | None = None,
     ) -> ToolResult:
         """Run one call with arguments from the model (a JSON string or a dict) and wait for it.
 
+        ``default_timeout`` bounds the call when the tool has no ``timeout`` of its own.
         Works whether or not this thread runs an event loop (IPython's does): the call runs on a
         private loop in a worker thread. Confirmation is ``run_calls``'s job, not this method's.
         """
-        return block_on(lambda _: self.ainvoke(arguments, call_id=call_id))
+        return block_on(
+            lambda _: self.ainvoke(arguments, call_id=call_id, default_timeout=default_timeout)
+        )
 
     async def ainvoke(
-        self, arguments: str | Mapping[str, Any] | None = None, *, call_id: str = ""
+        self,
+        arguments: str | Mapping[str, Any] | None = None,
+        *,
+        call_id: str = "",
+        default_timeout: float | None = None,
     ) -> ToolResult:
         """Like ``invoke``, for async callers: ``async def`` tools run on the running loop."""
         start = time.perf_counter()
+        limit = self.timeout if self.timeout is not None else default_timeout
 
         def result(
             status: Status, output: str, error: str | None = None, traceback: str | None = None
         ) -> ToolResult:
-            limit = self.max_output_chars or MAX_OUTPUT_CHARS
             return ToolResult(
                 call_id,
                 self.name,
-                _truncate(output, limit),
+                _truncate(output, self.max_output_chars or MAX_OUTPUT_CHARS),
                 error,
                 traceback,
                 time.perf_counter() - start,
@@ -185,12 +192,12 @@ class Tool:
                 f"InvalidArguments: {reason}",
             )
         try:
-            value = await run_bounded(self._start(args, kwargs), self.timeout)
+            value = await run_bounded(self._start(args, kwargs), limit)
         except Timeout:
             return result(
                 "timeout",
-                f"Error: {self.name} did not finish within {self.timeout:g} s and was abandoned.",
-                f"Timeout: no result after {self.timeout:g} s",
+                f"Error: {self.name} did not finish within {limit:g} s and was abandoned.",
+                f"Timeout: no result after {limit:g} s",
             )
         except Exception as e:
             e = e.__cause__ if isinstance(e, _Raised) else e
@@ -291,6 +298,7 @@ def run_calls(
     confirm: Callable[[Tool, Any], bool] | None = None,
     on_start: Callable[[Any], None] | None = None,
     on_finish: Callable[[ToolResult], None] | None = None,
+    timeout: float | None = None,
 ) -> list[ToolResult]:
     """Run one turn's function calls concurrently and return their results in call order.
 
@@ -300,10 +308,14 @@ def run_calls(
     callback it is refused. For each call ``on_start(call)`` comes first (in call order),
     ``on_finish(result)`` last (as each finishes). Every callback runs in this thread -- the
     kernel's, in a notebook -- while the calls run on a private loop in a worker thread.
+    ``timeout`` (seconds, None for no limit) bounds each call whose tool has no ``timeout``.
     """
+    _check_timeout(timeout)
     registry, calls = as_tools(tools), list(calls)
     return block_on(
-        lambda in_caller: _run_all(calls, registry, _Hooks(confirm, on_start, on_finish, in_caller))
+        lambda in_caller: _run_all(
+            calls, registry, _Hooks(confirm, on_start, on_finish, in_caller), timeout
+        )
     )
 
 
@@ -314,9 +326,12 @@ async def arun_calls(
     confirm: Callable[[Tool, Any], bool] | None = None,
     on_start: Callable[[Any], None] | None = None,
     on_finish: Callable[[ToolResult], None] | None = None,
+    timeout: float | None = None,
 ) -> list[ToolResult]:
     """Like ``run_calls`` for async callers; callbacks run on the running loop."""
-    return await _run_all(list(calls), as_tools(tools), _Hooks(confirm, on_start, on_finish))
+    _check_timeout(timeout)
+    hooks = _Hooks(confirm, on_start, on_finish)
+    return await _run_all(list(calls), as_tools(tools), hooks, timeout)
 
 
 def format_output(value: Any, limit: int | None = None) -> str:
@@ -342,6 +357,11 @@ def _to_text(value: Any) -> str:
 
 
 # --- calling ----------------------------------------------------------------------------------
+
+
+def _check_timeout(timeout: float | None) -> None:
+    if timeout is not None and not timeout > 0:
+        raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
 
 
 class _InvalidArguments(ValueError):
@@ -426,11 +446,14 @@ async def _run_all(
     calls: list[Any],
     registry: dict[str, Tool],
     hooks: _Hooks,
+    timeout: float | None,
 ) -> list[ToolResult]:
-    return list(await asyncio.gather(*(_run_one(c, registry, hooks) for c in calls)))
+    return list(await asyncio.gather(*(_run_one(c, registry, hooks, timeout) for c in calls)))
 
 
-async def _run_one(call: Any, registry: dict[str, Tool], hooks: _Hooks) -> ToolResult:
+async def _run_one(
+    call: Any, registry: dict[str, Tool], hooks: _Hooks, timeout: float | None
+) -> ToolResult:
     name, call_id = _field(call, "name"), _field(call, "call_id") or ""
     await hooks.call(hooks.on_start, call)
     found = registry.get(name)
@@ -446,7 +469,9 @@ async def _run_one(call: Any, registry: dict[str, Tool], hooks: _Hooks) -> ToolR
         )
     else:
         denied = await _approval(found, call, call_id, hooks) if found.confirm else None
-        result = denied or await found.ainvoke(_field(call, "arguments"), call_id=call_id)
+        result = denied or await found.ainvoke(
+            _field(call, "arguments"), call_id=call_id, default_timeout=timeout
+        )
     await hooks.call(hooks.on_finish, result)
     return result
 
