@@ -175,6 +175,7 @@ class Conversation:
                 on_start=getattr(observer, "on_tool_start", None),
                 on_finish=getattr(observer, "on_tool_finish", None),
                 timeout=self.tool_timeout,
+                cancel=self._cancelled,
             )
             turn += [output_item(result) for result in results]
             if self._cancelled.is_set():
@@ -192,7 +193,12 @@ class Conversation:
         return response
 
     def cancel(self) -> None:
-        """Stop the current `send` from any thread: the stream closes, no further turn starts."""
+        """Stop the current `send` from any thread: the stream closes, no further turn starts.
+
+        Tool calls still running end at once with a "cancelled" output (a plain
+        function's thread cannot be stopped and is left behind), so the history
+        stays valid and `send` returns within a fraction of a second.
+        """
         self._cancelled.set()
         stream = self._stream
         if stream is not None:

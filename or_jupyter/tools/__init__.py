@@ -51,7 +51,7 @@ MAX_OUTPUT_CHARS = 20_000
 _TABLE_ROWS = 200  # pandas objects longer than this show their head and tail
 _NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
-Status = Literal["done", "error", "denied", "timeout"]
+Status = Literal["done", "error", "denied", "timeout", "cancelled"]
 T = TypeVar("T")
 
 
@@ -299,6 +299,7 @@ def run_calls(
     on_start: Callable[[Any], None] | None = None,
     on_finish: Callable[[ToolResult], None] | None = None,
     timeout: float | None = None,
+    cancel: threading.Event | None = None,
 ) -> list[ToolResult]:
     """Run one turn's function calls concurrently and return their results in call order.
 
@@ -309,12 +310,17 @@ def run_calls(
     ``on_finish(result)`` last (as each finishes). Every callback runs in this thread -- the
     kernel's, in a notebook -- while the calls run on a private loop in a worker thread.
     ``timeout`` (seconds, None for no limit) bounds each call whose tool has no ``timeout``.
+
+    Setting ``cancel`` (from any thread) stops waiting within about 0.1 s: calls still running
+    get a ``"cancelled"`` result (and ``on_finish``), finished ones keep theirs. An async tool
+    is cancelled; a plain function's thread cannot be stopped, so it is left behind to finish
+    (or hang) unobserved, its return value dropped.
     """
     _check_timeout(timeout)
     registry, calls = as_tools(tools), list(calls)
     return block_on(
         lambda in_caller: _run_all(
-            calls, registry, _Hooks(confirm, on_start, on_finish, in_caller), timeout
+            calls, registry, _Hooks(confirm, on_start, on_finish, in_caller), timeout, cancel
         )
     )
 
@@ -327,11 +333,12 @@ async def arun_calls(
     on_start: Callable[[Any], None] | None = None,
     on_finish: Callable[[ToolResult], None] | None = None,
     timeout: float | None = None,
+    cancel: threading.Event | None = None,
 ) -> list[ToolResult]:
     """Like ``run_calls`` for async callers; callbacks run on the running loop."""
     _check_timeout(timeout)
     hooks = _Hooks(confirm, on_start, on_finish)
-    return await _run_all(list(calls), as_tools(tools), hooks, timeout)
+    return await _run_all(list(calls), as_tools(tools), hooks, timeout, cancel)
 
 
 def format_output(value: Any, limit: int | None = None) -> str:
@@ -447,8 +454,47 @@ async def _run_all(
     registry: dict[str, Tool],
     hooks: _Hooks,
     timeout: float | None,
+    cancel: threading.Event | None = None,
 ) -> list[ToolResult]:
-    return list(await asyncio.gather(*(_run_one(c, registry, hooks, timeout) for c in calls)))
+    """Run the calls as tasks; a failing callback raises at once, ``cancel`` is checked every
+    ``_POLL`` seconds and then the calls still running end as ``"cancelled"``."""
+    tasks = [asyncio.ensure_future(_run_one(c, registry, hooks, timeout)) for c in calls]
+    try:
+        pending = set(tasks)
+        while pending and not (cancel is not None and cancel.is_set()):
+            done, pending = await asyncio.wait(
+                pending,
+                timeout=None if cancel is None else _POLL,
+                return_when=asyncio.FIRST_EXCEPTION,
+            )
+            for task in done:
+                if task.exception() is not None:
+                    raise task.exception()
+        results = []
+        for call, task in zip(calls, tasks, strict=True):
+            if task.done():
+                results.append(task.result())
+            else:
+                task.cancel()
+                results.append(_cancelled(call))
+                await hooks.call(hooks.on_finish, results[-1])
+        return results
+    finally:
+        for task in tasks:
+            task.cancel()
+
+
+_POLL = 0.1  # seconds between looks at the cancel event
+
+
+def _cancelled(call: Any) -> ToolResult:
+    return ToolResult(
+        _field(call, "call_id") or "",
+        str(_field(call, "name")),
+        "Error: cancelled by the user",
+        "Cancelled: the user stopped the call",
+        status="cancelled",
+    )
 
 
 async def _run_one(
