@@ -101,6 +101,9 @@ class Conversation:
     `on_request(body_params)`, `on_stream(stream)`, `on_event(event)`,
     `on_response(response)`, `on_tool_start(call)`, `on_tool_finish(result)`,
     `on_notice(text)`, and `confirm(tool, call) -> bool` for `confirm=True` tools.
+
+    `tool_timeout` bounds, in seconds, each call of a tool without a `timeout`
+    of its own (None: no limit).
     """
 
     def __init__(
@@ -112,6 +115,7 @@ class Conversation:
         client: Client | None = None,
         max_turns: int = 8,
         stream: bool = True,
+        tool_timeout: float | None = 300.0,
         **params: Any,
     ) -> None:
         self.model = model
@@ -121,6 +125,7 @@ class Conversation:
         self.client = client
         self.max_turns = max_turns
         self.stream = stream
+        self.tool_timeout = tool_timeout
         self.params = params
         self.history: list[dict[str, Any]] = []
         self.responses: list[Response] = []
@@ -169,6 +174,8 @@ class Conversation:
                 confirm=getattr(observer, "confirm", None),
                 on_start=getattr(observer, "on_tool_start", None),
                 on_finish=getattr(observer, "on_tool_finish", None),
+                timeout=self.tool_timeout,
+                cancel=self._cancelled,
             )
             turn += [output_item(result) for result in results]
             if self._cancelled.is_set():
@@ -186,7 +193,12 @@ class Conversation:
         return response
 
     def cancel(self) -> None:
-        """Stop the current `send` from any thread: the stream closes, no further turn starts."""
+        """Stop the current `send` from any thread: the stream closes, no further turn starts.
+
+        Tool calls still running end at once with a "cancelled" output (a plain
+        function's thread cannot be stopped and is left behind), so the history
+        stays valid and `send` returns within a fraction of a second.
+        """
         self._cancelled.set()
         stream = self._stream
         if stream is not None:
@@ -253,6 +265,7 @@ class Conversation:
             "reasoning": self.reasoning,
             "max_turns": self.max_turns,
             "stream": self.stream,
+            "tool_timeout": self.tool_timeout,
             "params": self.params,
             "tools": list(self.tools),
             "history": self.history,
@@ -281,6 +294,7 @@ class Conversation:
             client=client,
             max_turns=data.get("max_turns", 8),
             stream=data.get("stream", True),
+            tool_timeout=data.get("tool_timeout", 300.0),
             **data.get("params", {}),
         )
         chat.history = data["history"]

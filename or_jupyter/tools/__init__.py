@@ -51,7 +51,7 @@ MAX_OUTPUT_CHARS = 20_000
 _TABLE_ROWS = 200  # pandas objects longer than this show their head and tail
 _NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
-Status = Literal["done", "error", "denied", "timeout"]
+Status = Literal["done", "error", "denied", "timeout", "cancelled"]
 T = TypeVar("T")
 
 
@@ -97,8 +97,7 @@ class Tool:
                 f"invalid tool name {self.name!r}: use 1-64 letters, digits, '_' or '-' "
                 "(pass name=... to @tool)"
             )
-        if timeout is not None and timeout <= 0:
-            raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
+        _check_timeout(timeout)
         self.strict, self.confirm, self.timeout = strict, confirm, timeout
         self.max_output_chars = max_output_chars
         doc = docstring_parser.parse(inspect.getdoc(func) or "")
@@ -147,28 +146,36 @@ class Tool:
         arguments: str | Mapping[str, Any] | None = None,
         *,
         call_id: str = "",
+        default_timeout: float | None = None,
     ) -> ToolResult:
         """Run one call with arguments from the model (a JSON string or a dict) and wait for it.
 
+        ``default_timeout`` bounds the call when the tool has no ``timeout`` of its own.
         Works whether or not this thread runs an event loop (IPython's does): the call runs on a
         private loop in a worker thread. Confirmation is ``run_calls``'s job, not this method's.
         """
-        return block_on(lambda _: self.ainvoke(arguments, call_id=call_id))
+        return block_on(
+            lambda _: self.ainvoke(arguments, call_id=call_id, default_timeout=default_timeout)
+        )
 
     async def ainvoke(
-        self, arguments: str | Mapping[str, Any] | None = None, *, call_id: str = ""
+        self,
+        arguments: str | Mapping[str, Any] | None = None,
+        *,
+        call_id: str = "",
+        default_timeout: float | None = None,
     ) -> ToolResult:
         """Like ``invoke``, for async callers: ``async def`` tools run on the running loop."""
         start = time.perf_counter()
+        limit = self.timeout if self.timeout is not None else default_timeout
 
         def result(
             status: Status, output: str, error: str | None = None, traceback: str | None = None
         ) -> ToolResult:
-            limit = self.max_output_chars or MAX_OUTPUT_CHARS
             return ToolResult(
                 call_id,
                 self.name,
-                _truncate(output, limit),
+                _truncate(output, self.max_output_chars or MAX_OUTPUT_CHARS),
                 error,
                 traceback,
                 time.perf_counter() - start,
@@ -185,14 +192,15 @@ class Tool:
                 f"InvalidArguments: {reason}",
             )
         try:
-            value = await run_bounded(self._start(args, kwargs), self.timeout)
+            value = await run_bounded(self._start(args, kwargs), limit)
         except Timeout:
             return result(
                 "timeout",
-                f"Error: {self.name} did not finish within {self.timeout:g} s and was abandoned.",
-                f"Timeout: no result after {self.timeout:g} s",
+                f"Error: {self.name} did not finish within {limit:g} s and was abandoned.",
+                f"Timeout: no result after {limit:g} s",
             )
         except Exception as e:
+            e = e.__cause__ if isinstance(e, _Raised) else e
             return result(
                 "error", f"Error: {_exception_line(e)}", _exception_line(e), _user_traceback(e)
             )
@@ -223,7 +231,7 @@ class Tool:
     def _start(self, args: list, kwargs: dict) -> asyncio.Future:
         """Start the call: ``async def`` on the running loop, anything else in a thread."""
         if self._is_async:
-            return asyncio.ensure_future(self.func(*args, **kwargs))
+            return asyncio.ensure_future(_contained(self.func(*args, **kwargs)))
         return asyncio.wrap_future(
             in_thread(functools.partial(_call_sync, self.func, args, kwargs))
         )
@@ -290,6 +298,8 @@ def run_calls(
     confirm: Callable[[Tool, Any], bool] | None = None,
     on_start: Callable[[Any], None] | None = None,
     on_finish: Callable[[ToolResult], None] | None = None,
+    timeout: float | None = None,
+    cancel: threading.Event | None = None,
 ) -> list[ToolResult]:
     """Run one turn's function calls concurrently and return their results in call order.
 
@@ -299,10 +309,19 @@ def run_calls(
     callback it is refused. For each call ``on_start(call)`` comes first (in call order),
     ``on_finish(result)`` last (as each finishes). Every callback runs in this thread -- the
     kernel's, in a notebook -- while the calls run on a private loop in a worker thread.
+    ``timeout`` (seconds, None for no limit) bounds each call whose tool has no ``timeout``.
+
+    Setting ``cancel`` (from any thread) stops waiting within about 0.1 s: calls still running
+    get a ``"cancelled"`` result (and ``on_finish``), finished ones keep theirs. An async tool
+    is cancelled; a plain function's thread cannot be stopped, so it is left behind to finish
+    (or hang) unobserved, its return value dropped.
     """
+    _check_timeout(timeout)
     registry, calls = as_tools(tools), list(calls)
     return block_on(
-        lambda in_caller: _run_all(calls, registry, _Hooks(confirm, on_start, on_finish, in_caller))
+        lambda in_caller: _run_all(
+            calls, registry, _Hooks(confirm, on_start, on_finish, in_caller), timeout, cancel
+        )
     )
 
 
@@ -313,9 +332,13 @@ async def arun_calls(
     confirm: Callable[[Tool, Any], bool] | None = None,
     on_start: Callable[[Any], None] | None = None,
     on_finish: Callable[[ToolResult], None] | None = None,
+    timeout: float | None = None,
+    cancel: threading.Event | None = None,
 ) -> list[ToolResult]:
     """Like ``run_calls`` for async callers; callbacks run on the running loop."""
-    return await _run_all(list(calls), as_tools(tools), _Hooks(confirm, on_start, on_finish))
+    _check_timeout(timeout)
+    hooks = _Hooks(confirm, on_start, on_finish)
+    return await _run_all(list(calls), as_tools(tools), hooks, timeout, cancel)
 
 
 def format_output(value: Any, limit: int | None = None) -> str:
@@ -341,6 +364,11 @@ def _to_text(value: Any) -> str:
 
 
 # --- calling ----------------------------------------------------------------------------------
+
+
+def _check_timeout(timeout: float | None) -> None:
+    if timeout is not None and not timeout > 0:
+        raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
 
 
 class _InvalidArguments(ValueError):
@@ -370,11 +398,34 @@ def _argument_error(e: Exception) -> str:
     return str(e) if isinstance(e, _InvalidArguments) else _exception_line(e)
 
 
+class _Raised(Exception):
+    """Carries a BaseException the tool raised (its ``__cause__``) up to ``ainvoke``.
+
+    A tool's ``sys.exit()`` or ``KeyboardInterrupt`` is the tool's failure, not the user's
+    interrupt: carried as an Exception it neither escapes ``run_calls`` nor stops the loop.
+    """
+
+
 def _call_sync(func: Callable[..., Any], args: list, kwargs: dict) -> Any:
-    value = func(*args, **kwargs)
-    if inspect.isawaitable(value):  # e.g. an object whose __call__ returns a coroutine
-        value = asyncio.run(_await(value))
+    try:
+        value = func(*args, **kwargs)
+        if inspect.isawaitable(value):  # e.g. an object whose __call__ returns a coroutine
+            value = asyncio.run(_await(value))
+    except Exception:
+        raise
+    except BaseException as e:
+        raise _Raised from e
     return value
+
+
+async def _contained(awaitable: Awaitable[T]) -> T:
+    """Await an async tool, carrying any BaseException but our own cancellation in _Raised."""
+    try:
+        return await awaitable
+    except (Exception, asyncio.CancelledError):
+        raise
+    except BaseException as e:
+        raise _Raised from e
 
 
 async def _await(awaitable: Awaitable[T]) -> T:
@@ -402,11 +453,53 @@ async def _run_all(
     calls: list[Any],
     registry: dict[str, Tool],
     hooks: _Hooks,
+    timeout: float | None,
+    cancel: threading.Event | None = None,
 ) -> list[ToolResult]:
-    return list(await asyncio.gather(*(_run_one(c, registry, hooks) for c in calls)))
+    """Run the calls as tasks; a failing callback raises at once, ``cancel`` is checked every
+    ``_POLL`` seconds and then the calls still running end as ``"cancelled"``."""
+    tasks = [asyncio.ensure_future(_run_one(c, registry, hooks, timeout)) for c in calls]
+    try:
+        pending = set(tasks)
+        while pending and not (cancel is not None and cancel.is_set()):
+            done, pending = await asyncio.wait(
+                pending,
+                timeout=None if cancel is None else _POLL,
+                return_when=asyncio.FIRST_EXCEPTION,
+            )
+            for task in done:
+                if task.exception() is not None:
+                    raise task.exception()
+        results = []
+        for call, task in zip(calls, tasks, strict=True):
+            if task.done():
+                results.append(task.result())
+            else:
+                task.cancel()
+                results.append(_cancelled(call))
+                await hooks.call(hooks.on_finish, results[-1])
+        return results
+    finally:
+        for task in tasks:
+            task.cancel()
 
 
-async def _run_one(call: Any, registry: dict[str, Tool], hooks: _Hooks) -> ToolResult:
+_POLL = 0.1  # seconds between looks at the cancel event
+
+
+def _cancelled(call: Any) -> ToolResult:
+    return ToolResult(
+        _field(call, "call_id") or "",
+        str(_field(call, "name")),
+        "Error: cancelled by the user",
+        "Cancelled: the user stopped the call",
+        status="cancelled",
+    )
+
+
+async def _run_one(
+    call: Any, registry: dict[str, Tool], hooks: _Hooks, timeout: float | None
+) -> ToolResult:
     name, call_id = _field(call, "name"), _field(call, "call_id") or ""
     await hooks.call(hooks.on_start, call)
     found = registry.get(name)
@@ -420,27 +513,41 @@ async def _run_one(call: Any, registry: dict[str, Tool], hooks: _Hooks) -> ToolR
             f"UnknownTool: {reason}",
             status="error",
         )
-    elif found.confirm and hooks.confirm is None:
-        result = ToolResult(
+    else:
+        denied = await _approval(found, call, call_id, hooks) if found.confirm else None
+        result = denied or await found.ainvoke(
+            _field(call, "arguments"), call_id=call_id, default_timeout=timeout
+        )
+    await hooks.call(hooks.on_finish, result)
+    return result
+
+
+async def _approval(found: Tool, call: Any, call_id: str, hooks: _Hooks) -> ToolResult | None:
+    """None if the user approved the call, else the denied result.
+
+    Only an explicit ``True`` approves: ``"no"`` is truthy, and a broken dialog must not run it.
+    """
+    name = found.name
+    if hooks.confirm is None:
+        return _denied(
             call_id,
             name,
             f"Error: {name} was not run: it needs the user's "
             "approval, which can only be given in a notebook frontend.",
-            "Denied: approval needed but no one could be asked",
-            status="denied",
+            "approval needed but no one could be asked",
         )
-    elif found.confirm and not await hooks.call(hooks.confirm, found, call):
-        result = ToolResult(
-            call_id,
-            name,
-            f"Error: the user declined to run {name}.",
-            "Denied: the user declined",
-            status="denied",
-        )
-    else:
-        result = await found.ainvoke(_field(call, "arguments"), call_id=call_id)
-    await hooks.call(hooks.on_finish, result)
-    return result
+    try:
+        answer = await hooks.call(hooks.confirm, found, call)
+    except Exception as e:
+        reason = f"asking for approval failed: {_exception_line(e)}"
+        return _denied(call_id, name, f"Error: {name} was not run: {reason}.", reason)
+    if answer is True:
+        return None
+    return _denied(call_id, name, f"Error: the user declined to run {name}.", "the user declined")
+
+
+def _denied(call_id: str, name: str, output: str, reason: str) -> ToolResult:
+    return ToolResult(call_id, name, output, f"Denied: {reason}", status="denied")
 
 
 def _field(call: Any, key: str) -> Any:
