@@ -22,8 +22,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from . import catalogue, events, faults, models, schemas, wire
-from .plan import Plan
+from . import behaviours, catalogue, events, faults, framing, schemas
+from .behaviours import Plan
 from .request import Request, parse
 
 API_PREFIX = "/api/v1"
@@ -152,7 +152,7 @@ class Handler(BaseHTTPRequestHandler):
             self._send_error(faults.error(400, problem))
             return
         request = parse(body)
-        if not models.known(request.model):
+        if not behaviours.known(request.model):
             known = ", ".join(sorted(catalogue.EMULATOR_MODELS))
             self._send_error(
                 faults.error(
@@ -169,12 +169,12 @@ class Handler(BaseHTTPRequestHandler):
         self._answer(request)
 
     def _answer(self, request: Request) -> None:
-        plan = models.plan(request)
+        plan = behaviours.plan(request)
         ids = events.Ids(random.Random(request.seed))
-        response = events.new_response(request, ids, catalogue.pricing(request.model))
+        draft = events.new_draft(request, ids, catalogue.pricing(request.model))
         encrypted = request.wants_encrypted_reasoning
         if request.stream:
-            self._stream(events.stream(plan, response, ids, encrypted), plan, self._tps(request))
+            self._stream(events.stream(plan, draft, ids, encrypted), plan, self._tps(request))
         elif plan.fault == "stall":
             self._stall()
         elif plan.fault == "midstream-error":
@@ -188,7 +188,7 @@ class Handler(BaseHTTPRequestHandler):
         else:
             cut = plan.fault == "truncated"  # the whole answer, then only half of it is sent
             whole = replace(plan, fault=None) if cut else plan
-            final = events.final_response(whole, response, ids, encrypted)
+            final = events.final_response(whole, draft, ids, encrypted)
             self._send_json(200, json.dumps(final).encode(), cut=cut)
 
     def _stream(self, stream: Iterable[dict | events.Cut], plan: Plan, tps: float) -> None:
@@ -198,16 +198,16 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        out = wire.ChunkedWriter(self.wfile)
-        out.write(wire.KEEPALIVE)
+        out = framing.ChunkedWriter(self.wfile)
+        out.write(framing.KEEPALIVE)
         out.flush()
         if plan.fault == "stall":
             self._stall()
             return
-        pacer = wire.Pacer(tps, self.server.stopping)
+        pacer = framing.Pacer(tps, self.server.stopping)
         for event in stream:
             if isinstance(event, events.Cut):
-                data = wire.sse(event.event)
+                data = framing.sse(event.event)
                 out.write(data[: len(data) // 2])
                 out.flush()
                 self.close_connection = True
@@ -217,8 +217,8 @@ class Handler(BaseHTTPRequestHandler):
                 if not pacer.wait():
                     self.close_connection = True
                     return
-            out.write(wire.sse(event))
-        out.write(wire.DONE)
+            out.write(framing.sse(event))
+        out.write(framing.DONE)
         out.end()
 
     def _stall(self) -> None:
@@ -253,7 +253,7 @@ class Handler(BaseHTTPRequestHandler):
         if is_sse:
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
-            out = wire.ChunkedWriter(self.wfile)
+            out = framing.ChunkedWriter(self.wfile)
             out.write(data)
             out.end()
         else:
