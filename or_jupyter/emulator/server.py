@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import select
 import socket
 import sys
@@ -31,6 +32,7 @@ ROUTES = {"/responses": "POST", "/models": "GET"}
 MAX_BODY = 8 * 1024 * 1024
 DRAIN_LIMIT = 64 * 1024 * 1024
 STALL_SECONDS = 600.0
+CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
 
 
 class EmulatorServer(ThreadingHTTPServer):
@@ -305,12 +307,9 @@ class Handler(BaseHTTPRequestHandler):
     def _read_chunked(self) -> bytes | None:
         body = bytearray()
         while True:
-            try:
-                size = int(self.rfile.readline(100).split(b";")[0].strip() or b"0", 16)
-            except ValueError:
-                self.close_connection = True
-                self._send_error(faults.error(400, "Malformed chunked request body"))
-                return None
+            size = self._chunk_size()
+            if size is None:
+                return self._malformed_chunks("a chunk size must be 1 to 16 hex digits")
             if size == 0:
                 while self.rfile.readline(1000).strip():  # trailers
                     pass
@@ -318,8 +317,22 @@ class Handler(BaseHTTPRequestHandler):
             if len(body) + size > self.server.max_body:
                 self._too_large(None)
                 return None
-            body += self.rfile.read(size)
-            self.rfile.readline(10)
+            chunk = self.rfile.read(size)
+            if len(chunk) < size or self.rfile.readline(10) not in (b"\r\n", b"\n"):
+                return self._malformed_chunks("a chunk is shorter than its size")
+            body += chunk
+
+    def _chunk_size(self) -> int | None:
+        """The next chunk's size, or None unless its line is hex digits (and extensions)."""
+        line = self.rfile.readline(100)
+        digits = line.split(b";", 1)[0].strip(b" \t\r\n")
+        if not line.endswith(b"\n") or not CHUNK_SIZE.fullmatch(digits):
+            return None
+        return int(digits, 16)
+
+    def _malformed_chunks(self, why: str) -> None:
+        self.close_connection = True
+        self._send_error(faults.error(400, f"Malformed chunked request body: {why}"))
 
     def _too_large(self, length: int | None) -> None:
         """Answer 413, reading (and dropping) a body of reasonable size so the client sees it."""

@@ -1,0 +1,82 @@
+"""The emulator against hostile requests: broken chunking, deep JSON, bad pacing, foreign hosts."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+
+from or_jupyter import emulator
+
+
+@pytest.fixture(scope="module")
+def handle():
+    with emulator.start() as running:
+        yield running
+
+
+def exchange(handle, data: bytes, end_input: bool = False) -> tuple[int, dict]:
+    """Send raw bytes, read until the server hangs up: the status and the JSON body."""
+    with socket.create_connection((handle.host, handle.port), timeout=10) as raw:
+        raw.sendall(data)
+        if end_input:
+            raw.shutdown(socket.SHUT_WR)
+        received = b""
+        while chunk := raw.recv(65536):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    return int(head.split()[1]), json.loads(body)
+
+
+def chunked(*lines: bytes) -> bytes:
+    return (
+        b"POST /api/v1/responses HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Authorization: Bearer k\r\nTransfer-Encoding: chunked\r\n"
+        b"Connection: close\r\n\r\n" + b"".join(lines)
+    )
+
+
+ECHO = json.dumps({"model": "emulator/echo", "input": "chunky"}).encode()
+
+
+@pytest.mark.parametrize(
+    "size",
+    [b"-1", b"-0", b"+5", b"0x5", b"zz", b"1" * 17, b"", b" ", b"5 5"],
+    ids=[
+        "negative",
+        "minus-zero",
+        "signed",
+        "0x-prefix",
+        "non-hex",
+        "17-digits",
+        "missing",
+        "blank",
+        "two-numbers",
+    ],
+)
+def test_an_invalid_chunk_size_is_a_400_not_a_read_to_end_of_stream(handle, size):
+    status, body = exchange(handle, chunked(size + b"\r\n", ECHO, b"\r\n0\r\n\r\n"), end_input=True)
+    assert status == 400
+    assert "chunk size" in body["error"]["message"]
+
+
+def test_a_chunk_shorter_than_its_size_is_a_400(handle):
+    status, body = exchange(handle, chunked(b"%X\r\n" % (len(ECHO) + 10), ECHO), end_input=True)
+    assert status == 400
+    assert "shorter than its size" in body["error"]["message"]
+
+
+def test_chunks_past_the_body_limit_are_a_413(handle):
+    size = handle.server.max_body + 1
+    status, body = exchange(handle, chunked(b"%X\r\n" % size), end_input=True)
+    assert status == 413
+    assert str(handle.server.max_body) in body["error"]["message"]
+
+
+def test_a_chunk_size_with_an_extension_is_still_read(handle):
+    status, body = exchange(
+        handle, chunked(b"%x;name=value\r\n" % len(ECHO), ECHO, b"\r\n0\r\n\r\n")
+    )
+    assert status == 200
+    assert body["output_text"] == "chunky"
