@@ -33,6 +33,23 @@ MAX_BODY = 8 * 1024 * 1024
 DRAIN_LIMIT = 64 * 1024 * 1024
 STALL_SECONDS = 600.0
 CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
+MAX_DEPTH = 100  # nesting levels of a request body; real requests use fewer than 20
+TOO_DEEP = f"Invalid JSON body: nested more than {MAX_DEPTH} levels deep"
+
+
+def depth(value: Any) -> int:
+    """How deeply a parsed JSON value nests (a scalar is 0, ``[]`` is 1), without recursing.
+
+    Deeper bodies are refused up front: parsing, validating and echoing them recurse.
+    """
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, (dict, list)):
+            deepest = max(deepest, level)
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 class EmulatorServer(ThreadingHTTPServer):
@@ -146,10 +163,16 @@ class Handler(BaseHTTPRequestHandler):
             return
         try:
             body = json.loads(raw)
+        except RecursionError:
+            self._send_error(faults.error(400, TOO_DEEP))
+            return
         except ValueError as exc:  # also UnicodeDecodeError
             self._send_error(faults.error(400, f"Invalid JSON body: {exc}"))
             return
-        problem = schemas.request_problem(body)
+        try:
+            problem = TOO_DEEP if depth(body) > MAX_DEPTH else schemas.request_problem(body)
+        except RecursionError:
+            problem = TOO_DEEP
         if problem:
             self._send_error(faults.error(400, problem))
             return

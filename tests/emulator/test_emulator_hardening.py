@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 
+import httpx
 import pytest
 
 from or_jupyter import emulator
@@ -80,3 +81,55 @@ def test_a_chunk_size_with_an_extension_is_still_read(handle):
     )
     assert status == 200
     assert body["output_text"] == "chunky"
+
+
+def post(handle, body: bytes | str, headers: dict[str, str] | None = None) -> httpx.Response:
+    return httpx.post(
+        f"{handle.base_url}/responses",
+        content=body,
+        headers={"Authorization": "Bearer k", **(headers or {})},
+        timeout=30,
+    )
+
+
+def nested(levels: int, inner: object = 1) -> object:
+    for _ in range(levels):
+        inner = [inner]
+    return inner
+
+
+DEEP_BODIES = {
+    "100000 brackets": "[" * 100000,
+    "100000 closed brackets": "[" * 100000 + "]" * 100000,
+    "deep schema": json.dumps(
+        {
+            "model": "emulator/echo",
+            "input": "hi",
+            "text": {"format": {"type": "json_schema", "name": "x", "schema": {"a": nested(900)}}},
+        }
+    ),
+    "deep input": json.dumps(
+        {"model": "emulator/echo", "input": [{"role": "user", "content": nested(900)}]}
+    ),
+}
+
+
+@pytest.mark.parametrize("raw", DEEP_BODIES.values(), ids=DEEP_BODIES)
+def test_a_deeply_nested_body_is_a_400_naming_the_nesting(handle, raw):
+    response = post(handle, raw)
+    assert response.status_code == 400
+    message = response.json()["error"]["message"]
+    assert "nested more than" in message and "Recursion" not in message
+    assert post(handle, json.dumps({"model": "emulator/echo", "input": "ok"})).status_code == 200
+
+
+def test_a_body_nested_up_to_the_limit_is_answered(handle):
+    schema = {"type": "object", "properties": {"a": nested(emulator.server.MAX_DEPTH - 6)}}
+    body = {
+        "model": "emulator/echo",
+        "input": "deep enough",
+        "text": {"format": {"type": "json_schema", "name": "x", "schema": schema}},
+    }
+    response = post(handle, json.dumps(body))
+    assert response.status_code == 200, response.text
+    assert response.json()["output_text"] == "deep enough"
