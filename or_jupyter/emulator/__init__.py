@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .catalogue import EMULATOR_MODELS
-from .server import MAX_BODY, EmulatorServer
+from .server import MAX_BODY, EmulatorServer, pace
 
 __all__ = ["EMULATOR_MODELS", "EmulatorHandle", "shared", "start"]
 
@@ -79,7 +79,7 @@ def start(
     ``replay`` queues recorded bodies served byte for byte before scripted answers.
     """
     server = EmulatorServer(
-        (host, port), tps=float(tps or 0), replay=replay or (), max_body=max_body, log=log
+        (host, port), tps=tps or 0, replay=replay or (), max_body=max_body, log=log
     )
     return EmulatorHandle(server)
 
@@ -101,7 +101,8 @@ def shared() -> EmulatorHandle:
 
 
 def _env_tps() -> float:
+    """``OR_JUPYTER_EMULATOR_TPS``, or 0 (unpaced) when it is unset or not a pace."""
     try:
-        return max(float(os.environ.get(TPS_ENV) or 0), 0.0)
+        return pace(os.environ.get(TPS_ENV) or 0, TPS_ENV)
     except ValueError:
         return 0.0

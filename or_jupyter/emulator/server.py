@@ -8,7 +8,9 @@ crash it: every failure becomes a JSON error in OpenRouter's shape.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
 import random
 import re
 import select
@@ -35,6 +37,25 @@ STALL_SECONDS = 600.0
 CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
 MAX_DEPTH = 100  # nesting levels of a request body; real requests use fewer than 20
 TOO_DEEP = f"Invalid JSON body: nested more than {MAX_DEPTH} levels deep"
+MIN_TPS, MAX_TPS = 0.01, 1e6  # slower than 1 token in 100 s is a mistake, not a pace
+
+
+def pace(value: Any, name: str) -> float:
+    """Tokens per second from ``value``: 0 (unpaced) or a finite number in range.
+
+    Raises ValueError naming ``name`` for anything else (``nan``, ``inf``, ``-1``,
+    ``1e-300``, whose 1/tps seconds between tokens would overflow a timer).
+    """
+    tps = math.nan
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        with contextlib.suppress(ValueError, OverflowError):
+            tps = float(value)
+    if tps == 0 or MIN_TPS <= tps <= MAX_TPS:  # False for nan
+        return tps
+    raise ValueError(
+        f"Invalid {name}: {value!r}; send tokens per second, a number from "
+        f"{MIN_TPS:g} to {MAX_TPS:g}, or 0 for no pacing"
+    )
 
 
 def depth(value: Any) -> int:
@@ -67,7 +88,7 @@ class EmulatorServer(ThreadingHTTPServer):
         log: bool = False,
     ):
         super().__init__(address, Handler)
-        self.tps = tps
+        self.tps = pace(tps, "tps")
         self.max_body = max_body
         self.log = log
         self.stopping = threading.Event()
@@ -185,21 +206,26 @@ class Handler(BaseHTTPRequestHandler):
                 )
             )
             return
+        try:
+            tps = self._tps(request)
+        except ValueError as exc:
+            self._send_error(faults.error(400, str(exc)))
+            return
         fault = faults.model_fault(request.model)
         if fault is None and request.model == "emulator/flaky":
             fault = self.server.flaky.fault(raw)
         if fault is not None:
             self._send_error(fault)
             return
-        self._answer(request)
+        self._answer(request, tps)
 
-    def _answer(self, request: Request) -> None:
+    def _answer(self, request: Request, tps: float) -> None:
         plan = behaviours.plan(request)
         ids = events.Ids(random.Random(request.seed))
         draft = events.new_draft(request, ids, catalogue.pricing(request.model))
         encrypted = request.wants_encrypted_reasoning
         if request.stream:
-            self._stream(events.stream(plan, draft, ids, encrypted), plan, self._tps(request))
+            self._stream(events.stream(plan, draft, ids, encrypted), plan, tps)
         elif plan.fault == "stall":
             self._stall()
         elif plan.fault == "midstream-error":
@@ -300,16 +326,16 @@ class Handler(BaseHTTPRequestHandler):
         return scheme.lower() == "bearer" and bool(key.strip())
 
     def _tps(self, request: Request) -> float:
-        """Tokens per second: ``X-Emulator-TPS``, ``metadata.emulator_tps`` or the server's."""
-        for value in (
-            self.headers.get("X-Emulator-TPS"),
-            (request.body.get("metadata") or {}).get("emulator_tps"),
-        ):
-            try:
-                if value is not None:
-                    return max(float(value), 0.0)
-            except ValueError:
-                pass
+        """Tokens per second: ``X-Emulator-TPS``, ``metadata.emulator_tps`` or the server's.
+
+        Raises ValueError naming the header or field when its value is not a pace.
+        """
+        header = self.headers.get("X-Emulator-TPS")
+        if header is not None:
+            return pace(header.strip(), "X-Emulator-TPS header")
+        metadata = request.body.get("metadata")
+        if isinstance(metadata, dict) and "emulator_tps" in metadata:
+            return pace(metadata["emulator_tps"], "metadata.emulator_tps")
         return self.server.tps
 
     def _read_body(self) -> bytes | None:

@@ -133,3 +133,36 @@ def test_a_body_nested_up_to_the_limit_is_answered(handle):
     response = post(handle, json.dumps(body))
     assert response.status_code == 200, response.text
     assert response.json()["output_text"] == "deep enough"
+
+
+BAD_PACES = ["1e-300", "nan", "inf", "-inf", "-1", "abc", "", "1e7", "0.001"]
+STREAM = {"model": "emulator/echo", "input": "one two three", "stream": True}
+
+
+@pytest.mark.parametrize("value", BAD_PACES)
+def test_a_bad_tps_header_is_a_400_naming_the_header(handle, value):
+    response = post(handle, json.dumps(STREAM), headers={"X-Emulator-TPS": value})
+    assert response.status_code == 400
+    assert "X-Emulator-TPS" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("value", [*BAD_PACES, -1, 1e-300, True, None, ["5"]])
+def test_a_bad_metadata_tps_is_a_400_naming_the_field(handle, value):
+    body = {**STREAM, "metadata": {"emulator_tps": value}}
+    response = post(handle, json.dumps(body))
+    assert response.status_code == 400
+    message = response.json()["error"]["message"]
+    assert "emulator_tps" in message and "Recursion" not in message
+
+
+@pytest.mark.parametrize("value", ["0", "1000000", "5000", "0.5e4"])
+def test_a_pace_from_0_to_a_million_streams_the_whole_answer(handle, value):
+    response = post(handle, json.dumps(STREAM), headers={"X-Emulator-TPS": value})
+    assert response.status_code == 200
+    assert b'"type":"response.completed"' in response.content
+
+
+@pytest.mark.parametrize("tps", [float("nan"), float("inf"), -1.0, 1e-300])
+def test_start_refuses_a_server_pace_out_of_range(tps):
+    with pytest.raises(ValueError, match="tps"):
+        emulator.start(tps=tps)
