@@ -9,6 +9,7 @@ crash it: every failure becomes a JSON error in OpenRouter's shape.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import json
 import math
 import random
@@ -37,7 +38,56 @@ STALL_SECONDS = 600.0
 CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
 MAX_DEPTH = 100  # nesting levels of a request body; real requests use fewer than 20
 TOO_DEEP = f"Invalid JSON body: nested more than {MAX_DEPTH} levels deep"
+WILDCARDS = ("", "0.0.0.0", "::")
+HOST_PORT = re.compile(r"(:[0-9]{1,5})?")
 MIN_TPS, MAX_TPS = 0.01, 1e6  # slower than 1 token in 100 s is a mistake, not a pace
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a host name or address reaches only this machine (``localhost``, 127/8, ::1)."""
+    name = host.strip().lower().removeprefix("[").removesuffix("]")
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def host_allowed(header: str | None, bound: str) -> bool:
+    """Whether a request's ``Host`` header names this server (against DNS rebinding).
+
+    Loopback names and addresses pass with any port, and so does the host the
+    server was started on. Bound to every interface, IP addresses and this
+    machine's name pass too: a rebinding page always arrives under a foreign
+    *name*. Without ``Host`` (HTTP/1.0) a request cannot come from a browser.
+    """
+    if header is None:
+        return True
+    header = header.strip().lower()
+    if header.startswith("["):
+        name, closed, port = header[1:].partition("]")
+        if not closed:
+            return False
+    else:
+        name, colon, port = header.partition(":")
+        port = colon + port
+    if not name or not HOST_PORT.fullmatch(port):
+        return False
+    bound = bound.lower().removeprefix("[").removesuffix("]")
+    if is_loopback(name) or name == bound:
+        return True
+    if bound in WILDCARDS:
+        return _is_address(name) or name == socket.gethostname().lower()
+    return False
+
+
+def _is_address(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 def pace(value: Any, name: str) -> float:
@@ -88,6 +138,7 @@ class EmulatorServer(ThreadingHTTPServer):
         log: bool = False,
     ):
         super().__init__(address, Handler)
+        self.bound_host = address[0]
         self.tps = pace(tps, "tps")
         self.max_body = max_body
         self.log = log
@@ -135,7 +186,16 @@ class Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0].rstrip("/")
         route = path[len(API_PREFIX) :] if path.startswith(API_PREFIX) else None
         try:
-            if route not in ROUTES:
+            if not host_allowed(self.headers.get("Host"), self.server.bound_host):
+                self.close_connection = True
+                self._send_error(
+                    faults.error(
+                        403,
+                        f"Host {self.headers['Host'][:100]!r} is not this emulator: it answers "
+                        "only to localhost, 127.0.0.1 or [::1] (or the host it was started on)",
+                    )
+                )
+            elif route not in ROUTES:
                 self._discard_body()
                 self._send_error(faults.error(404, f"Not found: {self.command} {path or '/'}"))
             elif self.command != ROUTES[route]:

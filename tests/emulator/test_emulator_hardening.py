@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
+import subprocess
+import sys
 
 import httpx
 import pytest
+from helpers import REPO
 
 from or_jupyter import emulator
 
@@ -166,3 +171,76 @@ def test_a_pace_from_0_to_a_million_streams_the_whole_answer(handle, value):
 def test_start_refuses_a_server_pace_out_of_range(tps):
     with pytest.raises(ValueError, match="tps"):
         emulator.start(tps=tps)
+
+
+LOOPBACK_HOSTS = ["localhost", "LocalHost:8080", "127.0.0.1", "127.9.8.7:1", "[::1]", "[::1]:80"]
+FOREIGN_HOSTS = [
+    "evil.example",
+    "evil.example:80",
+    "localhost.evil.example",
+    "127.0.0.1.evil.example",
+    "10.0.0.1",
+    "localhost:abc",
+    "[::1",
+    "",
+]
+
+
+@pytest.mark.parametrize("host", LOOPBACK_HOSTS)
+def test_a_loopback_host_header_with_any_port_is_served(handle, host):
+    response = httpx.get(f"{handle.base_url}/models", headers={"Host": host})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("host", FOREIGN_HOSTS)
+def test_a_foreign_host_header_is_a_403_against_dns_rebinding(handle, host):
+    body = json.dumps({"model": "emulator/echo", "input": "hi"})
+    response = post(handle, body, headers={"Host": host})
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == 403
+    assert "localhost" in response.json()["error"]["message"]
+    assert post(handle, body).status_code == 200
+
+
+def test_a_request_without_host_cannot_come_from_a_browser_and_is_served(handle):
+    status, body = exchange(handle, b"GET /api/v1/models HTTP/1.0\r\n\r\n")
+    assert status == 200 and body["data"]
+
+
+@pytest.mark.parametrize(
+    ("header", "bound", "allowed"),
+    [
+        ("192.168.1.5:8080", "192.168.1.5", True),
+        ("myhost.lan", "myhost.lan", True),
+        ("localhost", "192.168.1.5", True),
+        ("evil.example", "192.168.1.5", False),
+        ("192.168.1.6", "192.168.1.5", False),
+        ("192.168.1.5:8080", "0.0.0.0", True),
+        ("[fe80::1]:80", "::", True),
+        ("evil.example", "0.0.0.0", False),
+    ],
+)
+def test_a_server_started_on_another_host_also_answers_to_that_host(header, bound, allowed):
+    assert emulator.server.host_allowed(header, bound) is allowed
+
+
+def run_command_line(*args: str) -> str:
+    """Start ``python -m or_jupyter.emulator``, wait for its URL, stop it: its stderr."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "or_jupyter.emulator", "--port", "0", "--quiet", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        cwd=REPO,
+    )
+    try:
+        assert process.stdout.readline().startswith(b"http://")
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=10)
+    return stderr.decode()
+
+
+def test_the_command_line_warns_when_other_machines_can_reach_it():
+    assert "reachable from other machines" in run_command_line("--host", "0.0.0.0")
+    assert "reachable from other machines" not in run_command_line("--host", "127.0.0.1")
