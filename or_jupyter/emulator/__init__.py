@@ -14,14 +14,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .catalogue import EMULATOR_MODELS
-from .server import MAX_BODY, EmulatorServer
+from .server import MAX_BODY, EmulatorServer, pace
 
-__all__ = ["EMULATOR_MODELS", "Handle", "shared", "start"]
+__all__ = ["EMULATOR_MODELS", "EmulatorHandle", "shared", "start"]
 
 TPS_ENV = "OR_JUPYTER_EMULATOR_TPS"
 
 
-class Handle:
+class EmulatorHandle:
     """A running emulator: its ``base_url`` (ending in ``/api/v1``), ``stop()``, ``replay()``."""
 
     def __init__(self, server: EmulatorServer):
@@ -54,7 +54,7 @@ class Handle:
         self.server.server_close()
         self._thread.join(timeout=5)
 
-    def __enter__(self) -> Handle:
+    def __enter__(self) -> EmulatorHandle:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -71,7 +71,7 @@ def start(
     replay: Iterable[str | Path] | None = None,
     max_body: int = MAX_BODY,
     log: bool = False,
-) -> Handle:
+) -> EmulatorHandle:
     """Start an emulator on a background thread and return its handle.
 
     ``port=0`` picks a free port. ``tps`` paces streamed tokens per second;
@@ -79,16 +79,16 @@ def start(
     ``replay`` queues recorded bodies served byte for byte before scripted answers.
     """
     server = EmulatorServer(
-        (host, port), tps=float(tps or 0), replay=replay or (), max_body=max_body, log=log
+        (host, port), tps=tps or 0, replay=replay or (), max_body=max_body, log=log
     )
-    return Handle(server)
+    return EmulatorHandle(server)
 
 
-_shared: Handle | None = None
+_shared: EmulatorHandle | None = None
 _shared_lock = threading.Lock()
 
 
-def shared() -> Handle:
+def shared() -> EmulatorHandle:
     """The process-wide emulator for offline mode, started on first use (thread-safe).
 
     It streams unpaced unless ``OR_JUPYTER_EMULATOR_TPS`` sets tokens per second.
@@ -101,7 +101,8 @@ def shared() -> Handle:
 
 
 def _env_tps() -> float:
+    """``OR_JUPYTER_EMULATOR_TPS``, or 0 (unpaced) when it is unset or not a pace."""
     try:
-        return max(float(os.environ.get(TPS_ENV) or 0), 0.0)
+        return pace(os.environ.get(TPS_ENV) or 0, TPS_ENV)
     except ValueError:
         return 0.0

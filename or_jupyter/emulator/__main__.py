@@ -7,6 +7,7 @@ import sys
 import threading
 
 from . import start
+from .server import WILDCARDS, is_loopback
 
 DEMO_TPS = 60.0
 
@@ -33,6 +34,14 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--quiet", action="store_true", help="do not log requests to stderr")
     args = parser.parse_args(argv)
+    if not is_loopback(args.host):
+        where = "every network interface" if args.host in WILDCARDS else args.host
+        print(
+            f"warning: the emulator listens on {where} and is reachable from other machines; "
+            "it accepts any API key. Use --host 127.0.0.1 to keep it local.",
+            file=sys.stderr,
+            flush=True,
+        )
     handle = start(
         host=args.host, port=args.port, tps=args.tps, replay=args.replay, log=not args.quiet
     )

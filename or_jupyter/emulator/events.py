@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import tokens
-from .plan import Plan
+from .behaviours import Plan
 from .request import Request
 
 ECHOED_FIELDS = (
@@ -67,8 +67,12 @@ class Cut:
 
 
 @dataclass
-class Response:
-    """The response object being streamed, and the numbering of its events."""
+class ResponseDraft:
+    """The response object while it is being streamed, and the numbering of its events.
+
+    Not the protocol's ``Response``: this is the builder's state, from which
+    each lifecycle event takes a snapshot and the terminal event the final object.
+    """
 
     body: dict[str, Any]
     pricing: dict[str, str]
@@ -107,13 +111,13 @@ class Response:
         return self.snapshot()
 
 
-def new_response(request: Request, ids: Ids, pricing: dict[str, str]) -> Response:
+def new_draft(request: Request, ids: Ids, pricing: dict[str, str]) -> ResponseDraft:
     """The response object in progress for a request, before any output."""
     body = request.body
     now = int(time.time())
     reasoning = body.get("reasoning")
     tier = {"fast": "priority"}.get(body.get("service_tier"), body.get("service_tier")) or "auto"
-    response = {
+    initial = {
         "object": "response",
         "id": ids.response(now),
         "created_at": now,
@@ -142,7 +146,7 @@ def new_response(request: Request, ids: Ids, pricing: dict[str, str]) -> Respons
         "text": body.get("text") or {"format": {"type": "text"}},
     }
     spent = json.dumps([body.get("input"), body.get("instructions"), body.get("tools")])
-    return Response(response, pricing, input_tokens=tokens.count(spent))
+    return ResponseDraft(initial, pricing, input_tokens=tokens.count(spent))
 
 
 def usage(
@@ -168,68 +172,68 @@ def usage(
 
 
 def stream(
-    plan: Plan, response: Response, ids: Ids, encrypted: bool = False
+    plan: Plan, draft: ResponseDraft, ids: Ids, encrypted: bool = False
 ) -> Iterator[dict[str, Any] | Cut]:
     """Every event of the streamed response, ending with its terminal event (or a fault)."""
-    yield response.event("response.created", response=response.snapshot())
-    yield response.event("response.in_progress", response=response.snapshot())
+    yield draft.event("response.created", response=draft.snapshot())
+    yield draft.event("response.in_progress", response=draft.snapshot())
     if plan.reasons:
-        yield from _reasoning(plan, response, ids.item("rs"), encrypted)
+        yield from _reasoning(plan, draft, ids.item("rs"), encrypted)
     if plan.text is not None:
-        broken = yield from _message(plan, response, ids.item("msg"))
+        broken = yield from _message(plan, draft, ids.item("msg"))
         if broken:
             return
     for call in plan.calls:
-        yield from _call(call.name, call.arguments, response, ids)
+        yield from _call(call.name, call.arguments, draft, ids)
     if plan.incomplete:
-        final = response.finish("incomplete", incomplete_details={"reason": "max_output_tokens"})
-        yield response.event("response.incomplete", response=final)
+        final = draft.finish("incomplete", incomplete_details={"reason": "max_output_tokens"})
+        yield draft.event("response.incomplete", response=final)
     else:
-        yield response.event("response.completed", response=response.finish("completed"))
+        yield draft.event("response.completed", response=draft.finish("completed"))
 
 
-def final_response(plan: Plan, response: Response, ids: Ids, encrypted: bool = False) -> dict:
+def final_response(plan: Plan, draft: ResponseDraft, ids: Ids, encrypted: bool = False) -> dict:
     """The non-streaming answer: the ``response`` object of the stream's terminal event."""
-    (last,) = deque(stream(plan, response, ids, encrypted), maxlen=1)
+    (last,) = deque(stream(plan, draft, ids, encrypted), maxlen=1)
     return last["response"]
 
 
-def _reasoning(plan: Plan, response: Response, item_id: str, encrypted: bool) -> Iterator[dict]:
-    index = len(response.output)
+def _reasoning(plan: Plan, draft: ResponseDraft, item_id: str, encrypted: bool) -> Iterator[dict]:
+    index = len(draft.output)
     item: dict[str, Any] = {"type": "reasoning", "id": item_id, "summary": []}
-    yield response.event("response.output_item.added", output_index=index, item=dict(item))
+    yield draft.event("response.output_item.added", output_index=index, item=dict(item))
     where = {"output_index": index, "item_id": item_id}
     if plan.summary:
         for number, text in enumerate(plan.summary):
             at = {**where, "summary_index": number}
             empty = {"type": "summary_text", "text": ""}
-            yield response.event("response.reasoning_summary_part.added", **at, part=empty)
+            yield draft.event("response.reasoning_summary_part.added", **at, part=empty)
             for piece in tokens.split(text):
-                yield response.event("response.reasoning_summary_text.delta", **at, delta=piece)
-            yield response.event("response.reasoning_summary_text.done", **at, text=text)
+                yield draft.event("response.reasoning_summary_text.delta", **at, delta=piece)
+            yield draft.event("response.reasoning_summary_text.done", **at, text=text)
             part = {"type": "summary_text", "text": text}
-            yield response.event("response.reasoning_summary_part.done", **at, part=part)
+            yield draft.event("response.reasoning_summary_part.done", **at, part=part)
             item["summary"].append(part)
         spent = sum(tokens.count(text) for text in plan.summary)
     else:
         at = {**where, "content_index": 0}
         for piece in tokens.split(plan.reasoning):
-            yield response.event("response.reasoning_text.delta", **at, delta=piece)
-        yield response.event("response.reasoning_text.done", **at, text=plan.reasoning)
+            yield draft.event("response.reasoning_text.delta", **at, delta=piece)
+        yield draft.event("response.reasoning_text.done", **at, text=plan.reasoning)
         item["content"] = [{"type": "reasoning_text", "text": plan.reasoning}]
         spent = tokens.count(plan.reasoning)
     if encrypted:
         secret = json.dumps({"emulator": True, "reasoning": plan.reasoning or plan.summary})
         item["encrypted_content"] = base64.b64encode(secret.encode()).decode()
-    response.output_tokens += spent
-    response.reasoning_tokens += spent
-    response.output.append(item)
-    yield response.event("response.output_item.done", output_index=index, item=item)
+    draft.output_tokens += spent
+    draft.reasoning_tokens += spent
+    draft.output.append(item)
+    yield draft.event("response.output_item.done", output_index=index, item=item)
 
 
-def _message(plan: Plan, response: Response, item_id: str) -> Iterator[dict | Cut]:
+def _message(plan: Plan, draft: ResponseDraft, item_id: str) -> Iterator[dict | Cut]:
     """The message item's events; returns True when a fault broke the stream."""
-    index = len(response.output)
+    index = len(draft.output)
     text = plan.text or ""
     added = {
         "id": item_id,
@@ -238,20 +242,20 @@ def _message(plan: Plan, response: Response, item_id: str) -> Iterator[dict | Cu
         "status": "in_progress",
         "content": [],
     }
-    yield response.event("response.output_item.added", output_index=index, item=added)
+    yield draft.event("response.output_item.added", output_index=index, item=added)
     at = {"output_index": index, "item_id": item_id, "content_index": 0}
     empty = {"type": "output_text", "annotations": [], "text": ""}
-    yield response.event("response.content_part.added", **at, part=empty)
+    yield draft.event("response.content_part.added", **at, part=empty)
     pieces = tokens.split(text)
     halfway = len(pieces) // 2 if plan.fault else len(pieces)
     for piece in pieces[:halfway]:
-        yield response.event("response.output_text.delta", logprobs=[], **at, delta=piece)
-    response.output_tokens += halfway
+        yield draft.event("response.output_text.delta", logprobs=[], **at, delta=piece)
+    draft.output_tokens += halfway
     if plan.fault:
         partial = "".join(pieces[:halfway])
         yield from _fault(
             plan.fault,
-            response,
+            draft,
             {
                 **added,
                 "status": "incomplete",
@@ -261,40 +265,38 @@ def _message(plan: Plan, response: Response, item_id: str) -> Iterator[dict | Cu
         )
         return True
     status = "incomplete" if plan.incomplete else "completed"
-    yield response.event("response.output_text.done", **at, text=text, logprobs=[])
+    yield draft.event("response.output_text.done", **at, text=text, logprobs=[])
     part = {"type": "output_text", "annotations": [], "text": text}
-    yield response.event("response.content_part.done", **at, part=part)
+    yield draft.event("response.content_part.done", **at, part=part)
     item = {**added, "status": status, "content": [part]}
-    response.output.append(item)
-    yield response.event("response.output_item.done", output_index=index, item=item)
+    draft.output.append(item)
+    yield draft.event("response.output_item.done", output_index=index, item=item)
     return False
 
 
-def _fault(fault: str, response: Response, partial: dict, at: dict) -> Iterator[dict | Cut]:
+def _fault(fault: str, draft: ResponseDraft, partial: dict, at: dict) -> Iterator[dict | Cut]:
     if fault == "midstream-error":
-        yield response.event(
+        yield draft.event(
             "error",
             code="server_error",
             param=None,
             message="Provider disconnected mid-stream (emulator/midstream-error)",
         )
     elif fault == "failed":
-        response.output.append(partial)
+        draft.output.append(partial)
         error = {
             "code": "server_error",
             "message": "The model failed while generating (emulator/failed)",
         }
-        yield response.event("response.failed", response=response.finish("failed", error=error))
+        yield draft.event("response.failed", response=draft.finish("failed", error=error))
     elif fault == "truncated":
         yield Cut(
-            response.event(
-                "response.output_text.delta", logprobs=[], **at, delta=" the rest was lost"
-            )
+            draft.event("response.output_text.delta", logprobs=[], **at, delta=" the rest was lost")
         )
 
 
-def _call(name: str, arguments: str, response: Response, ids: Ids) -> Iterator[dict]:
-    index = len(response.output)
+def _call(name: str, arguments: str, draft: ResponseDraft, ids: Ids) -> Iterator[dict]:
+    index = len(draft.output)
     item_id = ids.item("fc")
     added = {
         "type": "function_call",
@@ -304,14 +306,12 @@ def _call(name: str, arguments: str, response: Response, ids: Ids) -> Iterator[d
         "arguments": "",
         "status": "in_progress",
     }
-    yield response.event("response.output_item.added", output_index=index, item=added)
+    yield draft.event("response.output_item.added", output_index=index, item=added)
     at = {"item_id": item_id, "output_index": index}
     for piece in tokens.split(arguments):
-        yield response.event("response.function_call_arguments.delta", **at, delta=piece)
-    yield response.event(
-        "response.function_call_arguments.done", **at, name=name, arguments=arguments
-    )
+        yield draft.event("response.function_call_arguments.delta", **at, delta=piece)
+    yield draft.event("response.function_call_arguments.done", **at, name=name, arguments=arguments)
     item = {**added, "arguments": arguments, "status": "completed"}
-    response.output_tokens += tokens.count(arguments)
-    response.output.append(item)
-    yield response.event("response.output_item.done", output_index=index, item=item)
+    draft.output_tokens += tokens.count(arguments)
+    draft.output.append(item)
+    yield draft.event("response.output_item.done", output_index=index, item=item)

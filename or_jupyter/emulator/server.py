@@ -8,8 +8,12 @@ crash it: every failure becomes a JSON error in OpenRouter's shape.
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import json
+import math
 import random
+import re
 import select
 import socket
 import sys
@@ -22,8 +26,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from . import catalogue, events, faults, models, schemas, wire
-from .plan import Plan
+from . import behaviours, catalogue, events, faults, framing, schemas
+from .behaviours import Plan
 from .request import Request, parse
 
 API_PREFIX = "/api/v1"
@@ -31,6 +35,92 @@ ROUTES = {"/responses": "POST", "/models": "GET"}
 MAX_BODY = 8 * 1024 * 1024
 DRAIN_LIMIT = 64 * 1024 * 1024
 STALL_SECONDS = 600.0
+CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
+MAX_DEPTH = 100  # nesting levels of a request body; real requests use fewer than 20
+TOO_DEEP = f"Invalid JSON body: nested more than {MAX_DEPTH} levels deep"
+WILDCARDS = ("", "0.0.0.0", "::")
+HOST_PORT = re.compile(r"(:[0-9]{1,5})?")
+MIN_TPS, MAX_TPS = 0.01, 1e6  # slower than 1 token in 100 s is a mistake, not a pace
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a host name or address reaches only this machine (``localhost``, 127/8, ::1)."""
+    name = host.strip().lower().removeprefix("[").removesuffix("]")
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def host_allowed(header: str | None, bound: str) -> bool:
+    """Whether a request's ``Host`` header names this server (against DNS rebinding).
+
+    Loopback names and addresses pass with any port, and so does the host the
+    server was started on. Bound to every interface, IP addresses and this
+    machine's name pass too: a rebinding page always arrives under a foreign
+    *name*. Without ``Host`` (HTTP/1.0) a request cannot come from a browser.
+    """
+    if header is None:
+        return True
+    header = header.strip().lower()
+    if header.startswith("["):
+        name, closed, port = header[1:].partition("]")
+        if not closed:
+            return False
+    else:
+        name, colon, port = header.partition(":")
+        port = colon + port
+    if not name or not HOST_PORT.fullmatch(port):
+        return False
+    bound = bound.lower().removeprefix("[").removesuffix("]")
+    if is_loopback(name) or name == bound:
+        return True
+    if bound in WILDCARDS:
+        return _is_address(name) or name == socket.gethostname().lower()
+    return False
+
+
+def _is_address(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def pace(value: Any, name: str) -> float:
+    """Tokens per second from ``value``: 0 (unpaced) or a finite number in range.
+
+    Raises ValueError naming ``name`` for anything else (``nan``, ``inf``, ``-1``,
+    ``1e-300``, whose 1/tps seconds between tokens would overflow a timer).
+    """
+    tps = math.nan
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        with contextlib.suppress(ValueError, OverflowError):
+            tps = float(value)
+    if tps == 0 or MIN_TPS <= tps <= MAX_TPS:  # False for nan
+        return tps
+    raise ValueError(
+        f"Invalid {name}: {value!r}; send tokens per second, a number from "
+        f"{MIN_TPS:g} to {MAX_TPS:g}, or 0 for no pacing"
+    )
+
+
+def depth(value: Any) -> int:
+    """How deeply a parsed JSON value nests (a scalar is 0, ``[]`` is 1), without recursing.
+
+    Deeper bodies are refused up front: parsing, validating and echoing them recurse.
+    """
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, (dict, list)):
+            deepest = max(deepest, level)
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 class EmulatorServer(ThreadingHTTPServer):
@@ -48,7 +138,8 @@ class EmulatorServer(ThreadingHTTPServer):
         log: bool = False,
     ):
         super().__init__(address, Handler)
-        self.tps = tps
+        self.bound_host = address[0]
+        self.tps = pace(tps, "tps")
         self.max_body = max_body
         self.log = log
         self.stopping = threading.Event()
@@ -95,7 +186,16 @@ class Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0].rstrip("/")
         route = path[len(API_PREFIX) :] if path.startswith(API_PREFIX) else None
         try:
-            if route not in ROUTES:
+            if not host_allowed(self.headers.get("Host"), self.server.bound_host):
+                self.close_connection = True
+                self._send_error(
+                    faults.error(
+                        403,
+                        f"Host {self.headers['Host'][:100]!r} is not this emulator: it answers "
+                        "only to localhost, 127.0.0.1 or [::1] (or the host it was started on)",
+                    )
+                )
+            elif route not in ROUTES:
                 self._discard_body()
                 self._send_error(faults.error(404, f"Not found: {self.command} {path or '/'}"))
             elif self.command != ROUTES[route]:
@@ -144,15 +244,21 @@ class Handler(BaseHTTPRequestHandler):
             return
         try:
             body = json.loads(raw)
+        except RecursionError:
+            self._send_error(faults.error(400, TOO_DEEP))
+            return
         except ValueError as exc:  # also UnicodeDecodeError
             self._send_error(faults.error(400, f"Invalid JSON body: {exc}"))
             return
-        problem = schemas.request_problem(body)
+        try:
+            problem = TOO_DEEP if depth(body) > MAX_DEPTH else schemas.request_problem(body)
+        except RecursionError:
+            problem = TOO_DEEP
         if problem:
             self._send_error(faults.error(400, problem))
             return
         request = parse(body)
-        if not models.known(request.model):
+        if not behaviours.known(request.model):
             known = ", ".join(sorted(catalogue.EMULATOR_MODELS))
             self._send_error(
                 faults.error(
@@ -160,21 +266,26 @@ class Handler(BaseHTTPRequestHandler):
                 )
             )
             return
+        try:
+            tps = self._tps(request)
+        except ValueError as exc:
+            self._send_error(faults.error(400, str(exc)))
+            return
         fault = faults.model_fault(request.model)
         if fault is None and request.model == "emulator/flaky":
             fault = self.server.flaky.fault(raw)
         if fault is not None:
             self._send_error(fault)
             return
-        self._answer(request)
+        self._answer(request, tps)
 
-    def _answer(self, request: Request) -> None:
-        plan = models.plan(request)
+    def _answer(self, request: Request, tps: float) -> None:
+        plan = behaviours.plan(request)
         ids = events.Ids(random.Random(request.seed))
-        response = events.new_response(request, ids, catalogue.pricing(request.model))
+        draft = events.new_draft(request, ids, catalogue.pricing(request.model))
         encrypted = request.wants_encrypted_reasoning
         if request.stream:
-            self._stream(events.stream(plan, response, ids, encrypted), plan, self._tps(request))
+            self._stream(events.stream(plan, draft, ids, encrypted), plan, tps)
         elif plan.fault == "stall":
             self._stall()
         elif plan.fault == "midstream-error":
@@ -188,7 +299,7 @@ class Handler(BaseHTTPRequestHandler):
         else:
             cut = plan.fault == "truncated"  # the whole answer, then only half of it is sent
             whole = replace(plan, fault=None) if cut else plan
-            final = events.final_response(whole, response, ids, encrypted)
+            final = events.final_response(whole, draft, ids, encrypted)
             self._send_json(200, json.dumps(final).encode(), cut=cut)
 
     def _stream(self, stream: Iterable[dict | events.Cut], plan: Plan, tps: float) -> None:
@@ -198,16 +309,16 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        out = wire.ChunkedWriter(self.wfile)
-        out.write(wire.KEEPALIVE)
+        out = framing.ChunkedWriter(self.wfile)
+        out.write(framing.KEEPALIVE)
         out.flush()
         if plan.fault == "stall":
             self._stall()
             return
-        pacer = wire.Pacer(tps, self.server.stopping)
+        pacer = framing.Pacer(tps, self.server.stopping)
         for event in stream:
             if isinstance(event, events.Cut):
-                data = wire.sse(event.event)
+                data = framing.sse(event.event)
                 out.write(data[: len(data) // 2])
                 out.flush()
                 self.close_connection = True
@@ -217,8 +328,8 @@ class Handler(BaseHTTPRequestHandler):
                 if not pacer.wait():
                     self.close_connection = True
                     return
-            out.write(wire.sse(event))
-        out.write(wire.DONE)
+            out.write(framing.sse(event))
+        out.write(framing.DONE)
         out.end()
 
     def _stall(self) -> None:
@@ -253,7 +364,7 @@ class Handler(BaseHTTPRequestHandler):
         if is_sse:
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
-            out = wire.ChunkedWriter(self.wfile)
+            out = framing.ChunkedWriter(self.wfile)
             out.write(data)
             out.end()
         else:
@@ -275,16 +386,16 @@ class Handler(BaseHTTPRequestHandler):
         return scheme.lower() == "bearer" and bool(key.strip())
 
     def _tps(self, request: Request) -> float:
-        """Tokens per second: ``X-Emulator-TPS``, ``metadata.emulator_tps`` or the server's."""
-        for value in (
-            self.headers.get("X-Emulator-TPS"),
-            (request.body.get("metadata") or {}).get("emulator_tps"),
-        ):
-            try:
-                if value is not None:
-                    return max(float(value), 0.0)
-            except ValueError:
-                pass
+        """Tokens per second: ``X-Emulator-TPS``, ``metadata.emulator_tps`` or the server's.
+
+        Raises ValueError naming the header or field when its value is not a pace.
+        """
+        header = self.headers.get("X-Emulator-TPS")
+        if header is not None:
+            return pace(header.strip(), "X-Emulator-TPS header")
+        metadata = request.body.get("metadata")
+        if isinstance(metadata, dict) and "emulator_tps" in metadata:
+            return pace(metadata["emulator_tps"], "metadata.emulator_tps")
         return self.server.tps
 
     def _read_body(self) -> bytes | None:
@@ -305,12 +416,9 @@ class Handler(BaseHTTPRequestHandler):
     def _read_chunked(self) -> bytes | None:
         body = bytearray()
         while True:
-            try:
-                size = int(self.rfile.readline(100).split(b";")[0].strip() or b"0", 16)
-            except ValueError:
-                self.close_connection = True
-                self._send_error(faults.error(400, "Malformed chunked request body"))
-                return None
+            size = self._chunk_size()
+            if size is None:
+                return self._malformed_chunks("a chunk size must be 1 to 16 hex digits")
             if size == 0:
                 while self.rfile.readline(1000).strip():  # trailers
                     pass
@@ -318,8 +426,22 @@ class Handler(BaseHTTPRequestHandler):
             if len(body) + size > self.server.max_body:
                 self._too_large(None)
                 return None
-            body += self.rfile.read(size)
-            self.rfile.readline(10)
+            chunk = self.rfile.read(size)
+            if len(chunk) < size or self.rfile.readline(10) not in (b"\r\n", b"\n"):
+                return self._malformed_chunks("a chunk is shorter than its size")
+            body += chunk
+
+    def _chunk_size(self) -> int | None:
+        """The next chunk's size, or None unless its line is hex digits (and extensions)."""
+        line = self.rfile.readline(100)
+        digits = line.split(b";", 1)[0].strip(b" \t\r\n")
+        if not line.endswith(b"\n") or not CHUNK_SIZE.fullmatch(digits):
+            return None
+        return int(digits, 16)
+
+    def _malformed_chunks(self, why: str) -> None:
+        self.close_connection = True
+        self._send_error(faults.error(400, f"Malformed chunked request body: {why}"))
 
     def _too_large(self, length: int | None) -> None:
         """Answer 413, reading (and dropping) a body of reasonable size so the client sees it."""

@@ -1,4 +1,4 @@
-"""The scripted models: what each one answers to a request, as a ``Plan``.
+"""The scripted behaviours: what each emulator model answers to a request, as a ``Plan``.
 
 ``emulator/assistant`` (also used for every model id outside ``emulator/``),
 ``emulator/echo`` and ``emulator/long`` answer normally; the stream-fault
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import dataclass, field
 
-from . import compose, tokens, toolcalls
+from . import texts, tokens, toolcalls
 from .catalogue import EMULATOR_MODELS
-from .plan import Call, Plan
 from .request import Request
 
 LONG_DEFAULT_TOKENS = 3000
@@ -25,6 +25,38 @@ STREAM_FAULTS = {
     "emulator/truncated": "truncated",
     "emulator/stall": "stall",
 }
+
+
+@dataclass(frozen=True)
+class Call:
+    """One function call: the tool's name and its arguments as a JSON string."""
+
+    name: str
+    arguments: str
+
+
+@dataclass
+class Plan:
+    """What a model decided to say: the output items of one response, in order
+    (reasoning, message, function calls), which ``events`` turns into a stream.
+
+    ``fault`` makes the stream break the way real streams do:
+    ``"midstream-error"`` (an ``error`` event halfway through the text),
+    ``"failed"`` (``response.failed`` halfway), ``"truncated"`` (the connection
+    closes in the middle of an event) or ``"stall"`` (nothing after the keep-alive).
+    """
+
+    text: str | None = None
+    reasoning: str = ""
+    summary: list[str] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)
+    incomplete: bool = False
+    fault: str | None = None
+
+    @property
+    def reasons(self) -> bool:
+        """Whether the response starts with a reasoning item."""
+        return bool(self.reasoning or self.summary)
 
 
 def known(model: str) -> bool:
@@ -39,7 +71,7 @@ def plan(request: Request) -> Plan:
         result = Plan(text=request.last_user_text)
     elif request.model == "emulator/long":
         budget = min(request.max_output_tokens or LONG_DEFAULT_TOKENS, LONG_MAX_TOKENS)
-        result = Plan(text=compose.long_document(budget, rng))
+        result = Plan(text=texts.long_document(budget, rng))
     else:
         result = assistant(request, rng)
     result.fault = STREAM_FAULTS.get(request.model)
@@ -64,7 +96,7 @@ def assistant(request: Request, rng: random.Random) -> Plan:
     )
     calls = [Call(tool["name"], toolcalls.arguments(tool, prompt)) for tool in chosen]
     if outputs:
-        text = compose.tool_report(
+        text = texts.tool_report(
             [
                 (request.call_name(item["call_id"]), item["call_id"], _output_text(item["output"]))
                 for item in outputs
@@ -75,14 +107,14 @@ def assistant(request: Request, rng: random.Random) -> Plan:
         text = None
         intent = [f"I will call `{call.name}` with {call.arguments}." for call in calls]
     else:
-        text = _structured(request.body.get("text"), prompt) or compose.answer(prompt, rng)
+        text = _structured(request.body.get("text"), prompt) or texts.answer(prompt, rng)
         intent = ["I will answer directly."]
     result = Plan(text=text, calls=calls)
     if request.effort:
         if request.summary:
-            result.summary = compose.summary(prompt, request.effort, request.summary, intent, rng)
+            result.summary = texts.summary(prompt, request.effort, request.summary, intent, rng)
         else:
-            result.reasoning = compose.reasoning(prompt, request.effort, intent, rng)
+            result.reasoning = texts.reasoning(prompt, request.effort, intent, rng)
     return result
 
 
@@ -93,7 +125,7 @@ def _structured(text_config: object, prompt: str) -> str | None:
     if kind == "json_schema":
         return json.dumps(toolcalls.fill(fmt.get("schema") or {}, prompt), ensure_ascii=False)
     if kind == "json_object":
-        return json.dumps({"answer": compose.excerpt(prompt, 200), "scripted": True})
+        return json.dumps({"answer": texts.excerpt(prompt, 200), "scripted": True})
     return None
 
 
