@@ -35,6 +35,7 @@ ROUTES = {"/responses": "POST", "/models": "GET"}
 MAX_BODY = 8 * 1024 * 1024
 DRAIN_LIMIT = 64 * 1024 * 1024
 STALL_SECONDS = 600.0
+MAX_CONNECTIONS = 64  # handler threads at once; past that a connection gets a quick 503
 CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
 MAX_DEPTH = 100  # nesting levels of a request body; real requests use fewer than 20
 TOO_DEEP = f"Invalid JSON body: nested more than {MAX_DEPTH} levels deep"
@@ -139,6 +140,7 @@ class EmulatorServer(ThreadingHTTPServer):
     ):
         super().__init__(address, Handler)
         self.bound_host = address[0]
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         self.tps = pace(tps, "tps")
         self.max_body = max_body
         self.log = log
@@ -156,6 +158,42 @@ class EmulatorServer(ThreadingHTTPServer):
     def next_replay(self) -> Path | None:
         with self._replay_lock:
             return self._replay.popleft() if self._replay else None
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Serve the connection on its own thread, or refuse it when all slots are taken."""
+        if not self._slots.acquire(blocking=False):
+            self._refuse(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def _refuse(self, request: socket.socket) -> None:
+        """Answer 503 and hang up, never waiting on the client: this runs on the accept loop."""
+        error = faults.error(
+            503,
+            f"Emulator busy: {MAX_CONNECTIONS} connections are open; retry when one closes",
+            headers={"Retry-After": str(faults.RETRY_AFTER_SECONDS)},
+        )
+        body = error.encoded()
+        head = (
+            f"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nRetry-After: {faults.RETRY_AFTER_SECONDS}\r\n"
+            "Connection: close\r\n\r\n"
+        )
+        with contextlib.suppress(OSError):
+            request.setblocking(False)
+            request.send(head.encode() + body)  # small enough for an empty socket buffer
+            request.recv(1 << 16)  # what the client sent already, so closing sends FIN, not RST
+        self.shutdown_request(request)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Stay quiet about clients that hang up; report anything else."""

@@ -8,6 +8,8 @@ import signal
 import socket
 import subprocess
 import sys
+import time
+from contextlib import ExitStack
 
 import httpx
 import pytest
@@ -244,3 +246,29 @@ def run_command_line(*args: str) -> str:
 def test_the_command_line_warns_when_other_machines_can_reach_it():
     assert "reachable from other machines" in run_command_line("--host", "0.0.0.0")
     assert "reachable from other machines" not in run_command_line("--host", "127.0.0.1")
+
+
+def request_models(host: str, port: int) -> bytes:
+    """One raw ``GET /models``: whatever the server sent before it hung up."""
+    with socket.create_connection((host, port), timeout=10) as raw:
+        raw.sendall(b"GET /api/v1/models HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        received = b""
+        while chunk := raw.recv(65536):
+            received += chunk
+    return received
+
+
+def test_past_64_open_connections_a_new_one_gets_a_quick_503_until_they_close():
+    with emulator.start() as running, ExitStack() as idle:
+        for _ in range(70):
+            idle.enter_context(socket.create_connection((running.host, running.port), timeout=10))
+        answer = request_models(running.host, running.port)
+        assert answer.startswith(b"HTTP/1.1 503 ")
+        error = json.loads(answer.partition(b"\r\n\r\n")[2])["error"]
+        assert error["code"] == 503 and "64 connections" in error["message"]
+        idle.close()  # the held connections' threads see end of stream and free their slots
+        deadline = time.monotonic() + 30
+        while (answer := request_models(running.host, running.port)).startswith(b"HTTP/1.1 503 "):
+            assert time.monotonic() < deadline, "slots were never freed"
+            time.sleep(0.05)
+        assert answer.startswith(b"HTTP/1.1 200 ")
