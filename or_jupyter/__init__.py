@@ -8,6 +8,7 @@ __version__ = "0.1.0"
 
 from .client import AsyncClient, Client  # noqa: E402
 from .conversation import Conversation  # noqa: E402
+from .observer import Observer, SendObserver  # noqa: E402
 from .offline_mode import offline  # noqa: E402
 from .protocol import (  # noqa: E402
     APIConnectionError,
@@ -59,6 +60,8 @@ __all__ = [
     "StreamTimeoutError",
     "ChatForm",
     "Conversation",
+    "Observer",
+    "SendObserver",
     "Tool",
     "ToolResult",
     "offline",

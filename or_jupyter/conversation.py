@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .client import Client
+from .observer import Observer, SendObserver
 from .protocol import FunctionCall, Response
 from .stream import ResponseStream
 from .tools import Tool, ToolResult, as_tools, run_calls
@@ -89,18 +90,12 @@ def output_item(result: ToolResult) -> dict[str, Any]:
     }
 
 
-def _notify(observer: Any, name: str, *args: Any) -> Any:
-    method = getattr(observer, name, None)
-    return method(*args) if method is not None else None
-
-
 class Conversation:
     """A conversation with a model that can call the notebook's functions.
 
-    Observers: `send(prompt, observer=obj)` calls whichever of these `obj` has:
-    `on_request(body_params)`, `on_stream(stream)`, `on_event(event)`,
-    `on_response(response)`, `on_tool_start(call)`, `on_tool_finish(result)`,
-    `on_notice(text)`, and `confirm(tool, call) -> bool` for `confirm=True` tools.
+    Observers: `send(prompt, observer=obj)` calls the hooks of `obj`, a
+    `SendObserver` (subclass `orj.Observer` and override what you need): see
+    `observer.py` for the hooks and their order.
 
     `tool_timeout` bounds, in seconds, each call of a tool without a `timeout`
     of its own (None: no limit).
@@ -141,7 +136,11 @@ class Conversation:
     # -- the tool loop ------------------------------------------------------------
 
     def send(
-        self, prompt: str | list[dict[str, Any]], *, observer: Any = None, **overrides: Any
+        self,
+        prompt: str | list[dict[str, Any]],
+        *,
+        observer: SendObserver | None = None,
+        **overrides: Any,
     ) -> Response:
         """Send a prompt, run the tool loop, and return the final `Response`.
 
@@ -150,6 +149,7 @@ class Conversation:
         was and raises (`StreamError.response` holds what arrived); a cancelled
         one records the partial answer as an `incomplete` message.
         """
+        observer = observer or Observer()
         self._cancelled.clear()
         self.responses = []
         turn = [user_message(prompt)] if isinstance(prompt, str) else list(prompt)
@@ -157,9 +157,9 @@ class Conversation:
         registry = as_tools(tools) if tools is not None else self.tools
         params = self._params(registry, overrides)
         for _ in range(self.max_turns):
-            response = self._round(params, self.history + turn, observer)
+            response = self._turn(params, self.history + turn, observer)
             self.responses.append(response)
-            _notify(observer, "on_response", response)
+            observer.on_response(response)
             if response.status == "cancelled":
                 turn += [i for i in input_items(response) if i["type"] == "message"]
                 break
@@ -171,9 +171,9 @@ class Conversation:
             results = run_calls(
                 calls,
                 registry,
-                confirm=getattr(observer, "confirm", None),
-                on_start=getattr(observer, "on_tool_start", None),
-                on_finish=getattr(observer, "on_tool_finish", None),
+                confirm=observer.confirm,
+                on_start=observer.on_tool_start,
+                on_finish=observer.on_tool_finish,
                 timeout=self.tool_timeout,
                 cancel=self._cancelled,
             )
@@ -183,9 +183,7 @@ class Conversation:
             if _is_forced(params.get("tool_choice")):
                 params["tool_choice"] = "auto"  # a forced call, made: let the model answer now
         else:
-            _notify(
-                observer,
-                "on_notice",
+            observer.on_notice(
                 f"Stopped after {self.max_turns} model turns without a final answer "
                 "(max_turns); the history is complete, send again to continue.",
             )
@@ -204,23 +202,21 @@ class Conversation:
         if stream is not None:
             stream.cancel()
 
-    def _round(
-        self, params: dict[str, Any], items: list[dict[str, Any]], observer: Any
+    def _turn(
+        self, params: dict[str, Any], items: list[dict[str, Any]], observer: SendObserver
     ) -> Response:
         client = self.client or Client()
         self.client = client
-        _notify(observer, "on_request", params)
+        observer.on_request(params)
         if not self.stream:
             return client.create(input=items, **params)
         stream = client.stream(input=items, **params)
         self._stream = stream
         try:
-            _notify(observer, "on_stream", stream)
-            on_event = getattr(observer, "on_event", None)
+            on_event = observer.on_event
             with stream:
                 for event in stream:
-                    if on_event is not None:
-                        on_event(event)
+                    on_event(event)
             return stream.response
         finally:
             self._stream = None

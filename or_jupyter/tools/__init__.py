@@ -528,7 +528,12 @@ async def _approval(found: Tool, call: Any, call_id: str, hooks: _Hooks) -> Tool
     Only an explicit ``True`` approves: ``"no"`` is truthy, and a broken dialog must not run it.
     """
     name = found.name
-    if hooks.confirm is None:
+    try:
+        answer = None if hooks.confirm is None else await hooks.call(hooks.confirm, found, call)
+    except Exception as e:
+        reason = f"asking for approval failed: {_exception_line(e)}"
+        return _denied(call_id, name, f"Error: {name} was not run: {reason}.", reason)
+    if answer is None:  # no callback, or it said nobody can be asked
         return _denied(
             call_id,
             name,
@@ -536,11 +541,6 @@ async def _approval(found: Tool, call: Any, call_id: str, hooks: _Hooks) -> Tool
             "approval, which can only be given in a notebook frontend.",
             "approval needed but no one could be asked",
         )
-    try:
-        answer = await hooks.call(hooks.confirm, found, call)
-    except Exception as e:
-        reason = f"asking for approval failed: {_exception_line(e)}"
-        return _denied(call_id, name, f"Error: {name} was not run: {reason}.", reason)
     if answer is True:
         return None
     return _denied(call_id, name, f"Error: the user declined to run {name}.", "the user declined")

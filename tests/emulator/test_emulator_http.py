@@ -194,7 +194,7 @@ def test_garbage_on_the_socket_does_not_hurt(url, handle):
     assert answer.startswith(b"HTTP/1.1 400 ")
     assert json.loads(answer.split(b"\r\n\r\n", 1)[1])["error"]["code"] == 400
     answer = exchange(
-        handle, b"POST /api/v1/responses HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n"
+        handle, b"POST /api/v1/responses HTTP/1.1\r\nHost: localhost\r\nContent-Length: abc\r\n\r\n"
     )
     assert answer.startswith(b"HTTP/1.1 400 ") and b"Content-Length" in answer
     assert post(url, {"model": "emulator/echo", "input": "still here"}).status_code == 200
@@ -204,7 +204,7 @@ def test_chunked_request_bodies_are_read(handle):
     body = json.dumps({"model": "emulator/echo", "input": "chunky"}).encode()
     received = exchange(
         handle,
-        b"POST /api/v1/responses HTTP/1.1\r\nHost: x\r\n"
+        b"POST /api/v1/responses HTTP/1.1\r\nHost: localhost\r\n"
         b"Authorization: Bearer k\r\nTransfer-Encoding: chunked\r\n"
         b"Connection: close\r\n\r\n"
         + b"5\r\n"
@@ -361,7 +361,9 @@ def test_streams_held_open_do_not_block_other_requests(url):
             )
             assert next(response.iter_raw()) == b": OPENROUTER PROCESSING\n\n"
         # a server answering one connection at a time would still be busy with the first stall
-        assert post(url, {"model": "emulator/echo", "input": "next"}).json()["output_text"] == "next"
+        assert (
+            post(url, {"model": "emulator/echo", "input": "next"}).json()["output_text"] == "next"
+        )
 
 
 def test_models_catalogue(url):

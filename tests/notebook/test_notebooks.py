@@ -208,7 +208,7 @@ def check_python_api(nb: nbformat.NotebookNode) -> None:
     flaky = text_of(cell(nb, "import time"))
     assert "`5+5` = **10**" in flaky and re.search(r"after [1-9]\.\d s, one retry", flaky)
     broken = text_of(cell(nb, "if OFFLINE:\n    try:\n        with client.stream"))
-    assert "`8*8`\nStreamError:" in broken and "kept so far: '`8*8`" in broken
+    assert "`8*8`\nResponseFailedError:" in broken and "kept so far: '`8*8`" in broken
 
 
 def _nth(nb: nbformat.NotebookNode, source: str, n: int) -> nbformat.NotebookNode:

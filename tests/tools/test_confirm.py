@@ -14,7 +14,7 @@ class Call:
     call_id: str = "call_1"
 
 
-@pytest.mark.parametrize("answer", ["no", 1, None, [], "yes", False])
+@pytest.mark.parametrize("answer", ["no", 1, [], "yes", False])
 def test_a_confirm_answer_other_than_true_denies(answer):
     ran = []
 
@@ -28,6 +28,18 @@ def test_a_confirm_answer_other_than_true_denies(answer):
         "denied",
         "Error: the user declined to run delete_files.",
     )
+    assert ran == []
+
+
+def test_a_confirm_answer_of_none_means_nobody_could_be_asked_and_denies():
+    ran = []
+
+    @tool(confirm=True)
+    def delete_files():
+        ran.append(1)
+
+    [result] = run_calls([Call("delete_files")], [delete_files], confirm=lambda t, c: None)
+    assert result.status == "denied" and "no one could be asked" in result.error
     assert ran == []
 
 

@@ -38,7 +38,7 @@ class Recorder:
             self.bodies.append(json.loads(request.content))
 
 
-class Events:
+class Events(orj.Observer):
     """An observer that records what the loop reports."""
 
     def __init__(self) -> None:
