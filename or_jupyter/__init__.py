@@ -4,18 +4,18 @@
 `Conversation` and `tool` for Python code.
 """
 
-__version__ = "0.1.0"
-
-from .client import AsyncClient, Client  # noqa: E402
-from .conversation import Conversation  # noqa: E402
-from .offline_mode import offline  # noqa: E402
-from .protocol import (  # noqa: E402
+from ._version import __version__
+from .client import AsyncClient, Client
+from .conversation import Conversation
+from .offline_mode import offline
+from .protocol import (
     APIConnectionError,
     APIError,
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
     Event,
+    EventTooLargeError,
     FunctionCall,
     InsufficientCreditsError,
     MissingAPIKeyError,
@@ -23,15 +23,19 @@ from .protocol import (  # noqa: E402
     PermissionDeniedError,
     ProtocolError,
     RateLimitError,
+    RedirectError,
     RequestTimeoutError,
     Response,
     ResponseFailedError,
+    ResponseTooLargeError,
+    SecretInRequestError,
     ServerError,
     StreamError,
     StreamTimeoutError,
+    UnexpectedContentError,
 )
-from .stream import AsyncResponseStream, ResponseStream  # noqa: E402
-from .tools import Tool, ToolResult, tool  # noqa: E402
+from .stream import AsyncResponseStream, ResponseStream
+from .tools import Tool, ToolResult, tool
 
 __all__ = [
     "APIConnectionError",
@@ -41,8 +45,11 @@ __all__ = [
     "AsyncResponseStream",
     "AuthenticationError",
     "BadRequestError",
+    "ChatForm",
     "Client",
+    "Conversation",
     "Event",
+    "EventTooLargeError",
     "FunctionCall",
     "InsufficientCreditsError",
     "MissingAPIKeyError",
@@ -50,17 +57,20 @@ __all__ = [
     "PermissionDeniedError",
     "ProtocolError",
     "RateLimitError",
+    "RedirectError",
     "RequestTimeoutError",
     "Response",
     "ResponseFailedError",
     "ResponseStream",
+    "ResponseTooLargeError",
+    "SecretInRequestError",
     "ServerError",
     "StreamError",
     "StreamTimeoutError",
-    "ChatForm",
-    "Conversation",
     "Tool",
     "ToolResult",
+    "UnexpectedContentError",
+    "__version__",
     "offline",
     "tool",
 ]
