@@ -245,6 +245,7 @@ class _StreamBase:
         self._http_response: httpx.Response | None = None
         self._cancelled = threading.Event()
         self._closed = False
+        self._started = False  # iteration began: the body can be read only once
 
     @property
     def response(self) -> Response:
@@ -271,6 +272,11 @@ class _StreamBase:
     def _finish_cancelled(self) -> None:
         self._reader.accumulator.cancel()
 
+    def _start(self) -> None:
+        if self._started:
+            raise RuntimeError("this stream has been read already; `.response` holds its result")
+        self._started = True
+
 
 class ResponseStream(_StreamBase):
     """A streamed response. Use as a context manager and iterate for `Event`s.
@@ -291,6 +297,7 @@ class ResponseStream(_StreamBase):
         self.close()
 
     def __iter__(self) -> Iterator[Event]:
+        self._start()
         response = self._ensure_open()
         reader = self._reader
         error = None
@@ -351,6 +358,7 @@ class AsyncResponseStream(_StreamBase):
         await self.aclose()
 
     async def __aiter__(self) -> AsyncIterator[Event]:
+        self._start()
         response = await self._ensure_open()
         reader = self._reader
         error = None
