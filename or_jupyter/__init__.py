@@ -4,19 +4,19 @@
 `Conversation` and `tool` for Python code.
 """
 
-__version__ = "0.1.0"
-
-from .client import AsyncClient, Client  # noqa: E402
-from .conversation import Conversation  # noqa: E402
-from .observer import Observer, SendObserver  # noqa: E402
-from .offline_mode import offline  # noqa: E402
-from .protocol import (  # noqa: E402
+from ._version import __version__
+from .client import AsyncClient, Client
+from .conversation import Conversation
+from .observer import Observer, SendObserver
+from .offline_mode import offline
+from .protocol import (
     APIConnectionError,
     APIError,
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
     Event,
+    EventTooLargeError,
     FunctionCall,
     InsufficientCreditsError,
     MissingAPIKeyError,
@@ -24,15 +24,19 @@ from .protocol import (  # noqa: E402
     PermissionDeniedError,
     ProtocolError,
     RateLimitError,
+    RedirectError,
     RequestTimeoutError,
     Response,
     ResponseFailedError,
+    ResponseTooLargeError,
+    SecretInRequestError,
     ServerError,
     StreamError,
     StreamTimeoutError,
+    UnexpectedContentError,
 )
-from .stream import AsyncResponseStream, ResponseStream  # noqa: E402
-from .tools import Tool, ToolResult, tool  # noqa: E402
+from .stream import AsyncResponseStream, ResponseStream
+from .tools import Tool, ToolResult, tool
 
 __all__ = [
     "APIConnectionError",
@@ -42,30 +46,36 @@ __all__ = [
     "AsyncResponseStream",
     "AuthenticationError",
     "BadRequestError",
+    "ChatForm",
     "Client",
+    "Conversation",
     "Event",
+    "EventTooLargeError",
     "FunctionCall",
     "InsufficientCreditsError",
     "MissingAPIKeyError",
     "NotFoundError",
+    "Observer",
     "PermissionDeniedError",
     "ProtocolError",
     "RateLimitError",
+    "RedirectError",
     "RequestTimeoutError",
     "Response",
     "ResponseFailedError",
     "ResponseStream",
+    "ResponseTooLargeError",
+    "SecretInRequestError",
+    "SendObserver",
     "ServerError",
     "StreamError",
     "StreamTimeoutError",
-    "ChatForm",
-    "Conversation",
-    "Observer",
-    "SendObserver",
     "Tool",
     "ToolResult",
+    "UnexpectedContentError",
     "offline",
     "tool",
+    "__version__",
 ]
 
 

@@ -1,7 +1,9 @@
 """HTTP clients for OpenRouter's Responses API: `Client` (sync) and `AsyncClient`.
 
 They know nothing of notebooks. Retries happen only before the first byte of a
-response: a stream that has begun is never sent again.
+response: a stream that has begun is never sent again. The two clients are a
+pair with the same surface; what they share (configuration, the request, the
+retry policy in `retry.py`, turning answers into typed errors) lives here once.
 """
 
 from __future__ import annotations
@@ -9,38 +11,50 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import random
 import time
 from collections.abc import Generator
 from typing import Any
 
 import httpx
 
-from . import __version__
+from ._version import __version__
+from .offline_mode import OFFLINE_ENV, emulator_endpoint, offline_requested
 from .protocol import (
     APIConnectionError,
     APIError,
     APITimeoutError,
     MissingAPIKeyError,
-    RateLimitError,
     Response,
-    ResponseFailedError,
+    SecretInRequestError,
+    UnexpectedContentError,
     error_for_status,
+    failed_body_error,
     request_body,
     response_from_json,
+    snippet,
 )
-from .stream import AsyncResponseStream, ResponseStream
+from .retry import retry_delays
+from .stream import (
+    MAX_BODY_BYTES,
+    MAX_ERROR_BODY_BYTES,
+    AsyncResponseStream,
+    ResponseStream,
+    aread_body,
+    json_body,
+    read_body,
+)
 
+# `offline_requested` stays importable from here for the magics; it lives in offline_mode.
 __all__ = ["AsyncClient", "Client", "DEFAULT_BASE_URL", "offline_requested"]
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=10.0)
-RETRY_STATUSES = frozenset({408, 429})
-MAX_RETRY_AFTER = 60.0
+MIN_SECRET_LENGTH = 12  # shorter keys (test keys like "k") would match ordinary text
+HIDDEN = "[API key hidden]"
 MISSING_KEY = (
     "No OpenRouter API key: set the OPENROUTER_API_KEY environment variable, pass "
     "Client(api_key=...), run `%responses key` in a notebook, or use offline mode "
-    "(OR_JUPYTER_OFFLINE=1)."
+    f"({OFFLINE_ENV}=1)."
 )
 
 
@@ -58,13 +72,8 @@ class _BearerAuth(httpx.Auth):
         return "<bearer auth, key hidden>"
 
 
-def offline_requested() -> bool:
-    """True when `OR_JUPYTER_OFFLINE` asks for the emulator (set by `orj.offline()` too)."""
-    return os.environ.get("OR_JUPYTER_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
-
-
 class _ClientBase:
-    """Configuration shared by both clients: key, base URL, headers, retry policy."""
+    """What both clients share: key, base URL, headers, the request, typed errors."""
 
     def __init__(
         self,
@@ -78,11 +87,11 @@ class _ClientBase:
     ) -> None:
         self.offline = offline_requested() if offline is None else offline
         if self.offline:
-            from .emulator import shared
-
-            base_url, api_key = shared().base_url, "offline"
+            base_url, api_key = emulator_endpoint()
         key = api_key or os.environ.get("OPENROUTER_API_KEY") or None
         self._auth = _BearerAuth(key) if key else None
+        guarded = key and not self.offline and len(key) >= MIN_SECRET_LENGTH
+        self._secret = key if guarded else None
         self.base_url = (
             base_url or os.environ.get("OPENROUTER_BASE_URL") or DEFAULT_BASE_URL
         ).rstrip("/")
@@ -99,56 +108,131 @@ class _ClientBase:
         mode = ", offline" if self.offline else ""
         return f"{type(self).__name__}(base_url={self.base_url!r}, api_key={key}{mode})"
 
-    def _prepare(
-        self, params: dict[str, Any], stream: bool
-    ) -> tuple[str, dict[str, Any], dict[str, str]]:
+    def _prepare(self, params: dict[str, Any], stream: bool) -> tuple[str, bytes, dict[str, str]]:
+        """The URL, the encoded body and the headers of a `POST /responses`, checked."""
         if self._auth is None:
             raise MissingAPIKeyError(MISSING_KEY, status_code=None)
-        headers = dict(self.headers)
+        body = request_body(params, stream=stream)
+        content = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        headers = {**self.headers, "Content-Type": "application/json"}
         if stream:
             headers["Accept"] = "text/event-stream"
-        return f"{self.base_url}/responses", request_body(params, stream=stream), headers
+        url = f"{self.base_url}/responses"
+        self._refuse_secret(url, headers, content, body)
+        return url, content.encode(), headers
 
-    def _retry_delay(self, attempt: int, error: APIError) -> float | None:
-        """Seconds to wait before retry number `attempt + 1`, or None to give up."""
-        if attempt >= self.max_retries or not _retryable(error):
-            return None
-        if isinstance(error, RateLimitError) and error.retry_after is not None:
-            return min(error.retry_after, MAX_RETRY_AFTER)
-        return min(8.0, 0.5 * 2**attempt) * random.uniform(0.5, 1.0)
+    def _get(self, path: str) -> tuple[str, dict[str, str]]:
+        url = f"{self.base_url}{path}"
+        self._refuse_secret(url, self.headers, "", None)
+        return url, dict(self.headers)
 
-    def _error(self, response: httpx.Response, body: bytes) -> APIError:
-        return error_for_status(response.status_code, body, response.headers.get("retry-after"))
+    def _refuse_secret(self, url: str, headers: dict[str, str], content: str, body: Any) -> None:
+        """Defence in depth: never send the key anywhere but the Authorization header."""
+        secret = self._secret
+        if secret is None:
+            return
+        where = None
+        if secret in url:
+            where = "the URL"
+        for name, value in headers.items():
+            if where is None and name.lower() != "authorization" and secret in value:
+                where = f'headers["{name}"]'
+        if where is None and json.dumps(secret, ensure_ascii=False)[1:-1] in content:
+            where = _find(body, secret, "") or "the request body"
+        if where is not None:
+            raise SecretInRequestError(
+                f"the request contains the API key it authenticates with, at {where}; "
+                "nothing was sent",
+                path=where,
+            )
 
-
-def _retryable(error: APIError) -> bool:
-    if isinstance(error, APIConnectionError):
-        return True
-    status = error.status_code or 0
-    return status in RETRY_STATUSES or status >= 500
-
-
-def _transport_error(exc: httpx.HTTPError) -> APIError:
-    if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError(f"the request timed out ({type(exc).__name__})")
-    return APIConnectionError(f"could not reach the server ({type(exc).__name__}: {exc})")
-
-
-def _models(body: bytes) -> list[dict[str, Any]]:
-    data = json.loads(body)
-    return data.get("data", []) if isinstance(data, dict) else data
-
-
-def _final(response: Response) -> Response:
-    if response.status == "failed":
-        error = response.error or {}
-        raise ResponseFailedError(
-            error.get("message") or "the response failed",
-            status_code=None,
-            code=error.get("code"),
-            response=response,
+    def _error(self, response: httpx.Response, body: bytes, truncated: bool) -> APIError:
+        return self._redact(
+            error_for_status(
+                response.status_code,
+                body,
+                response.headers.get("retry-after"),
+                location=response.headers.get("location"),
+                truncated=truncated,
+            )
         )
-    return response
+
+    def _transport_error(self, exc: httpx.HTTPError) -> APIError:
+        """A key-free copy of a transport failure: its type and message, not the exception
+        (whose request holds the Authorization header)."""
+        if isinstance(exc, httpx.TimeoutException):
+            return APITimeoutError(f"the request timed out ({type(exc).__name__})")
+        return self._redact(
+            APIConnectionError(f"could not reach the server ({type(exc).__name__}: {exc})")
+        )
+
+    def _redact(self, error: APIError) -> APIError:
+        """Hide the key should a server echo it back in an error message or its metadata."""
+        secret = self._secret or (self._auth._key if self._auth else None)
+        if not secret:
+            return error
+        if secret in error.message:
+            error.message = error.message.replace(secret, HIDDEN)
+            error.args = (error.message,)
+        if error.metadata:
+            escaped = json.dumps(secret)[1:-1]
+            text = json.dumps(error.metadata, default=str)
+            if escaped in text:
+                error.metadata = json.loads(text.replace(escaped, HIDDEN))
+        return error
+
+    def _response(self, response: httpx.Response, body: bytes, truncated: bool) -> Response:
+        """The `Response` of a non-streamed answer; a failed one raises `ResponseFailedError`."""
+        data = json_body(response, body, truncated, "response")
+        if not isinstance(data, dict):
+            raise _wrong_shape(response, body, "a response")
+        if data.get("error") and "output" not in data:
+            raise self._redact(failed_body_error(data))
+        result = response_from_json(data)
+        if result.status == "failed":
+            raise self._redact(failed_body_error(data, response=result))
+        return result
+
+    def _models(self, response: httpx.Response, body: bytes, truncated: bool) -> list[Any]:
+        data = json_body(response, body, truncated, "model catalogue")
+        if isinstance(data, dict) and data.get("error") and "data" not in data:
+            raise self._redact(failed_body_error(data))
+        if isinstance(data, dict) and isinstance(data.get("data", []), list):
+            return data.get("data", [])
+        if isinstance(data, list):
+            return data
+        raise _wrong_shape(response, body, "a model list")
+
+
+def _wrong_shape(response: httpx.Response, body: bytes, expected: str) -> APIError:
+    return UnexpectedContentError(
+        f"expected {expected}, got JSON of another shape: {snippet(body)}",
+        status_code=response.status_code,
+        content_type=response.headers.get("content-type"),
+    )
+
+
+def _find(value: Any, secret: str, path: str) -> str | None:
+    """The JSON path (`input[0].content`) of the first string holding `secret`."""
+    if isinstance(value, str):
+        return path if secret in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = str(key)
+            inner = f"{path}.{name}" if name.isidentifier() and path else name
+            if not name.isidentifier():
+                inner = f"{path}[{json.dumps(name)}]" if secret not in name else f"{path}[<key>]"
+            if secret in name:
+                return f"{inner} (a key)"
+            found = _find(item, secret, inner)
+            if found is not None:
+                return found
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            found = _find(item, secret, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None
 
 
 class Client(_ClientBase):
@@ -177,26 +261,20 @@ class Client(_ClientBase):
 
     def stream(self, **params: Any) -> ResponseStream:
         """Start a streamed response; use as `with client.stream(...) as stream: for event in stream`."""
-        url, body, headers = self._prepare(params, stream=True)
-        return ResponseStream(lambda: self._send("POST", url, body, headers))
+        url, content, headers = self._prepare(params, stream=True)
+        return ResponseStream(lambda: self._send("POST", url, content, headers))
 
     def create(self, **params: Any) -> Response:
-        """A non-streaming response. Raises `StreamError` if the response failed."""
-        url, body, headers = self._prepare(params, stream=False)
-        response = self._send("POST", url, body, headers)
-        try:
-            data = json.loads(response.read())
-        finally:
-            response.close()
-        return _final(response_from_json(data))
+        """A non-streaming response. Raises `ResponseFailedError` if the response failed."""
+        url, content, headers = self._prepare(params, stream=False)
+        response = self._send("POST", url, content, headers)
+        return self._response(response, *self._read(response, MAX_BODY_BYTES))
 
     def models(self) -> list[dict[str, Any]]:
         """OpenRouter's model catalogue (`GET /models`): a list of model dicts."""
-        response = self._send("GET", f"{self.base_url}/models", None, dict(self.headers))
-        try:
-            return _models(response.read())
-        finally:
-            response.close()
+        url, headers = self._get("/models")
+        response = self._send("GET", url, None, headers)
+        return self._models(response, *self._read(response, MAX_BODY_BYTES))
 
     def close(self) -> None:
         if self._owns_http:
@@ -208,27 +286,47 @@ class Client(_ClientBase):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _send(self, method: str, url: str, body: Any, headers: dict[str, str]) -> httpx.Response:
+    def _send(
+        self, method: str, url: str, content: bytes | None, headers: dict[str, str]
+    ) -> httpx.Response:
         """Send with retries; return an open, successful response (body not yet read)."""
-        attempt = 0
-        while True:
-            request = self._http.build_request(method, url, json=body, headers=headers)
-            try:
-                response = self._http.send(request, stream=True, auth=self._auth)
-            except httpx.HTTPError as exc:
-                error, cause = _transport_error(exc), exc
-            else:
-                if response.status_code < 400:
-                    return response
-                try:
-                    error, cause = self._error(response, response.read()), None
-                finally:
-                    response.close()
-            delay = self._retry_delay(attempt, error)
-            if delay is None:
-                raise error from cause
-            time.sleep(delay)
-            attempt += 1
+        delays = retry_delays(self.max_retries)
+        delay = next(delays)
+        while delay is not None:
+            if delay:
+                time.sleep(delay)
+            response, error = self._attempt(method, url, content, headers)
+            if error is None:
+                return response
+            delay = delays.send(error)
+        raise error  # outside `except`: no httpx exception (holding the key) is its context
+
+    def _attempt(
+        self, method: str, url: str, content: bytes | None, headers: dict[str, str]
+    ) -> tuple[Any, APIError | None]:
+        request = self._http.build_request(method, url, content=content, headers=headers)
+        try:
+            response = self._http.send(request, stream=True, auth=self._auth)
+        except httpx.HTTPError as exc:
+            return None, self._transport_error(exc)
+        if response.status_code < 300:
+            return response, None
+        try:
+            body, truncated = self._read(response, MAX_ERROR_BODY_BYTES)
+        except APIConnectionError:  # the status says enough when its body is cut
+            body, truncated = b"", False
+        return None, self._error(response, body, truncated)
+
+    def _read(self, response: httpx.Response, limit: int) -> tuple[bytes, bool]:
+        """Read at most `limit` bytes of the body, then close; a broken read raises a typed error."""
+        error = None
+        try:
+            return read_body(response, limit)
+        except httpx.HTTPError as exc:
+            error = self._transport_error(exc)
+        finally:
+            response.close()
+        raise error
 
 
 class AsyncClient(_ClientBase):
@@ -251,26 +349,20 @@ class AsyncClient(_ClientBase):
 
     def stream(self, **params: Any) -> AsyncResponseStream:
         """Start a streamed response: `async with client.stream(...) as s: async for event in s`."""
-        url, body, headers = self._prepare(params, stream=True)
-        return AsyncResponseStream(lambda: self._send("POST", url, body, headers))
+        url, content, headers = self._prepare(params, stream=True)
+        return AsyncResponseStream(lambda: self._send("POST", url, content, headers))
 
     async def create(self, **params: Any) -> Response:
-        """A non-streaming response. Raises `StreamError` if the response failed."""
-        url, body, headers = self._prepare(params, stream=False)
-        response = await self._send("POST", url, body, headers)
-        try:
-            data = json.loads(await response.aread())
-        finally:
-            await response.aclose()
-        return _final(response_from_json(data))
+        """A non-streaming response. Raises `ResponseFailedError` if the response failed."""
+        url, content, headers = self._prepare(params, stream=False)
+        response = await self._send("POST", url, content, headers)
+        return self._response(response, *await self._read(response, MAX_BODY_BYTES))
 
     async def models(self) -> list[dict[str, Any]]:
         """OpenRouter's model catalogue (`GET /models`): a list of model dicts."""
-        response = await self._send("GET", f"{self.base_url}/models", None, dict(self.headers))
-        try:
-            return _models(await response.aread())
-        finally:
-            await response.aclose()
+        url, headers = self._get("/models")
+        response = await self._send("GET", url, None, headers)
+        return self._models(response, *await self._read(response, MAX_BODY_BYTES))
 
     async def aclose(self) -> None:
         if self._owns_http:
@@ -283,24 +375,43 @@ class AsyncClient(_ClientBase):
         await self.aclose()
 
     async def _send(
-        self, method: str, url: str, body: Any, headers: dict[str, str]
+        self, method: str, url: str, content: bytes | None, headers: dict[str, str]
     ) -> httpx.Response:
-        attempt = 0
-        while True:
-            request = self._http.build_request(method, url, json=body, headers=headers)
-            try:
-                response = await self._http.send(request, stream=True, auth=self._auth)
-            except httpx.HTTPError as exc:
-                error, cause = _transport_error(exc), exc
-            else:
-                if response.status_code < 400:
-                    return response
-                try:
-                    error, cause = self._error(response, await response.aread()), None
-                finally:
-                    await response.aclose()
-            delay = self._retry_delay(attempt, error)
-            if delay is None:
-                raise error from cause
-            await asyncio.sleep(delay)
-            attempt += 1
+        """Send with retries; return an open, successful response (body not yet read)."""
+        delays = retry_delays(self.max_retries)
+        delay = next(delays)
+        while delay is not None:
+            if delay:
+                await asyncio.sleep(delay)
+            response, error = await self._attempt(method, url, content, headers)
+            if error is None:
+                return response
+            delay = delays.send(error)
+        raise error  # outside `except`: no httpx exception (holding the key) is its context
+
+    async def _attempt(
+        self, method: str, url: str, content: bytes | None, headers: dict[str, str]
+    ) -> tuple[Any, APIError | None]:
+        request = self._http.build_request(method, url, content=content, headers=headers)
+        try:
+            response = await self._http.send(request, stream=True, auth=self._auth)
+        except httpx.HTTPError as exc:
+            return None, self._transport_error(exc)
+        if response.status_code < 300:
+            return response, None
+        try:
+            body, truncated = await self._read(response, MAX_ERROR_BODY_BYTES)
+        except APIConnectionError:  # the status says enough when its body is cut
+            body, truncated = b"", False
+        return None, self._error(response, body, truncated)
+
+    async def _read(self, response: httpx.Response, limit: int) -> tuple[bytes, bool]:
+        """Read at most `limit` bytes of the body, then close; a broken read raises a typed error."""
+        error = None
+        try:
+            return await aread_body(response, limit)
+        except httpx.HTTPError as exc:
+            error = self._transport_error(exc)
+        finally:
+            await response.aclose()
+        raise error

@@ -1,12 +1,14 @@
 """Reading one streamed response: events out, a `Response` accumulated, failures typed.
 
 `ResponseStream` and `AsyncResponseStream` differ only in how they read bytes;
-`EventReader` does the rest for both.
+`EventReader` does the rest for both. Every read is bounded: one SSE event, a
+JSON body and an error body each have a size past which reading stops.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -18,78 +20,221 @@ from .protocol import (
     DONE,
     Accumulator,
     Event,
+    EventTooLargeError,
     ProtocolError,
     Response,
     ResponseFailedError,
+    ResponseTooLargeError,
     SSEDecoder,
     StreamError,
     StreamTimeoutError,
+    UnexpectedContentError,
     parse_message,
+    snippet,
 )
 
-__all__ = ["AsyncResponseStream", "EventReader", "ResponseStream"]
+__all__ = [
+    "AsyncResponseStream",
+    "EventReader",
+    "MAX_BODY_BYTES",
+    "MAX_ERROR_BODY_BYTES",
+    "MAX_EVENT_BYTES",
+    "ResponseStream",
+    "aread_body",
+    "json_body",
+    "media_type",
+    "read_body",
+]
+
+MAX_EVENT_BYTES = 64 * 2**20  # one SSE event
+MAX_BODY_BYTES = 64 * 2**20  # a JSON body (non-streamed response, catalogue)
+MAX_ERROR_BODY_BYTES = 2**20  # an error body: only its start is read beyond this
+FAILING = frozenset({"error", "response.failed"})
+TERMINAL_BY_STATUS = {
+    "completed": "response.completed",
+    "incomplete": "response.incomplete",
+    "failed": "response.failed",
+}
+
+
+def media_type(response: httpx.Response) -> str:
+    """The declared media type, lower case, without parameters ("" when none)."""
+    return response.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def is_json(media: str) -> bool:
+    return media == "application/json" or media.endswith("+json")
+
+
+def read_body(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
+    """Read at most about `limit` decoded bytes; True with them if there was more."""
+    parts, size = [], 0
+    for chunk in response.iter_bytes():
+        if size + len(chunk) > limit:
+            parts.append(chunk[: limit - size])
+            return b"".join(parts), True
+        parts.append(chunk)
+        size += len(chunk)
+    return b"".join(parts), False
+
+
+async def aread_body(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
+    """The async `read_body`."""
+    parts, size = [], 0
+    async for chunk in response.aiter_bytes():
+        if size + len(chunk) > limit:
+            parts.append(chunk[: limit - size])
+            return b"".join(parts), True
+        parts.append(chunk)
+        size += len(chunk)
+    return b"".join(parts), False
+
+
+def json_body(response: httpx.Response, body: bytes, truncated: bool, expected: str) -> Any:
+    """The parsed JSON of a successful answer, or the typed error for a body that is not it."""
+    status, media = response.status_code, media_type(response)
+    if truncated:
+        raise ResponseTooLargeError(
+            f"the {expected} is larger than {MAX_BODY_BYTES:,} bytes; it was not read",
+            status_code=status,
+            limit=MAX_BODY_BYTES,
+        )
+    if not is_json(media):
+        raise UnexpectedContentError(
+            f"expected {expected} as JSON, got {media or 'no content type'}: {snippet(body)}",
+            status_code=status,
+            content_type=media or None,
+        )
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        raise UnexpectedContentError(
+            f"the {expected} is not valid JSON ({getattr(exc, 'msg', exc)}): {snippet(body)}",
+            status_code=status,
+            content_type=media,
+        ) from None
 
 
 class EventReader:
     """Bytes in, `Event`s out; keeps the `Accumulator` and raises `StreamError` on failure."""
 
-    __slots__ = ("accumulator", "count", "_decoder", "done")
+    __slots__ = ("accumulator", "count", "_decoder", "_pending")
 
     def __init__(self) -> None:
         self._decoder = SSEDecoder()
         self.accumulator = Accumulator()
         self.count = 0
-        self.done = False
+        self._pending = 0  # bytes fed since the last completed SSE message
 
     def feed(self, chunk: bytes) -> Iterator[Event]:
         """Yield the events completed by `chunk`; raise `StreamError` after an error event."""
-        add = self.accumulator.add
-        for message in self._decoder.feed(chunk):
+        pending = self._pending + len(chunk)
+        if pending > MAX_EVENT_BYTES and b"\n" not in chunk and b"\r" not in chunk:
+            raise self._too_large()  # before the decoder buffers yet more of it
+        messages = self._decoder.feed(chunk)
+        self._pending = 0 if messages else pending
+        if self._pending > MAX_EVENT_BYTES:
+            raise self._too_large()
+        accumulator = self.accumulator
+        add = accumulator.add
+        for message in messages:
             if message.data == DONE:
-                self.done = True
                 continue
             self.count += 1
             try:
                 event = parse_message(message, self.count)
             except ProtocolError as exc:
-                raise self.failure(exc.message) from None
-            add(event)
-            yield event
-            if event.type == "error" or event.type == "response.failed":
-                error = self.accumulator.error or {}
-                raise self.failure(
-                    error.get("message") or "the response failed",
-                    ResponseFailedError,
-                    code=error.get("code"),
-                    metadata=error.get("metadata"),
-                )
+                error = self.failure(exc.message)
+            else:
+                add(event)
+                yield event
+                if event.type in FAILING or accumulator.status == "failed":
+                    raise self._failed()
+                continue
+            raise error
 
     def end(self) -> Iterator[Event]:
         """Flush at end of bytes. A stream cut inside an event raises `StreamError`."""
         try:
             for message in self._decoder.close():
-                if message.data != DONE:
-                    self.count += 1
+                if message.data == DONE:
+                    continue
+                self.count += 1
+                try:
                     event = parse_message(message, self.count)
-                    self.accumulator.add(event)
-                    yield event
-        except ProtocolError:
-            raise self.failure("the stream ended in the middle of an event") from None
+                except ProtocolError:
+                    error = self.failure("the stream ended in the middle of an event")
+                else:
+                    yield from self._deliver(event)
+                    continue
+                raise error
         finally:
             self.accumulator.finish()
 
+    def whole(self, response: httpx.Response, body: bytes, truncated: bool) -> Iterator[Event]:
+        """A streaming request answered with one body instead of events.
+
+        JSON holding a response becomes its terminal event, JSON holding an error
+        an `error` event (which raises); anything but JSON raises its typed error.
+        """
+        data = json_body(response, body, truncated, "response")
+        if isinstance(data, dict) and "output" in data:
+            kind = TERMINAL_BY_STATUS.get(data.get("status"), "response.completed")
+            event = Event(kind, {"type": kind, "response": data})
+        elif isinstance(data, dict) and data.get("error"):
+            event = Event("error", data)
+        else:
+            raise UnexpectedContentError(
+                f"expected a response, got JSON of another shape: {snippet(body)}",
+                status_code=response.status_code,
+                content_type=media_type(response),
+            )
+        self.count += 1
+        yield from self._deliver(event)
+
     def failure(
-        self, message: str, cls: type[StreamError] = StreamError, **kwargs: Any
+        self,
+        message: str,
+        cls: type[StreamError] = StreamError,
+        status_code: int | None = None,
+        **kwargs: Any,
     ) -> StreamError:
-        """A `StreamError` carrying everything received so far."""
+        """A `StreamError` carrying everything received so far (no HTTP status: in-stream)."""
         self.accumulator.finish()
-        return cls(message, status_code=None, response=self.accumulator.response(), **kwargs)
+        return cls(message, status_code=status_code, response=self.accumulator.response(), **kwargs)
 
     def broken(self, exc: Exception) -> StreamError:
-        """The `StreamError` for a transport failure in the middle of the stream."""
+        """The `StreamError` for a transport failure in the middle of the stream.
+
+        It copies the failure's type and message; the httpx exception itself (which
+        holds the request and its Authorization header) is not attached.
+        """
         if isinstance(exc, httpx.TimeoutException):
             return self.failure("the server stopped sending (read timeout)", StreamTimeoutError)
         return self.failure(f"the connection broke mid-stream ({type(exc).__name__}: {exc})")
+
+    def _too_large(self) -> StreamError:
+        return self.failure(
+            f"an event grew past {MAX_EVENT_BYTES:,} bytes without ending; the stream was stopped",
+            EventTooLargeError,
+        )
+
+    def _deliver(self, event: Event) -> Iterator[Event]:
+        """Account for `event` and yield it; after an error or failure, raise."""
+        self.accumulator.add(event)
+        yield event
+        if event.type in FAILING or self.accumulator.status == "failed":
+            raise self._failed()
+
+    def _failed(self) -> StreamError:
+        error = self.accumulator.error or {}
+        metadata = error.get("metadata")
+        return self.failure(
+            str(error.get("message") or "the response failed"),
+            ResponseFailedError,
+            code=error.get("code"),
+            metadata=metadata if isinstance(metadata, dict) else None,
+        )
 
 
 class _StreamBase:
@@ -100,6 +245,7 @@ class _StreamBase:
         self._http_response: httpx.Response | None = None
         self._cancelled = threading.Event()
         self._closed = False
+        self._started = False  # iteration began: the body can be read only once
 
     @property
     def response(self) -> Response:
@@ -119,8 +265,17 @@ class _StreamBase:
         self._reader.accumulator.cancel()
         _shutdown(self._http_response)
 
+    def __repr__(self) -> str:
+        reader = self._reader
+        return f"<{type(self).__name__} {reader.accumulator.status}, {reader.count} events>"
+
     def _finish_cancelled(self) -> None:
         self._reader.accumulator.cancel()
+
+    def _start(self) -> None:
+        if self._started:
+            raise RuntimeError("this stream has been read already; `.response` holds its result")
+        self._started = True
 
 
 class ResponseStream(_StreamBase):
@@ -142,9 +297,15 @@ class ResponseStream(_StreamBase):
         self.close()
 
     def __iter__(self) -> Iterator[Event]:
+        self._start()
         response = self._ensure_open()
         reader = self._reader
+        error = None
         try:
+            if media_type(response) not in ("text/event-stream", ""):
+                body, truncated = read_body(response, MAX_BODY_BYTES)
+                yield from reader.whole(response, body, truncated)
+                return
             for chunk in response.iter_bytes():
                 if self._cancelled.is_set():
                     break
@@ -153,11 +314,13 @@ class ResponseStream(_StreamBase):
                 yield from reader.end()
         except httpx.HTTPError as exc:
             if not self._cancelled.is_set():
-                raise reader.broken(exc) from exc
+                error = reader.broken(exc)
         finally:
             if self._cancelled.is_set():
                 self._finish_cancelled()
             response.close()
+        if error is not None:
+            raise error  # outside `except`: the httpx error, with the key, is not its context
 
     def until_done(self) -> Response:
         """Read to the end and return the final `Response`."""
@@ -195,9 +358,16 @@ class AsyncResponseStream(_StreamBase):
         await self.aclose()
 
     async def __aiter__(self) -> AsyncIterator[Event]:
+        self._start()
         response = await self._ensure_open()
         reader = self._reader
+        error = None
         try:
+            if media_type(response) not in ("text/event-stream", ""):
+                body, truncated = await aread_body(response, MAX_BODY_BYTES)
+                for event in reader.whole(response, body, truncated):
+                    yield event
+                return
             async for chunk in response.aiter_bytes():
                 if self._cancelled.is_set():
                     break
@@ -208,11 +378,13 @@ class AsyncResponseStream(_StreamBase):
                     yield event
         except httpx.HTTPError as exc:
             if not self._cancelled.is_set():
-                raise reader.broken(exc) from exc
+                error = reader.broken(exc)
         finally:
             if self._cancelled.is_set():
                 self._finish_cancelled()
             await response.aclose()
+        if error is not None:
+            raise error  # outside `except`: the httpx error, with the key, is not its context
 
     async def until_done(self) -> Response:
         """Read to the end and return the final `Response`."""

@@ -22,9 +22,10 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from traitlets import Bool, Float, Int, TraitError, Unicode
 
-from ..client import Client, offline_requested
+from ..client import Client
 from ..conversation import DEFAULT_MODEL, Conversation
 from ..offline_mode import offline as use_offline
+from ..offline_mode import offline_requested
 from ..protocol import APIError, Response
 from ..render import LiveView, TerminalView, error_box
 from ..structured import parse_structured, text_format

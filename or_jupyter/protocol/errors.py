@@ -1,34 +1,40 @@
 """Typed errors, and building them from OpenRouter's error bodies and events.
 
-Every error is an `APIError`, so `except orj.APIError` catches them all. Messages
-never contain the API key: they are built only from what the server sent. Each class
-has a `hint`: what the user can do about it, in a few words.
+Every error is an `APIError`, so `except orj.APIError` catches them all::
 
-    APIError                      .status_code (None when no HTTP status applies), .code,
-    |                             .message (full text; str() caps it), .metadata, .hint
-    +-- BadRequestError           400, 413, 422
-    +-- AuthenticationError       401
-    |   +-- MissingAPIKeyError    no key given or found (nothing was sent)
-    +-- InsufficientCreditsError  402
-    +-- PermissionDeniedError     403 (moderation, guardrails)
-    +-- NotFoundError             404
-    +-- RequestTimeoutError       408
-    +-- RateLimitError            429, .retry_after
-    +-- ServerError               5xx
-    +-- APIConnectionError        no HTTP response (connection failed or broke)
-    |   +-- APITimeoutError       the server took too long
-    +-- ProtocolError             not the Responses protocol (e.g. invalid JSON)
-    +-- StreamError               the stream broke after it began; .response keeps what arrived
-        +-- ResponseFailedError   the server said the response failed (response.failed,
-        |                         an error event, a failed non-streamed body)
-        +-- StreamTimeoutError    (also an APITimeoutError) the server went silent mid-stream
+    APIError                        anything from OpenRouter or on the way to it
+    ├── BadRequestError             400, 413, 422: the request was rejected as it stands
+    ├── AuthenticationError         401: the key is missing, wrong or revoked
+    │   └── MissingAPIKeyError      no key was given or found (nothing was sent)
+    ├── InsufficientCreditsError    402
+    ├── PermissionDeniedError       403: moderation or a guardrail
+    ├── NotFoundError               404: no such model or endpoint
+    ├── RequestTimeoutError         408
+    ├── RateLimitError              429 (.retry_after)
+    ├── ServerError                 5xx
+    ├── RedirectError               3xx, which is not followed (.location)
+    ├── SecretInRequestError        the request holds the API key (.path; nothing was sent)
+    ├── ProtocolError               the server answered, but not in the Responses protocol
+    │   ├── UnexpectedContentError  HTML, invalid JSON or another body where JSON/SSE was due
+    │   └── ResponseTooLargeError   a body over the size the client reads
+    ├── APIConnectionError          no HTTP response: connecting or sending failed
+    │   └── APITimeoutError         the server took longer than the timeout
+    │       └── StreamTimeoutError  (also a StreamError) silent mid-stream
+    └── StreamError                 the stream broke after it began (.response: what arrived)
+        ├── ResponseFailedError     the server reported the response failed
+        ├── EventTooLargeError      one SSE event over the size the client reads
+        └── StreamTimeoutError
 
-In-stream failures have `status_code=None`: the HTTP status (200) says nothing about them.
+`status_code` is the HTTP status, or None when no HTTP status applies (no response,
+a local refusal, or a failure inside a stream). `hint` says what the user can do.
+Messages never contain the API key: they are built only from what the server sent.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from typing import Any
 
 __all__ = [
@@ -37,20 +43,28 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "EventTooLargeError",
     "InsufficientCreditsError",
     "MissingAPIKeyError",
     "NotFoundError",
     "PermissionDeniedError",
     "ProtocolError",
     "RateLimitError",
+    "RedirectError",
     "RequestTimeoutError",
     "ResponseFailedError",
+    "ResponseTooLargeError",
+    "SecretInRequestError",
     "ServerError",
     "StreamError",
     "StreamTimeoutError",
+    "UnexpectedContentError",
     "error_for_status",
     "error_from_event",
+    "failed_body_error",
     "parse_retry_after",
+    "printable",
+    "snippet",
 ]
 
 HINTS = {
@@ -66,15 +80,19 @@ HINTS = {
     502: "the provider returned an error; try again or another model",
     503: "no provider is available for this model right now; try again later",
 }
+SHOWN_LIMIT = 2000  # characters of `message` that `str()` shows
+SNIPPET_LIMIT = 200  # characters of a non-JSON body that become the message
 
 
 class APIError(Exception):
     """An error from OpenRouter or on the way to it.
 
-    `status_code` is the HTTP status (None when no response arrived), `code` the
-    error code as sent (int or string), `message` OpenRouter's message, `metadata`
-    its extra details (e.g. `provider_name`, `raw`).
+    `status_code` is the HTTP status (None when none applies), `code` the error
+    code as sent (int or string), `message` the server's message in full,
+    `metadata` its extra details (e.g. `provider_name`, `raw`).
     """
+
+    HINT: str | None = None  # a class's own advice; else advice by HTTP status
 
     def __init__(
         self,
@@ -90,8 +108,6 @@ class APIError(Exception):
         self.code = code if code is not None else status_code
         self.metadata = metadata or {}
 
-    HINT: str | None = None  # a class's own advice; else advice by HTTP status
-
     @property
     def hint(self) -> str | None:
         """What the user can do about it, in a few words."""
@@ -103,10 +119,17 @@ class APIError(Exception):
         )
 
     def __str__(self) -> str:
-        head = f"{self.status_code}: " if self.status_code else ""
+        status = self.status_code
+        head = f"{status}: " if status and not 200 <= status < 300 else ""
+        message = self.message
+        if len(message) > SHOWN_LIMIT:
+            extra = len(message) - SHOWN_LIMIT
+            message = f"{message[:SHOWN_LIMIT]}… [truncated {extra:,} characters]"
         raw = self.metadata.get("raw")
-        detail = f" ({raw})" if isinstance(raw, str) and raw and raw not in self.message else ""
-        return f"{head}{self.message}{detail}"
+        detail = (
+            f" ({raw[:SHOWN_LIMIT]})" if isinstance(raw, str) and raw and raw not in message else ""
+        )
+        return f"{head}{message}{detail}"
 
 
 class BadRequestError(APIError):
@@ -118,7 +141,9 @@ class AuthenticationError(APIError):
 
 
 class MissingAPIKeyError(AuthenticationError):
-    """No API key was given or found in the environment."""
+    """No API key was given or found in the environment; nothing was sent."""
+
+    HINT = "set OPENROUTER_API_KEY or run `%responses key`"
 
 
 class InsufficientCreditsError(APIError):
@@ -149,16 +174,70 @@ class ServerError(APIError):
     """5xx: OpenRouter or the provider failed."""
 
 
+class RedirectError(APIError):
+    """3xx: the server redirected; the client does not follow. `location` is where to."""
+
+    HINT = "point base_url at the address the server redirects to"
+
+    def __init__(self, message: str, *, location: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.location = location
+
+    def __str__(self) -> str:
+        where = f" (Location: {self.location})" if self.location else ""
+        return f"{super().__str__()}{where}"
+
+
+class SecretInRequestError(APIError):
+    """The request holds the API key it would authenticate with; nothing was sent.
+
+    `path` is where it was found, e.g. `input[0].content` or `headers["X-Title"]`.
+    """
+
+    HINT = "remove the API key from the input; it would reach the model"
+
+    def __init__(self, message: str, *, path: str = "", **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.path = path
+
+
+class ProtocolError(APIError):
+    """The server sent something that is not the Responses protocol (e.g. invalid JSON)."""
+
+    HINT = "the server's answer is not OpenRouter's; check base_url"
+
+
+class UnexpectedContentError(ProtocolError):
+    """A body that is not what was asked for: HTML, invalid JSON, or JSON of the wrong shape.
+
+    `content_type` is what the server declared; `message` the start of the body.
+    """
+
+    def __init__(self, message: str, *, content_type: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.content_type = content_type
+
+
+class ResponseTooLargeError(ProtocolError):
+    """A body larger than the client reads (`limit` bytes); the rest was not read."""
+
+    HINT = "the body was too large to read; ask for less output"
+
+    def __init__(self, message: str, *, limit: int = 0, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.limit = limit
+
+
 class APIConnectionError(APIError):
     """No HTTP response: the connection failed or broke before the response began."""
+
+    HINT = "check the network and base_url; try again"
 
 
 class APITimeoutError(APIConnectionError):
     """The server took longer than the timeout allows."""
 
-
-class ProtocolError(APIError):
-    """The server sent something that is not the Responses protocol (e.g. invalid JSON)."""
+    HINT = "try again, or raise the timeout"
 
 
 class StreamError(APIError):
@@ -172,15 +251,22 @@ class StreamError(APIError):
 
 
 class ResponseFailedError(StreamError):
-    """The server reported that the response failed; `response` holds what arrived."""
+    """The server reported that the response failed: a `response.failed` or `error` event,
+    or a non-streamed body with status `failed` or an `error` object."""
 
-    HINT = "the model or its provider failed; try again or another model"
+    HINT = "the model or provider failed; try again or another model"
+
+
+class EventTooLargeError(StreamError):
+    """One SSE event grew past the size the client reads; the stream was stopped."""
+
+    HINT = "an event was too large to read; ask for less output"
 
 
 class StreamTimeoutError(StreamError, APITimeoutError):
     """The stream began, then the server went silent for longer than the read timeout."""
 
-    HINT = "the server stopped sending; try again"
+    HINT = "the server went silent; what arrived is kept. Try again or raise the timeout."
 
 
 _BY_STATUS: dict[int, type[APIError]] = {
@@ -194,6 +280,24 @@ _BY_STATUS: dict[int, type[APIError]] = {
     422: BadRequestError,
     429: RateLimitError,
 }
+_ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+
+
+def printable(text: str) -> str:
+    """`text` without terminal escape sequences and control or format characters
+    (newlines and tabs stay), so a hostile message cannot drive the terminal."""
+    text = _ESCAPES.sub("", text)
+    if text.isprintable():
+        return text
+    return "".join(
+        c for c in text if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf", "Cs")
+    )
+
+
+def snippet(body: bytes, limit: int = SNIPPET_LIMIT) -> str:
+    """The start of a body as one clean line: what a non-JSON body can tell the user."""
+    text = body[: limit * 4].decode("utf-8", "replace")
+    return " ".join(printable(text).split())[:limit]
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -204,25 +308,54 @@ def parse_retry_after(value: str | None) -> float | None:
         seconds = float(value)
     except ValueError:
         return None
-    return max(0.0, seconds)
+    return max(0.0, seconds) if seconds == seconds else None
 
 
-def error_for_status(status: int, body: bytes, retry_after: str | None = None) -> APIError:
-    """The typed error for an HTTP error response with OpenRouter's JSON body (or any body)."""
+def error_for_status(
+    status: int,
+    body: bytes,
+    retry_after: str | None = None,
+    *,
+    location: str | None = None,
+    truncated: bool = False,
+) -> APIError:
+    """The typed error for an HTTP error or redirect, from OpenRouter's JSON body (or any body).
+
+    `truncated` says the body was cut at the client's limit; the message notes it.
+    """
     code, message, metadata = _parse_error_body(body)
     message = message or f"HTTP {status}"
-    cls = _BY_STATUS.get(status) or (ServerError if status >= 500 else APIError)
+    if truncated:
+        message += " [the error body was too large; only its start was read]"
     kwargs: dict[str, Any] = {"status_code": status, "code": code, "metadata": metadata}
+    if 300 <= status < 400:
+        return RedirectError(message, location=location, **kwargs)
+    cls = _BY_STATUS.get(status) or (ServerError if status >= 500 else APIError)
     if cls is RateLimitError:
         kwargs["retry_after"] = parse_retry_after(retry_after)
     return cls(message, **kwargs)
+
+
+def failed_body_error(data: dict[str, Any], response: Any = None) -> ResponseFailedError:
+    """The error for a successful HTTP answer whose JSON says it failed (`error` or status).
+
+    Like an in-stream failure it has no `status_code`: the HTTP 200 says nothing of it.
+    """
+    error = error_from_event(data) if data.get("error") else {"code": None, "message": ""}
+    return ResponseFailedError(
+        printable(str(error.get("message") or "the response failed")),
+        code=error.get("code"),
+        metadata=error.get("metadata") if isinstance(error.get("metadata"), dict) else None,
+        response=response,
+    )
 
 
 def error_from_event(data: dict[str, Any]) -> dict[str, Any]:
     """Normalise an in-stream error (flat per spec, nested per docs, or in a chunk) to a dict."""
     nested = data.get("error")
     source = nested if isinstance(nested, dict) else data
-    error = {"code": source.get("code"), "message": source.get("message") or "stream error"}
+    message = source.get("message") or (nested if isinstance(nested, str) else None)
+    error = {"code": source.get("code"), "message": message or "stream error"}
     for key in ("param", "metadata"):
         if source.get(key) is not None:
             error[key] = source[key]
@@ -233,17 +366,17 @@ def _parse_error_body(body: bytes) -> tuple[Any, str, dict[str, Any]]:
     try:
         data = json.loads(body)
     except ValueError:
-        return None, body[:300].decode("utf-8", "replace").strip(), {}
+        return None, snippet(body), {}
     if not isinstance(data, dict):
-        return None, str(data)[:300], {}
+        return None, snippet(json.dumps(data).encode()), {}
     error = data.get("error")
     if isinstance(error, str):
-        return None, error, {}
+        return None, printable(error), {}
     if not isinstance(error, dict):
         error = data
     metadata = error.get("metadata") or data.get("metadata") or {}
     return (
         error.get("code"),
-        str(error.get("message") or ""),
+        printable(str(error.get("message") or "")),
         metadata if isinstance(metadata, dict) else {},
     )

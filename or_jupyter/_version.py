@@ -1,0 +1,3 @@
+"""The package version, in one place (read by the package root and the client)."""
+
+__version__ = "0.1.0"
