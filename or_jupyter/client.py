@@ -236,7 +236,7 @@ def _find(value: Any, secret: str, path: str) -> str | None:
 
 
 class Client(_ClientBase):
-    """Synchronous client. See DESIGN.md for the contract; `stream()` is the main entry point.
+    """Synchronous client. `stream()` is the main entry point (the README shows the whole surface).
 
     `api_key` defaults to `$OPENROUTER_API_KEY`, `base_url` to `$OPENROUTER_BASE_URL`
     or OpenRouter. `http_client` lets you bring your own `httpx.Client` (proxies,

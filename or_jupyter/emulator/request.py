@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-DEFAULT_MODEL = "emulator/assistant"
+MODEL_WHEN_MISSING = "emulator/assistant"  # a request without a model gets the assistant
 # The fields that choose the words and ids of an answer. Not the model nor the streaming
 # flag (every model and both modes give the same words), nor fields SDKs fill with
 # defaults (service_tier, store), so that every client gets the same answer.
@@ -96,7 +96,7 @@ def parse(body: dict[str, Any]) -> Request:
     digest = hashlib.sha256(json.dumps(_seeded(body), sort_keys=True).encode())
     return Request(
         body=body,
-        model=body.get("model") or DEFAULT_MODEL,
+        model=body.get("model") or MODEL_WHEN_MISSING,
         items=items,
         stream=bool(body.get("stream")),
         tools=[tool for tool in body.get("tools") or [] if tool.get("type") == "function"],

@@ -21,9 +21,9 @@ Policy, and why:
 - URLs: links may use http, https and mailto (or be relative, e.g. ``#section``);
   images may use http, https or an inline ``data:image/`` PNG, GIF, JPEG or WebP
   (never SVG, which can carry script). ``rel="noopener noreferrer"`` on every link.
-  Remote images are allowed because answers legitimately show them; note that an
-  image loads without a click, so a prompt-injected model could use one to send
-  data to a server; that trade-off is for the view to revisit.
+  The sanitiser would pass a remote image, but the Markdown renderer never emits
+  one: it turns remote images into links, because an image loads without a click
+  and a prompt-injected model could use its URL to send data out.
 """
 
 from __future__ import annotations
