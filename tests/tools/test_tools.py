@@ -570,7 +570,7 @@ def test_long_output_is_truncated_with_a_note():
 
 
 def test_default_output_limit_is_configurable(monkeypatch):
-    monkeypatch.setattr(tools_module, "MAX_OUTPUT_CHARS", 5)
+    monkeypatch.setattr(tools_module.output, "MAX_OUTPUT_CHARS", 5)
     output = tool(name="f")(lambda: "abcdefgh").invoke().output
     assert output == "abcde\n… [truncated 3 more characters]"
     assert format_output("abcdefgh") == output
