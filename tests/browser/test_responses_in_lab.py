@@ -30,7 +30,7 @@ def get_weather(city: str) -> dict:
 """
 
 WITH_TOOL = """\
-%%responses -m emulator/assistant --reasoning medium --tools get_weather
+%%responses -m emulator/assistant --reasoning xhigh --tools get_weather
 Please call get_weather city=Lima, then tell me about it.
 """
 
