@@ -30,6 +30,7 @@ from .protocol import (
     StreamTimeoutError,
     UnexpectedContentError,
     parse_message,
+    printable,
     snippet,
 )
 
@@ -236,7 +237,7 @@ class EventReader:
         error = self.accumulator.error or {}
         metadata = error.get("metadata")
         return self.failure(
-            str(error.get("message") or "the response failed"),
+            printable(str(error.get("message") or "the response failed")),
             ResponseFailedError,
             code=error.get("code"),
             metadata=metadata if isinstance(metadata, dict) else None,
