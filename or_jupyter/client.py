@@ -41,6 +41,7 @@ from .stream import (
     ResponseStream,
     aread_body,
     json_body,
+    media_type,
     read_body,
 )
 
@@ -131,19 +132,19 @@ class _ClientBase:
         secret = self._secret
         if secret is None:
             return
-        where = None
-        if secret in url:
-            where = "the URL"
-        for name, value in headers.items():
-            if where is None and name.lower() != "authorization" and secret in value:
-                where = f'headers["{name}"]'
-        if where is None and json.dumps(secret, ensure_ascii=False)[1:-1] in content:
-            where = _find(body, secret, "") or "the request body"
-        if where is not None:
+        places = ["the URL"] if secret in url else []
+        places += [
+            f'headers["{name}"]'
+            for name, value in headers.items()
+            if name.lower() != "authorization" and secret in value
+        ]
+        if not places and json.dumps(secret, ensure_ascii=False)[1:-1] in content:
+            places.append(_find(body, secret, "") or "the request body")
+        if places:
             raise SecretInRequestError(
-                f"the request contains the API key it authenticates with, at {where}; "
+                f"the request contains the API key it authenticates with, at {places[0]}; "
                 "nothing was sent",
-                path=where,
+                path=places[0],
             )
 
     def _error(self, response: httpx.Response, body: bytes, truncated: bool) -> APIError:
@@ -168,12 +169,15 @@ class _ClientBase:
 
     def _redact(self, error: APIError) -> APIError:
         """Hide the key should a server echo it back in an error message or its metadata."""
-        secret = self._secret or (self._auth._key if self._auth else None)
+        secret = self._secret
         if not secret:
             return error
         if secret in error.message:
             error.message = error.message.replace(secret, HIDDEN)
             error.args = (error.message,)
+        location = getattr(error, "location", None)
+        if location and secret in location:
+            error.location = location.replace(secret, HIDDEN)
         if error.metadata:
             escaped = json.dumps(secret)[1:-1]
             text = json.dumps(error.metadata, default=str)
@@ -208,7 +212,7 @@ def _wrong_shape(response: httpx.Response, body: bytes, expected: str) -> APIErr
     return UnexpectedContentError(
         f"expected {expected}, got JSON of another shape: {snippet(body)}",
         status_code=response.status_code,
-        content_type=response.headers.get("content-type"),
+        content_type=media_type(response),
     )
 
 
@@ -217,21 +221,21 @@ def _find(value: Any, secret: str, path: str) -> str | None:
     if isinstance(value, str):
         return path if secret in value else None
     if isinstance(value, dict):
+        items = []
         for key, item in value.items():
             name = str(key)
-            inner = f"{path}.{name}" if name.isidentifier() and path else name
-            if not name.isidentifier():
-                inner = f"{path}[{json.dumps(name)}]" if secret not in name else f"{path}[<key>]"
             if secret in name:
-                return f"{inner} (a key)"
-            found = _find(item, secret, inner)
-            if found is not None:
-                return found
+                return f"{path or 'the body'} (in a key)"
+            step = (f"{path}.{name}" if path else name) if name.isidentifier() else None
+            items.append((item, step or f"{path}[{json.dumps(name)}]"))
     elif isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            found = _find(item, secret, f"{path}[{index}]")
-            if found is not None:
-                return found
+        items = [(item, f"{path}[{index}]") for index, item in enumerate(value)]
+    else:
+        return None
+    for item, where in items:
+        found = _find(item, secret, where)
+        if found is not None:
+            return found
     return None
 
 

@@ -30,6 +30,7 @@ from .protocol import (
     StreamTimeoutError,
     UnexpectedContentError,
     parse_message,
+    printable,
     snippet,
 )
 
@@ -67,7 +68,7 @@ def is_json(media: str) -> bool:
 
 
 def read_body(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
-    """Read at most about `limit` decoded bytes; True with them if there was more."""
+    """Read at most `limit` decoded bytes; True with them when the body held more."""
     parts, size = [], 0
     for chunk in response.iter_bytes():
         if size + len(chunk) > limit:
@@ -90,18 +91,24 @@ async def aread_body(response: httpx.Response, limit: int) -> tuple[bytes, bool]
     return b"".join(parts), False
 
 
-def json_body(response: httpx.Response, body: bytes, truncated: bool, expected: str) -> Any:
-    """The parsed JSON of a successful answer, or the typed error for a body that is not it."""
+def json_body(
+    response: httpx.Response, body: bytes, truncated: bool, noun: str, streaming: bool = False
+) -> Any:
+    """The parsed JSON of a successful answer, or the typed error for a body that is not it.
+
+    `noun` names what was asked for ("response", "model catalogue") in the messages.
+    """
     status, media = response.status_code, media_type(response)
     if truncated:
         raise ResponseTooLargeError(
-            f"the {expected} is larger than {MAX_BODY_BYTES:,} bytes; it was not read",
+            f"the {noun} is larger than {MAX_BODY_BYTES:,} bytes; it was not read",
             status_code=status,
             limit=MAX_BODY_BYTES,
         )
     if not is_json(media):
+        wanted = "an event stream or JSON" if streaming else "JSON"
         raise UnexpectedContentError(
-            f"expected {expected} as JSON, got {media or 'no content type'}: {snippet(body)}",
+            f"the {noun} is {media or 'untyped'}, not {wanted}: {snippet(body)}",
             status_code=status,
             content_type=media or None,
         )
@@ -109,7 +116,7 @@ def json_body(response: httpx.Response, body: bytes, truncated: bool, expected: 
         return json.loads(body)
     except ValueError as exc:
         raise UnexpectedContentError(
-            f"the {expected} is not valid JSON ({getattr(exc, 'msg', exc)}): {snippet(body)}",
+            f"the {noun} is not valid JSON ({getattr(exc, 'msg', exc)}): {snippet(body)}",
             status_code=status,
             content_type=media,
         ) from None
@@ -177,7 +184,7 @@ class EventReader:
         JSON holding a response becomes its terminal event, JSON holding an error
         an `error` event (which raises); anything but JSON raises its typed error.
         """
-        data = json_body(response, body, truncated, "response")
+        data = json_body(response, body, truncated, "response", streaming=True)
         if isinstance(data, dict) and "output" in data:
             kind = TERMINAL_BY_STATUS.get(data.get("status"), "response.completed")
             event = Event(kind, {"type": kind, "response": data})
@@ -230,7 +237,7 @@ class EventReader:
         error = self.accumulator.error or {}
         metadata = error.get("metadata")
         return self.failure(
-            str(error.get("message") or "the response failed"),
+            printable(str(error.get("message") or "the response failed")),
             ResponseFailedError,
             code=error.get("code"),
             metadata=metadata if isinstance(metadata, dict) else None,

@@ -17,7 +17,7 @@ Every error is an `APIError`, so `except orj.APIError` catches them all::
     ├── ProtocolError               the server answered, but not in the Responses protocol
     │   ├── UnexpectedContentError  HTML, invalid JSON or another body where JSON/SSE was due
     │   └── ResponseTooLargeError   a body over the size the client reads
-    ├── APIConnectionError          no HTTP response: connecting or sending failed
+    ├── APIConnectionError          no whole answer: connecting, sending or reading a body failed
     │   └── APITimeoutError         the server took longer than the timeout
     │       └── StreamTimeoutError  (also a StreamError) silent mid-stream
     └── StreamError                 the stream broke after it began (.response: what arrived)
@@ -27,7 +27,8 @@ Every error is an `APIError`, so `except orj.APIError` catches them all::
 
 `status_code` is the HTTP status, or None when no HTTP status applies (no response,
 a local refusal, or a failure inside a stream). `hint` says what the user can do.
-Messages never contain the API key: they are built only from what the server sent.
+Messages never contain the API key: they are built only from what the server sent
+(the client hides a key the server echoes), and no httpx exception is chained in.
 """
 
 from __future__ import annotations

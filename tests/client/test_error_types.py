@@ -129,3 +129,10 @@ def test_terminal_controls_in_a_servers_message_are_stripped(server):
     with pytest.raises(orj.BadRequestError) as info:
         client_for(server).create(model="m", input="x")
     assert info.value.message == "bad input"
+
+
+def test_terminal_controls_in_an_in_stream_error_are_stripped(server):
+    server.queue(Reply(200, started({"type": "error", "message": "gone\x1b[31m away\x9b"})))
+    with pytest.raises(orj.ResponseFailedError) as info:
+        client_for(server).stream(model="m", input="x").until_done()
+    assert info.value.message == "gone away"

@@ -153,6 +153,14 @@ def test_a_401_that_echoes_the_key_has_it_hidden(server):
     assert holders(error) == []
 
 
+def test_a_redirect_whose_location_echoes_the_key_has_it_hidden(server):
+    server.queue(Reply(302, b"", headers={"Location": f"http://127.0.0.1/?key={KEY}"}))
+    error = caught(lambda: client_for(server.base_url).create(model="m", input="x"))
+    assert isinstance(error, orj.RedirectError)
+    assert error.location == "http://127.0.0.1/?key=[API key hidden]"
+    assert holders(error) == []
+
+
 def test_a_500_after_retries_holds_no_key(server):
     body = json.dumps({"error": {"code": 500, "message": "internal"}}).encode()
     server.queue(*[Reply(500, body, content_type="application/json") for _ in range(2)])

@@ -92,6 +92,11 @@ def test_short_test_keys_are_not_searched_for(server):
     server.queue(Reply(200, sse({"type": "response.completed", "response": {"output": []}})))
     client = orj.Client(api_key="k", base_url=server.base_url, max_retries=0)
     assert client.stream(model="m", input="knock knock").until_done().status == "completed"
+    body = b'{"error": {"code": 400, "message": "knock rejected"}}'
+    server.queue(Reply(400, body, content_type="application/json"))
+    with pytest.raises(orj.BadRequestError) as info:
+        client.create(model="m", input="knock knock")
+    assert info.value.message == "knock rejected"  # nor hidden in messages
 
 
 @pytest.mark.anyio
