@@ -45,8 +45,7 @@ from .stream import (
     read_body,
 )
 
-# `offline_requested` stays importable from here for the magics; it lives in offline_mode.
-__all__ = ["AsyncClient", "Client", "DEFAULT_BASE_URL", "offline_requested"]
+__all__ = ["AsyncClient", "Client", "DEFAULT_BASE_URL"]
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=10.0)
