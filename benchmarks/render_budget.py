@@ -19,9 +19,9 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).parent.parent))
 
-from display_capture import shell_with_capture  # noqa: E402
+from tests.helpers.display_capture import shell_with_capture  # noqa: E402
 
 import or_jupyter as orj  # noqa: E402
 from or_jupyter.notebook import runner as driver  # noqa: E402
