@@ -30,8 +30,10 @@ def _resolve(answer: Future, value: bool) -> None:
 class Approvals:
     """The approval prompts of one send, drawn on `surface`."""
 
-    def __init__(self, surface: Surface) -> None:
+    def __init__(self, surface: Surface, *, asker: str | None = None) -> None:
+        """`asker` names the model asking, when several answer side by side."""
         self._surface = surface
+        self._asker = asker
         self._pending: list[Future] = []
         self._closed = False
         self._lock = threading.Lock()
@@ -43,8 +45,9 @@ class Approvals:
                 _resolve(answer, False)
                 return
             self._pending.append(answer)
+        who = f"<strong>{escape(self._asker)}</strong> asks: " if self._asker else ""
         label = W.HTML(
-            f"Run <code>{escape(tool.name)}</code> with <code>"
+            f"{who}Run <code>{escape(tool.name)}</code> with <code>"
             f"{escape(pretty_arguments(call.arguments))}</code>?"
         )
         approve = W.Button(description="Approve", button_style="success", icon="check")

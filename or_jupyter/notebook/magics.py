@@ -13,6 +13,7 @@ the model sees and runs the current definition; `%responses tools` lists them an
 from __future__ import annotations
 
 import getpass
+import io
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,14 +27,17 @@ from ..client import Client
 from ..conversation import DEFAULT_MODEL, Conversation
 from ..offline_mode import offline as use_offline
 from ..offline_mode import offline_requested
-from ..protocol import APIError, Response
+from ..protocol import APIError
 from ..render import LiveView, TerminalView, error_box
+from ..render.compare import CompareView
+from ..render.html import comparison_text, css
 from ..structured import parse_structured, text_format
 from ..tools import Tool, as_tool
 from .approval import Approvals
+from .canvas import Canvas
 from .interpolate import interpolate
 from .options import EFFORTS, SUMMARIES, choice, pairs
-from .runner import arun_send, run_send
+from .runner import arun_compare, arun_send, run_compare, run_send
 from .stop import show_stop_button
 from .surfaces import DisplaySurface
 from .tables import MODEL_HEADER, describe_item, model_rows, show, show_table
@@ -56,19 +60,23 @@ SETTINGS = (
 )
 LINE_USAGE = (
     "usage: %responses config [key=value ...] | models [FILTER] | history [CHAT] "
-    "| reset [CHAT] | tools [drop NAME[,NAME] | clear] [CHAT] | key | offline on|off"
+    "| reset [CHAT] | tools [drop NAME[,NAME] | clear] [CHAT] | pick MODEL [CHAT] | key "
+    "| offline on|off"
 )
 
 
 @dataclass
 class _Request:
-    """One cell's request: the conversation, the prompt and its parameters, and `--out`."""
+    """One cell's request: the conversation, the prompt and its parameters, and `--out`.
+
+    `models` holds two or more models when the cell compares them side by side."""
 
     chat: Conversation
     prompt: str
     overrides: dict[str, Any]
     out: str | None
     schema: Any
+    models: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -115,7 +123,12 @@ class Responses(Magics):
     # -- the cell magic ------------------------------------------------------------------
 
     @magic_arguments()
-    @argument("-m", "--model", help="Model id, e.g. openai/gpt-5-mini.")
+    @argument(
+        "-m",
+        "--model",
+        help="Model id, e.g. openai/gpt-5-mini; several, comma-separated, answer side by side.",
+    )
+    @argument("--pick", help="Continue the branch of this model from an earlier comparison.")
     @argument("-r", "--reasoning", type=choice("--reasoning", EFFORTS), help="Reasoning effort.")
     @argument("--summary", type=choice("--summary", SUMMARIES), help="Reasoning summary.")
     @argument(
@@ -136,37 +149,58 @@ class Responses(Magics):
     def responses_cell(self, line: str, cell: str) -> None:
         """Send the cell to a model; the answer streams in below. See `%responses?` for settings."""
         request = self._request(line, cell)
-        view, approvals, stop = self._view(request)
+        drawing = self._drawing(request)
         try:
-            response = run_send(
-                request.chat,
-                request.prompt,
-                view,
-                approvals=approvals,
-                poll_ui=self._in_kernel,
-                **request.overrides,
-            )
+            if request.models:
+                result = run_compare(
+                    request.chat,
+                    request.prompt,
+                    drawing.view,
+                    approvals=drawing.approvals,
+                    poll_ui=self._in_kernel,
+                    **request.overrides,
+                )
+            else:
+                result = run_send(
+                    request.chat,
+                    request.prompt,
+                    drawing.view,
+                    approvals=drawing.approvals.get(""),
+                    poll_ui=self._in_kernel,
+                    **request.overrides,
+                )
         except APIError:
             return  # drawn by the view, with what had arrived above it
         finally:
-            if stop is not None:
-                stop.update("", "")
-        self._store(request, response)
+            drawing.close()
+        self._store(request, result)
 
     async def responses_async(self, line: str, cell: str) -> None:
         """The cell magic as a kernel runs it: awaiting, so Stop and Approve/Deny are heard."""
         request = self._request(line, cell)
-        view, approvals, stop = self._view(request)
+        drawing = self._drawing(request)
         try:
-            response = await arun_send(
-                request.chat, request.prompt, view, approvals=approvals, **request.overrides
-            )
+            if request.models:
+                result = await arun_compare(
+                    request.chat,
+                    request.prompt,
+                    drawing.view,
+                    approvals=drawing.approvals,
+                    **request.overrides,
+                )
+            else:
+                result = await arun_send(
+                    request.chat,
+                    request.prompt,
+                    drawing.view,
+                    approvals=drawing.approvals.get(""),
+                    **request.overrides,
+                )
         except APIError:
             return
         finally:
-            if stop is not None:
-                stop.update("", "")
-        self._store(request, response)
+            drawing.close()
+        self._store(request, result)
 
     def _request(self, line: str, cell: str) -> _Request:
         """Parse the options and cell; every mistake is a one-line `UsageError`."""
@@ -176,35 +210,79 @@ class Responses(Magics):
             raise UsageError("the cell is empty: write a prompt below %%responses")
         schema = self._user_value(args.schema, "--schema") if args.schema else None
         overrides = self._overrides(args, schema)
+        models = _names(args.model)
+        if len(set(models)) != len(models):
+            raise UsageError(f"-m {args.model}: a model is named twice")
         chat = self._chat(args.chat, new=args.new, stream=not args.no_stream)
+        if args.pick:
+            self._pick(chat, args.pick, args.chat)
+        if len(models) > 1:
+            del overrides["model"]
+        else:
+            _check_branch(chat, overrides["model"], args.chat)
+            models = []
         overrides.update(self._tool_overrides(args.chat, args.tools, chat))
-        return _Request(chat, prompt, overrides, args.out, schema)
+        return _Request(chat, prompt, overrides, args.out, schema, models)
 
     @property
     def _in_kernel(self) -> bool:
         return getattr(self.shell, "kernel", None) is not None
 
-    def _view(self, request: _Request) -> tuple[Any, Approvals | None, Any]:
+    def _drawing(self, request: _Request) -> _Drawing:
         """The view for this frontend (live HTML in notebooks, text in terminals), begun;
-        the approval prompts and, in notebooks, the Stop button."""
+        the approval prompts and, in notebooks, the Stop button and the canvas."""
         notebook = self.frontend == "notebook" or (self.frontend == "auto" and self._in_kernel)
-        surface = DisplaySurface()
-        view: Any = LiveView(surface) if notebook else TerminalView()
-        view.begin(model=request.overrides["model"], offline=request.chat.client.offline)
-        stop = show_stop_button(surface, request.chat.cancel) if notebook else None
-        return view, Approvals(surface) if self._in_kernel else None, stop
+        offline = request.chat.client.offline
+        if not notebook:
+            if request.models:
+                buffered = {m: TerminalView(io.StringIO(), color=False) for m in request.models}
+                view: Any = CompareView(buffered, None)
+                view.begin(offline=offline)
+            else:
+                view = TerminalView()
+                view.begin(model=request.overrides["model"], offline=offline)
+            return _Drawing(view)
+        stop = show_stop_button(DisplaySurface(), request.chat.cancel)
+        canvas = Canvas()
+        approvals: dict[str, Approvals] = {}
+        if request.models:
+            canvas.header.show(css(), "")
+            columns = {m: canvas.column(m) for m in request.models}
+            views = {m: LiveView(c, styles=False) for m, c in columns.items()}
+            view = CompareView(views, canvas.footer)
+            view.begin(offline=offline)
+            if self._in_kernel:
+                approvals = {m: Approvals(c, asker=m) for m, c in columns.items()}
+        else:
+            view = LiveView(canvas.surface)
+            view.begin(model=request.overrides["model"], offline=offline)
+            if self._in_kernel:
+                approvals = {"": Approvals(canvas.surface)}
+        return _Drawing(view, approvals, stop, canvas)
 
-    def _store(self, request: _Request, response: Response) -> None:
-        """`--out`: the response, or with `--schema` the parsed structured answer."""
+    def _store(self, request: _Request, result: Any) -> None:
+        """`--out`: the response (a dict of them when comparing), or with `--schema` the
+        parsed structured answer."""
         if not request.out:
             return
-        value: Any = response
-        if request.schema is not None:
+        if request.schema is None:
+            self.shell.user_ns[request.out] = result
+            return
+        answers = result if request.models else {"": result}
+        values = {}
+        for model, response in answers.items():
             try:
-                value = parse_structured(response.output_text, request.schema)
+                values[model] = parse_structured(response.output_text, request.schema)
             except ValueError as exc:
-                raise UsageError(f"the answer is not valid JSON for --schema: {exc}") from None
-        self.shell.user_ns[request.out] = value
+                label = f"{model}'s answer" if model else "the answer"
+                raise UsageError(f"{label} is not valid JSON for --schema: {exc}") from None
+        self.shell.user_ns[request.out] = values if request.models else values[""]
+
+    def _pick(self, chat: Conversation, model: str, name: str) -> None:
+        try:
+            chat.pick(model)
+        except ValueError as exc:
+            raise UsageError(f"--pick {model}: {exc}") from None
 
     def _overrides(self, args: Any, schema: Any) -> dict[str, Any]:
         effort = args.reasoning or self.reasoning
@@ -274,7 +352,7 @@ class Responses(Magics):
     @line_magic("responses")
     def responses_line(self, line: str) -> Any:
         """%responses config [key=value ...] | models [FILTER] | history [CHAT] | reset [CHAT]
-        | tools [drop NAME[,NAME] | clear] [CHAT] | key | offline on|off"""
+        | tools [drop NAME[,NAME] | clear] [CHAT] | pick MODEL [CHAT] | key | offline on|off"""
         command, _, rest = line.strip().partition(" ")
         handlers = {
             "config": self._config,
@@ -282,6 +360,7 @@ class Responses(Magics):
             "history": self._history,
             "reset": self._reset,
             "tools": self._tools,
+            "pick": self._pick_line,
             "key": self._key,
             "offline": self._offline,
         }
@@ -356,6 +435,20 @@ class Responses(Magics):
             return
         show_table(["tool", f"conversation {chat!r}"], rows)
 
+    def _pick_line(self, rest: str) -> None:
+        words = rest.split()
+        if len(words) not in (1, 2):
+            raise UsageError("usage: %responses pick MODEL [CHAT]")
+        name = words[1] if len(words) == 2 else "default"
+        chat = self.chats.get(name)
+        if chat is None or not chat.branches:
+            raise UsageError(f"conversation {name!r} has no compared models to pick from")
+        try:
+            chat.pick(words[0])
+        except ValueError as exc:
+            raise UsageError(f"pick {words[0]}: {exc}") from None
+        print(f"conversation {name!r} continues with {words[0]}'s answers")
+
     def _key(self, rest: str) -> None:
         key = getpass.getpass("OpenRouter API key (input hidden): ").strip()
         if not key:
@@ -407,6 +500,38 @@ class Responses(Magics):
         if name not in self.shell.user_ns:
             raise UsageError(f"{option} {name}: no variable {name!r} in the notebook")
         return self.shell.user_ns[name]
+
+
+@dataclass
+class _Drawing:
+    """What draws one cell: the view, its approval prompts, the Stop button, the canvas."""
+
+    view: Any
+    approvals: dict[str, Approvals] = field(default_factory=dict)
+    stop: Any = None
+    canvas: Canvas | None = None
+
+    def close(self) -> None:
+        """The cell ended: remove the Stop button, leave the drawing as static HTML."""
+        if self.stop is not None:
+            self.stop.update("", "")
+        if self.canvas is not None:
+            self.canvas.seal()
+        elif isinstance(self.view, CompareView):  # a terminal: each answer once it is whole
+            for model, view in self.view.views.items():
+                print(f"== {model} ==\n{view.out.getvalue().strip()}\n")
+            print(comparison_text([view.stats for view in self.view.views.values()]))
+
+
+def _check_branch(chat: Conversation, model: str, name: str) -> None:
+    """One model after a comparison: fine if it is one of the compared (its branch goes on)."""
+    branches = getattr(chat, "branches", None) or {}
+    if branches and model not in branches:
+        choices = ", ".join(branches)
+        raise UsageError(
+            f"conversation {name!r} has compared answers from {choices}: continue one with "
+            f"-m MODEL, or choose with %responses pick MODEL (or --pick MODEL)"
+        )
 
 
 def _names(listed: str | None) -> list[str]:

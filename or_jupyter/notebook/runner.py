@@ -28,103 +28,101 @@ from typing import Any
 
 from ..observer import Observer
 from ..protocol import Event, Response
+from ..render.compare import CompareView
 from ..render.view import View
 from .approval import Approvals
 
-__all__ = ["arun_send", "run_send"]
+__all__ = ["arun_compare", "arun_send", "run_compare", "run_send"]
 
 _WAIT = 0.02  # seconds between looks at the inbox when nothing happens
 CANCEL_WAIT = 5.0  # seconds to wait for a cancelled send before giving up on it
 
 
 class _Relay(Observer):
-    """The worker's observer: forwards every report to the drawing thread's inbox."""
+    """A worker's observer: forwards every report, addressed to its view, to the drawing thread."""
 
-    def __init__(self, inbox: queue.SimpleQueue, approvals: Approvals | None) -> None:
+    def __init__(self, inbox: queue.SimpleQueue, view: Any, approvals: Approvals | None) -> None:
         self._inbox = inbox
+        self._view = view
         self._approvals = approvals
-        self.on_event = inbox.put  # the hot path: events go as they are, thousands per answer
+        put = inbox.put
+        self.on_event = lambda event: put((view, event))  # the hot path: thousands per answer
+
+    def _post(self, name: str, *args: Any) -> None:
+        self._inbox.put((self._view, (name, args)))
 
     def on_request(self, params: dict[str, Any]) -> None:
-        self._inbox.put(("on_request", (params,)))
+        self._post("on_request", params)
 
     def on_response(self, response: Response) -> None:
-        self._inbox.put(("on_response", (response,)))
+        self._post("on_response", response)
 
     def on_tool_start(self, call: Any) -> None:
-        self._inbox.put(("on_tool_start", (call,)))
+        self._post("on_tool_start", call)
 
     def on_tool_finish(self, result: Any) -> None:
-        self._inbox.put(("on_tool_finish", (result,)))
+        self._post("on_tool_finish", result)
 
     def on_notice(self, text: str) -> None:
-        self._inbox.put(("on_notice", (text,)))
+        self._post("on_notice", text)
 
     def confirm(self, tool: Any, call: Any) -> bool | None:
         if self._approvals is None:
             return None  # nobody can be asked
         answer: Future[bool] = Future()
-        self._inbox.put(("confirm", (tool, call, answer)))
+        self._inbox.put((self._approvals, (tool, call, answer)))
         return answer.result()
 
 
 class _Send:
-    """One send on its worker thread: its inbox of reports and its outcome."""
+    """One send (or compare) on its worker thread: its inbox of reports and its outcome."""
 
-    def __init__(self, conversation: Any, approvals: Approvals | None) -> None:
+    def __init__(self, conversation: Any, approvals: list[Approvals]) -> None:
         self.conversation = conversation
         self.approvals = approvals
         self.inbox: queue.SimpleQueue = queue.SimpleQueue()
-        self.outcome: Future[Response] = Future()
+        self.outcome: Future[Any] = Future()
 
-    def start(self, prompt: Any, overrides: dict[str, Any]) -> None:
-        relay = _Relay(self.inbox, self.approvals)
+    def relay(self, view: Any, approvals: Approvals | None) -> _Relay:
+        return _Relay(self.inbox, view, approvals)
 
-        def work() -> None:
+    def start(self, work: Callable[[], Any]) -> None:
+        def run() -> None:
             try:
-                response = self.conversation.send(prompt, observer=relay, **overrides)
-                self.outcome.set_result(response)
+                self.outcome.set_result(work())
             except BaseException as exc:  # noqa: BLE001 - handed to the drawing thread
                 self.outcome.set_exception(exc)
-            self.inbox.put(("done", ()))
+            self.inbox.put(_DONE)
 
-        threading.Thread(target=work, name="or-jupyter-send", daemon=True).start()
+        threading.Thread(target=run, name="or-jupyter-send", daemon=True).start()
 
     def stop(self) -> None:
         """Cancel the send and deny its approvals (from the drawing thread)."""
         self.conversation.cancel()
-        if self.approvals is not None:
-            self.approvals.deny_all()
+        for approvals in self.approvals:
+            approvals.deny_all()
 
-    def drain(self, view: View, wait: float) -> bool:
+    def drain(self, wait: float) -> bool:
         """Handle every waiting report (waiting up to `wait` s for one); True once done."""
         try:
             report = self.inbox.get(timeout=wait) if wait else self.inbox.get_nowait()
         except queue.Empty:
             return False
         while True:
-            if type(report) is Event:
-                view.on_event(report)
-            elif self._handle(report, view):
+            if report is _DONE:
                 return True
+            target, message = report
+            if type(message) is Event:
+                target.on_event(message)
+            elif isinstance(target, Approvals):
+                target.ask(*message)
+            else:
+                name, args = message
+                getattr(target, name)(*args)
             try:
                 report = self.inbox.get_nowait()
             except queue.Empty:
                 return False
-
-    def _handle(self, report: tuple[str, tuple], view: View) -> bool:
-        name, args = report
-        if name == "done":
-            return True
-        if name == "confirm":
-            tool, call, answer = args
-            if self.approvals is None:
-                answer.set_result(False)
-            else:
-                self.approvals.ask(tool, call, answer)
-        else:
-            getattr(view, name)(*args)
-        return False
 
     def abandon(self) -> None:
         """Drawing failed: cancel, then wait (bounded) for the worker without drawing."""
@@ -132,20 +130,19 @@ class _Send:
         deadline = time.monotonic() + CANCEL_WAIT
         while time.monotonic() < deadline:
             try:
-                if self.inbox.get(timeout=0.05) == ("done", ()):
+                if self.inbox.get(timeout=0.05) is _DONE:
                     return
             except queue.Empty:
                 continue
 
-    def finish(self, view: View) -> Response:
-        if self.approvals is not None:
-            self.approvals.deny_all()
-        error = self.outcome.exception()
-        response = None if error is not None else self.outcome.result()
-        view.finish(response, error)
-        if error is not None:
-            raise error
-        return response
+    def result(self) -> Any:
+        """The outcome, after denying what still waits for an answer (raises the send's error)."""
+        for approvals in self.approvals:
+            approvals.deny_all()
+        return self.outcome.result()
+
+
+_DONE = object()
 
 
 def run_send(
@@ -162,21 +159,9 @@ def run_send(
     `approvals` asks the user about `confirm=True` tools (without it they are refused).
     Errors from the send are drawn by the view and raised again.
     """
-    send = _Send(conversation, approvals)
-    send.start(prompt, overrides)
-    with _legacy_ui_events(poll_ui) as poll:
-        while True:
-            try:
-                if send.drain(view, _WAIT):
-                    break
-                view.tick()
-                poll()
-            except KeyboardInterrupt:
-                send.stop()
-            except BaseException:
-                send.abandon()
-                raise
-    return send.finish(view)
+    send = _single(conversation, prompt, view, approvals, overrides)
+    _drive(send, view, poll_ui)
+    return _finish_single(send, view)
 
 
 async def arun_send(
@@ -188,12 +173,98 @@ async def arun_send(
     **overrides: Any,
 ) -> Response:
     """`run_send` for async cells: awaits between draws, so the kernel hears widget clicks."""
-    send = _Send(conversation, approvals)
-    send.start(prompt, overrides)
+    send = _single(conversation, prompt, view, approvals, overrides)
+    await _adrive(send, view)
+    return _finish_single(send, view)
+
+
+def run_compare(
+    conversation: Any,
+    prompt: Any,
+    view: CompareView,
+    *,
+    approvals: dict[str, Approvals] | None = None,
+    poll_ui: bool = True,
+    **overrides: Any,
+) -> Any:
+    """`Conversation.compare`, each model drawn on its column of `view`; returns the
+    `Comparison`. A model that failed shows its error in its column; the others go on."""
+    send = _compare(conversation, prompt, view, approvals or {}, overrides)
+    _drive(send, view, poll_ui)
+    return _finish_compare(send, view)
+
+
+async def arun_compare(
+    conversation: Any,
+    prompt: Any,
+    view: CompareView,
+    *,
+    approvals: dict[str, Approvals] | None = None,
+    **overrides: Any,
+) -> Any:
+    """`run_compare` for async cells."""
+    send = _compare(conversation, prompt, view, approvals or {}, overrides)
+    await _adrive(send, view)
+    return _finish_compare(send, view)
+
+
+def _single(conversation, prompt, view, approvals, overrides) -> _Send:
+    send = _Send(conversation, [approvals] if approvals is not None else [])
+    relay = send.relay(view, approvals)
+    send.start(lambda: conversation.send(prompt, observer=relay, **overrides))
+    return send
+
+
+def _finish_single(send: _Send, view: View) -> Response:
+    try:
+        response = send.result()
+    except BaseException as error:
+        view.finish(None, error)
+        raise
+    view.finish(response, None)
+    return response
+
+
+def _compare(conversation, prompt, view, approvals, overrides) -> _Send:
+    send = _Send(conversation, list(approvals.values()))
+    relays = {m: send.relay(v, approvals.get(m)) for m, v in view.views.items()}
+    models = list(view.views)
+    send.start(
+        lambda: conversation.compare(prompt, models=models, observer=relays.get, **overrides)
+    )
+    return send
+
+
+def _finish_compare(send: _Send, view: CompareView) -> Any:
+    try:
+        comparison = send.result()
+    except BaseException as error:
+        view.finish(None, error)
+        raise
+    view.finish(comparison, None)
+    return comparison
+
+
+def _drive(send: _Send, view: Any, poll_ui: bool) -> None:
+    with _legacy_ui_events(poll_ui) as poll:
+        while True:
+            try:
+                if send.drain(_WAIT):
+                    return
+                view.tick()
+                poll()
+            except KeyboardInterrupt:
+                send.stop()
+            except BaseException:
+                send.abandon()
+                raise
+
+
+async def _adrive(send: _Send, view: Any) -> None:
     while True:
         try:
-            if send.drain(view, 0):
-                break
+            if send.drain(0):
+                return
             view.tick()
             await asyncio.sleep(_WAIT)
         except (KeyboardInterrupt, asyncio.CancelledError):
@@ -201,7 +272,6 @@ async def arun_send(
         except BaseException:
             send.abandon()
             raise
-    return send.finish(view)
 
 
 @contextlib.contextmanager

@@ -19,6 +19,9 @@ from .view import SendStats
 
 __all__ = [
     "cap",
+    "column_head",
+    "columns",
+    "comparison_table",
     "css",
     "error_box",
     "error_outputs",
@@ -156,3 +159,101 @@ def cap(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return f"{text[:limit]}… [{len(text) - limit:,} more characters not shown]"
+
+
+def column_head(model: str) -> str:
+    """The header of one model's column in a side-by-side comparison."""
+    return f'<div class="orj-column-head">{escape(model)}</div>'
+
+
+def columns(bodies: list[str]) -> str:
+    """Columns side by side, three per row at most, stacked where the page is narrow."""
+    cells = "".join(f'<div class="orj-column">{body}</div>' for body in bodies)
+    return f'<div class="orj-columns">{cells}</div>'
+
+
+COMPARISON_HEADER = [
+    "model",
+    "provider",
+    "status",
+    "first token",
+    "total",
+    "tokens in",
+    "tokens out",
+    "reasoning",
+    "tokens/s",
+    "cost",
+]
+
+
+def comparison_rows(stats: list[SendStats]) -> list[list[str]]:
+    """One row of figures per model, the fastest and the cheapest marked, and a totals row."""
+    done = [s for s in stats if s.status == "completed"]
+    fastest = min(done, key=lambda s: s.total or 0.0, default=None)
+    priced = [s for s in done if s.cost is not None]
+    cheapest = min(priced, key=lambda s: s.cost or 0.0, default=None) if len(priced) > 1 else None
+    rows = []
+    for s in stats:
+        total = _seconds(s.total) + (" ⚡ fastest" if s is fastest and len(done) > 1 else "")
+        cost = _dollars(s.cost) + (" 💲 cheapest" if s is cheapest else "")
+        rows.append(
+            [
+                s.model or "?",
+                getattr(s, "provider", None) or "",
+                s.status or "",
+                _seconds(s.ttft),
+                total,
+                _count(s.input_tokens),
+                _count(s.output_tokens),
+                _count(s.reasoning_tokens),
+                f"{s.tokens_per_second:,.0f}" if s.tokens_per_second else "",
+                cost,
+            ]
+        )
+    rows.append(
+        [
+            "total",
+            "",
+            f"{len(done)} of {len(stats)} completed",
+            "",
+            _seconds(max((s.total or 0.0 for s in stats), default=None)),
+            _count(_sum(s.input_tokens for s in stats)),
+            _count(_sum(s.output_tokens for s in stats)),
+            _count(_sum(s.reasoning_tokens for s in stats)),
+            "",
+            _dollars(_sum(s.cost for s in stats)),
+        ]
+    )
+    return rows
+
+
+def comparison_table(stats: list[SendStats]) -> str:
+    """The comparison under side-by-side columns, as an HTML table."""
+    head = "".join(f"<th>{escape(h)}</th>" for h in COMPARISON_HEADER)
+    rows = comparison_rows(stats)
+    cells = ["".join(f"<td>{escape(cell)}</td>" for cell in row) for row in rows]
+    body = "".join(f"<tr>{row}</tr>" for row in cells[:-1])
+    body += f'<tr class="orj-total">{cells[-1]}</tr>'
+    return f'<table class="orj-compare"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def comparison_text(stats: list[SendStats]) -> str:
+    """The comparison as plain text, one line per model."""
+    return "\n".join(" · ".join(c for c in row if c) for row in comparison_rows(stats))
+
+
+def _sum(values) -> float | None:
+    present = [v for v in values if v is not None]
+    return sum(present) if present else None
+
+
+def _seconds(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f} s"
+
+
+def _count(value: float | None) -> str:
+    return "" if value is None else f"{int(value):,}"
+
+
+def _dollars(value: float | None) -> str:
+    return "" if value is None else f"${value:.6f}"

@@ -6,9 +6,12 @@ plain HTML with a text fallback, so a saved notebook shows the answer, the folde
 reasoning and the tool cards without any widget state.
 
 Bounded by design, whatever the server sends: at most `interval` between redraws, at
-most `max_bytes_per_second` published (a redraw waits when the budget is spent; the
-final drawing always happens), and at most `MAX_DRAWN_CHARS` of answer or reasoning
-drawn per pane (past it the pane says so; the `Response` keeps everything).
+most `max_bytes_per_second` published, and bytes published in proportion to the text
+received (`CREDIT_PER_CHAR` per character, after a first `CREDIT_ALLOWANCE`): a redraw
+waits while its budget is spent, so a slow stream with a long unfinished block redraws
+less often instead of re-sending that block twenty times a second. The final drawing
+always happens. At most `MAX_DRAWN_CHARS` of answer or reasoning is drawn per pane
+(past it the pane says so; the `Response` keeps everything).
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ __all__ = ["LiveView", "OFFLINE_NOTICE"]
 
 INTERVAL = 0.05  # at most 20 redraws per second
 MAX_BYTES_PER_SECOND = 2_000_000  # published to the frontend, all outputs together
+CREDIT_PER_CHAR = 3  # bytes a redraw may publish per character received
+CREDIT_ALLOWANCE = 4_000  # bytes published freely at the start, so short answers flow
 
 
 class _MeteredSurface:
@@ -35,10 +40,15 @@ class _MeteredSurface:
     def __init__(self, surface: Surface) -> None:
         self._surface = surface
         self.window_start = time.monotonic()
-        self.sent = 0
+        self.sent = 0  # in this one-second window
+        self.total = 0  # in all
+
+    def count(self, size: int) -> None:
+        self.sent += size
+        self.total += size
 
     def show(self, html: str, text: str) -> OutputHandle:
-        self.sent += len(html) + len(text)
+        self.count(len(html) + len(text))
         return _MeteredHandle(self, self._surface.show(html, text))
 
     def show_widget(self, widget: Any) -> OutputHandle:
@@ -57,7 +67,7 @@ class _MeteredHandle:
         self._meter, self._handle = meter, handle
 
     def update(self, html: str, text: str) -> None:
-        self._meter.sent += len(html) + len(text)
+        self._meter.count(len(html) + len(text))
         self._handle.update(html, text)
 
 
@@ -70,12 +80,16 @@ class LiveView(View):
         *,
         interval: float = INTERVAL,
         max_bytes_per_second: int = MAX_BYTES_PER_SECOND,
+        styles: bool = True,
     ) -> None:
+        """`styles=False` leaves out the stylesheet, for a view drawn where it already is."""
         super().__init__()
         self._meter = _MeteredSurface(surface)
         self.surface: Surface = self._meter
         self.interval = interval
         self.max_bytes_per_second = max_bytes_per_second
+        self.styles = styles
+        self._received = 0  # characters of text, reasoning and arguments
         self._answers: dict[int, AnswerPane] = {}
         self._reasoning: dict[int, ReasoningPane] = {}
         self._cards: dict[int, ToolCard] = {}
@@ -99,8 +113,9 @@ class LiveView(View):
 
     def draw_begin(self, offline: bool) -> None:
         """The stylesheet, and the offline notice if any."""
-        header = css() + (notice(OFFLINE_NOTICE) if offline else "")
-        self.surface.show(header, OFFLINE_NOTICE if offline else "")
+        header = (css() if self.styles else "") + (notice(OFFLINE_NOTICE) if offline else "")
+        if header:
+            self.surface.show(header, OFFLINE_NOTICE if offline else "")
 
     def draw_end(self, response: Response | None, error: BaseException | None) -> None:
         """Flush everything, then a notice if stopped, an error box if it failed, the footer."""
@@ -165,11 +180,12 @@ class LiveView(View):
     # -- drawing ---------------------------------------------------------------------
 
     def tick(self) -> None:
-        """Draw what changed, at most once per `interval` and within the byte budget."""
-        now = time.monotonic()
-        if now - self._last_draw >= self.interval and not self._meter.spent(
-            self.max_bytes_per_second
-        ):
+        """Draw what changed, at most once per `interval` and within the byte budgets."""
+        if time.monotonic() - self._last_draw < self.interval:
+            return
+        meter = self._meter
+        earned = CREDIT_ALLOWANCE + CREDIT_PER_CHAR * self._received
+        if meter.total < earned and not meter.spent(self.max_bytes_per_second):
             self.flush()
 
     def flush(self) -> None:
@@ -222,11 +238,15 @@ class LiveView(View):
         self.first_token()
         index = int_field(data, "output_index")
         pane = self._answers.get(index) or self._answer_pane(index)
-        pane.feed(str_field(data, "delta"))
+        delta = str_field(data, "delta")
+        self._received += len(delta)
+        pane.feed(delta)
 
     def _reasoning_delta(self, data: dict[str, Any]) -> None:
         self.first_token()
-        self._reasoning_pane(int_field(data, "output_index")).feed(str_field(data, "delta"))
+        delta = str_field(data, "delta")
+        self._received += len(delta)
+        self._reasoning_pane(int_field(data, "output_index")).feed(delta)
 
     def _summary_part(self, data: dict[str, Any]) -> None:
         if int_field(data, "summary_index"):
@@ -235,7 +255,9 @@ class LiveView(View):
     def _arguments_delta(self, data: dict[str, Any]) -> None:
         card = self._cards.get(int_field(data, "output_index"))
         if card is not None:
-            card.feed(str_field(data, "delta"))
+            delta = str_field(data, "delta")
+            self._received += len(delta)
+            card.feed(delta)
 
     def _arguments_done(self, data: dict[str, Any]) -> None:
         card = self._cards.get(int_field(data, "output_index"))

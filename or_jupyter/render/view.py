@@ -55,6 +55,14 @@ class SendStats:
     status: str | None = None
     tools: list[str] = field(default_factory=list)  # the tools offered to the model
 
+    @property
+    def tokens_per_second(self) -> float | None:
+        """Output tokens per second after the first token (None until known)."""
+        if not self.output_tokens or self.total is None or self.ttft is None:
+            return None
+        streaming = self.total - self.ttft
+        return self.output_tokens / streaming if streaming > 0 else None
+
     def add_usage(self, usage: Any) -> None:
         """Count one model turn and add its usage (fields of the wrong type are passed over)."""
         self.turns += 1

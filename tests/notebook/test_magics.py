@@ -301,8 +301,7 @@ def test_kernel_interrupt_stops_the_stream_keeps_the_partial_answer_and_the_next
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:  # interrupt once the answer is streaming
-            message = client.get_iopub_msg(timeout=30)
-            if "<h1>" in message["content"].get("data", {}).get("text/html", ""):
+            if "<h1>" in _drawn_html(client.get_iopub_msg(timeout=30)):
                 break
         time.sleep(0.3)
         manager.interrupt_kernel()
@@ -330,3 +329,11 @@ def test_kernel_interrupt_stops_the_stream_keeps_the_partial_answer_and_the_next
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
+
+
+def _drawn_html(message: dict) -> str:
+    """The HTML an iopub message draws: a display output's, or a live widget's new value."""
+    content = message["content"]
+    html = content.get("data", {}).get("text/html", "")
+    state = content.get("data", {}).get("state", {})
+    return html or (state.get("value", "") if isinstance(state, dict) else "")

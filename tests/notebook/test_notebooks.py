@@ -70,13 +70,14 @@ def footer(c: nbformat.NotebookNode) -> str:
 
 
 def answer_html(c: nbformat.NotebookNode) -> str:
-    """The answer's HTML: every output that is not the header, the Stop slot, a pane or the footer."""
-    parts = []
-    for o in c.outputs:
-        page = o.get("data", {}).get("text/html", "")
-        if page and not re.match(r'\s*(<style>|<details class="orj-pane|<div class="orj-)', page):
-            parts.append(page)
-    return "".join(parts)
+    """The answer's HTML: the cell's drawing without the styles, panes, notices and footer."""
+    page = re.sub(r"<style>.*?</style>", "", html_of(c), flags=re.S)
+    while True:  # innermost panes first: tool cards hold a folded traceback
+        page, found = re.subn(r"<details[^>]*>(?:(?!<details).)*?</details>", "", page, flags=re.S)
+        if not found:
+            break
+    page = re.sub(r'<div class="orj-error">.*?</div></div>', "", page, flags=re.S)
+    return re.sub(r'<div class="orj-(footer|notice|column-head)">.*?</div>', "", page, flags=re.S)
 
 
 def tool_cards(c: nbformat.NotebookNode) -> list[str]:
