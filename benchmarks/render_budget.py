@@ -32,8 +32,8 @@ class TimedRelay(driver._Relay):
 
     last_delta = 0.0
 
-    def __init__(self, inbox, ask):
-        super().__init__(inbox, ask)
+    def __init__(self, inbox, view, approvals):
+        super().__init__(inbox, view, approvals)
         forward = self.on_event
 
         def on_event(event):
@@ -106,7 +106,9 @@ def main() -> None:
     seconds_drawn, last_visible, _, publisher = min(drawn, key=lambda run: run[0])
     final_html = sum(len(o.get("text/html", "")) for o in publisher.outputs())
     published = publisher.total_bytes()
-    answer_times = [m.at for m in publisher.messages if m.at]
+    answer_times = [m.at for m in publisher.messages if m.at] + [
+        m.at for m in publisher.comms if m.kind != "comm_close"
+    ]
     window = max(answer_times) - min(answer_times) if answer_times else 0
     redraws = _redraws(answer_times)
     per_second = _max_per_second(redraws)
@@ -122,6 +124,7 @@ def main() -> None:
         f"display messages:          {len(publisher.messages):8d}  in {len(redraws)} redraws over"
         f" {window:.2f} s; busiest second {per_second} redraws (budget ~20/s)"
     )
+    print(f"outputs in the saved cell:  {len(publisher.outputs()):7d}  (budget <= 20)")
     print(f"last delta visible after:  {last_visible * 1000:8.1f} ms (budget 100 ms)")
     print(f"client alone:              {seconds_alone:8.3f} s")
     print(
@@ -147,12 +150,17 @@ def _max_per_second(times: list[float]) -> int:
 
 
 def _last_answer_publish(publisher) -> float:
+    """When the last piece of answer was sent: a live widget's new value (or a display output)."""
     marks = ("orj-footer", "orj-notice", "<style>")
-    return max(
-        m.at
-        for m in publisher.messages
-        if m.data.get("text/html") and not any(k in m.data["text/html"] for k in marks)
-    )
+    pages = [(m.at, m.data.get("text/html", "")) for m in publisher.messages if not m.update]
+    pages += [(m.at, _widget_value(m.data)) for m in publisher.comms]
+    return max(at for at, page in pages if page and not any(k in page for k in marks))
+
+
+def _widget_value(data: dict) -> str:
+    state = data.get("state")
+    value = state.get("value") if isinstance(state, dict) else None
+    return value if isinstance(value, str) else ""
 
 
 if __name__ == "__main__":

@@ -48,7 +48,7 @@ class _MeteredSurface:
         self.total += size
 
     def show(self, html: str, text: str) -> OutputHandle:
-        self.count(len(html) + len(text))
+        self.count(len(html))
         return _MeteredHandle(self, self._surface.show(html, text))
 
     def show_widget(self, widget: Any) -> OutputHandle:
@@ -67,7 +67,7 @@ class _MeteredHandle:
         self._meter, self._handle = meter, handle
 
     def update(self, html: str, text: str) -> None:
-        self._meter.count(len(html) + len(text))
+        self._meter.count(len(html))
         self._handle.update(html, text)
 
 

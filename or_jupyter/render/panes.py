@@ -17,6 +17,7 @@ __all__ = ["AnswerPane", "MAX_DRAWN_CHARS", "MAX_REASONING_CHARS", "ReasoningPan
 
 MAX_DRAWN_CHARS = 1_000_000  # of one answer; the Response keeps the rest
 MAX_REASONING_CHARS = 200_000  # of one reasoning pane, which is re-rendered whole
+SEGMENT_CHARS = 2_000  # of finished HTML gathered in one output before the next one opens
 
 
 def _too_long(kind: str, received: int) -> str:
@@ -27,8 +28,10 @@ def _too_long(kind: str, received: int) -> str:
 
 
 class AnswerPane:
-    """The answer as Markdown: finished blocks go out once, in outputs that no longer change;
-    only the unfinished tail is re-rendered, in the last output."""
+    """The answer as Markdown: finished blocks gather in an output until it holds
+    `SEGMENT_CHARS`, which then no longer changes; only the unfinished tail is re-rendered,
+    in the last output. (Every output has a cost of its own, and re-sending one costs its
+    size: segments of a few KB balance the two.)"""
 
     def __init__(self, surface: Surface) -> None:
         self._surface = surface
@@ -37,6 +40,8 @@ class AnswerPane:
         self._blocks: list[str] = []
         self._segments: list[tuple[Slot, int, int, str]] = []  # slot, first block, end, source
         self._frozen_end = 0  # where the frozen source ends in the text
+        self._open = 0  # the first block of the segment still gathering (in the last output)
+        self._open_start = 0  # where its source starts in the text
         self._pending: list[str] = []  # deltas not yet parsed: parsing once per draw is cheaper
         self._closed = False
         self._room = MAX_DRAWN_CHARS  # characters still to draw
@@ -69,18 +74,20 @@ class AnswerPane:
             self._pending = []
         new = markdown.take_newly_frozen()
         if new:
-            first = len(self._blocks)
             self._blocks += new
-            end = len(markdown.text) - len(markdown.tail)
-            source = markdown.text[self._frozen_end : end]
-            self._frozen_end = end
-            self._slot.publish("".join(new), source)
-            self._segments.append((self._slot, first, len(self._blocks), source))
-            self._slot = Slot(self._surface)
+            self._frozen_end = len(markdown.text) - len(markdown.tail)
         self._revise(markdown.take_revisions())
+        gathered = "".join(self._blocks[self._open :])
+        if len(gathered) >= SEGMENT_CHARS or (self._closed and gathered):
+            source = markdown.text[self._open_start : self._frozen_end]
+            self._slot.publish(gathered, source)
+            self._segments.append((self._slot, self._open, len(self._blocks), source))
+            self._slot = Slot(self._surface)
+            self._open, self._open_start, gathered = len(self._blocks), self._frozen_end, ""
         tail = markdown.tail_html()
-        if tail:
-            self._slot.publish(tail, markdown.tail)
+        if gathered or tail:
+            source = markdown.text[self._open_start :]
+            self._slot.publish(gathered + tail, source)
         if self._room <= 0:
             self._overflow = self._overflow or Slot(self._surface)
             message = _too_long("answer", self._received)

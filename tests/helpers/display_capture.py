@@ -2,7 +2,8 @@
 
 Each message is counted in bytes as the kernel would serialise it (JSON), and
 updates are applied by display id, as a frontend or nbclient does, to give the
-final list of outputs a saved notebook would hold.
+final list of outputs a saved notebook would hold. Widget traffic (comm messages:
+a live answer is drawn in widgets until its cell ends) is recorded too, in `comms`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import comm
+from comm.base_comm import BaseComm
 from IPython.core.displaypub import DisplayPublisher
 from IPython.core.interactiveshell import InteractiveShell
 
@@ -25,8 +28,17 @@ class Published:
 
 
 @dataclass
+class CommMessage:
+    kind: str  # comm_open, comm_msg, comm_close
+    data: dict[str, Any]
+    size: int
+    at: float
+
+
+@dataclass
 class CapturingPublisher(DisplayPublisher):
     messages: list[Published] = field(default_factory=list)
+    comms: list[CommMessage] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -60,14 +72,32 @@ class CapturingPublisher(DisplayPublisher):
         return "".join(o.get("text/html", "") for o in self.outputs())
 
     def total_bytes(self) -> int:
-        return sum(m.size for m in self.messages)
+        return sum(m.size for m in self.messages) + sum(m.size for m in self.comms)
 
     def reset(self) -> None:
         self.messages.clear()
+        self.comms.clear()
+
+
+_current: list[CapturingPublisher] = []
+
+
+class _CapturingComm(BaseComm):
+    """A comm that records what it would send to the frontend (as a kernel's would)."""
+
+    def publish_msg(self, msg_type, data=None, metadata=None, buffers=None, **keys):
+        import time
+
+        if _current:
+            message = {"data": data, "metadata": metadata or {}, "comm_id": self.comm_id}
+            size = len(json.dumps(message, default=str))
+            _current[-1].comms.append(CommMessage(msg_type, data or {}, size, time.monotonic()))
 
 
 def shell_with_capture() -> tuple[InteractiveShell, CapturingPublisher]:
     shell = InteractiveShell.instance()
     publisher = CapturingPublisher()
     shell.display_pub = publisher
+    _current[:] = [publisher]
+    comm.create_comm = _CapturingComm
     return shell, publisher
