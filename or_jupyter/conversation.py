@@ -319,7 +319,8 @@ class Conversation:
             thread.start()
         try:
             for thread in threads:
-                thread.join()
+                while thread.is_alive():  # a timed join lets a kernel interrupt through
+                    thread.join(0.1)
         except BaseException:
             self.cancel()
             for thread in threads:
