@@ -1,12 +1,13 @@
 """or_jupyter: OpenRouter's Responses API in Jupyter.
 
 `%load_ext or_jupyter` for the `%%responses` magic; `Client`, `AsyncClient`,
-`Conversation` and `tool` for Python code.
+`Conversation`, `compare` and `tool` for Python code.
 """
 
 from ._version import __version__
 from .client import AsyncClient, Client
-from .conversation import Conversation
+from .compare import acompare, compare
+from .conversation import BranchError, Comparison, Conversation
 from .observer import Observer, SendObserver
 from .offline_mode import offline
 from .protocol import (
@@ -46,8 +47,10 @@ __all__ = [
     "AsyncResponseStream",
     "AuthenticationError",
     "BadRequestError",
+    "BranchError",
     "ChatForm",
     "Client",
+    "Comparison",
     "Conversation",
     "Event",
     "EventTooLargeError",
@@ -73,6 +76,8 @@ __all__ = [
     "Tool",
     "ToolResult",
     "UnexpectedContentError",
+    "acompare",
+    "compare",
     "offline",
     "tool",
     "__version__",

@@ -4,6 +4,9 @@
 for (concurrently), sends `function_call` + `function_call_output` items back,
 and repeats until the model answers without calls. The history is the list of
 input items the API expects, so it can be saved, loaded and sent as it is.
+
+`Conversation.compare` sends one prompt to several models at once; each model
+continues its own branch of the conversation until `pick` adopts one.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import copy
 import json
 import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +25,48 @@ from .protocol import FunctionCall, Response
 from .stream import ResponseStream
 from .tools import Tool, ToolResult, as_tools, run_calls
 
-__all__ = ["Conversation", "input_items", "DEFAULT_MODEL"]
+__all__ = [
+    "BranchError",
+    "Comparison",
+    "Conversation",
+    "ObserverChoice",
+    "input_items",
+    "DEFAULT_MODEL",
+]
 
 DEFAULT_MODEL = "openai/o4-mini"
-_SAVED_VERSION = 1
+_SAVED_VERSION = 2  # 2 added "branches"; version 1 files load as having none
+_LOADABLE_VERSIONS = (1, 2)
+
+ObserverChoice = SendObserver | Callable[[str], SendObserver | None] | None
+
+
+class BranchError(ValueError):
+    """A send or pick that does not fit the conversation's branches (see `Conversation.compare`)."""
+
+
+class Comparison(dict[str, Response]):
+    """The answers of `compare`: `{model: Response}` in the order the models were given.
+
+    A model that failed has its partial `Response` (or an empty one) with status
+    `failed`, and its exception in `errors[model]`. `turns[model]` lists every
+    response of that model's tool loop (the dict holds the last one).
+    """
+
+    def __init__(
+        self,
+        responses: dict[str, Response] | None = None,
+        errors: dict[str, BaseException] | None = None,
+        turns: dict[str, list[Response]] | None = None,
+    ) -> None:
+        super().__init__(responses or {})
+        self.errors: dict[str, BaseException] = dict(errors or {})
+        self.turns: dict[str, list[Response]] = dict(turns or {})
+
+    def __repr__(self) -> str:
+        answers = ", ".join(f"{model!r}: {r.status}" for model, r in self.items())
+        failed = f", errors={list(self.errors)}" if self.errors else ""
+        return f"Comparison({{{answers}}}{failed})"
 
 
 def user_message(text: str) -> dict[str, Any]:
@@ -124,13 +166,15 @@ class Conversation:
         self.params = params
         self.history: list[dict[str, Any]] = []
         self.responses: list[Response] = []
+        self.branches: dict[str, Conversation] = {}
         self._stream: ResponseStream | None = None
         self._cancelled = threading.Event()
 
     def __repr__(self) -> str:
+        branches = f", branches={list(self.branches)}" if self.branches else ""
         return (
             f"Conversation(model={self.model!r}, items={len(self.history)}, "
-            f"tools={list(self.tools)})"
+            f"tools={list(self.tools)}{branches})"
         )
 
     # -- the tool loop ------------------------------------------------------------
@@ -148,9 +192,23 @@ class Conversation:
         tool_choice, temperature, ...). A failed request leaves the history as it
         was and raises (`StreamError.response` holds what arrived); a cancelled
         one records the partial answer as an `incomplete` message.
+
+        After a `compare`, a send whose model (override or `self.model`) has a
+        branch picks that branch and continues it; any other model raises
+        `BranchError`.
         """
-        observer = observer or Observer()
+        if self.branches:
+            self._pick_for_send(overrides.get("model", self.model))
         self._cancelled.clear()
+        return self._send(prompt, observer, overrides)
+
+    def _send(
+        self,
+        prompt: str | list[dict[str, Any]],
+        observer: SendObserver | None,
+        overrides: dict[str, Any],
+    ) -> Response:
+        observer = observer or Observer()
         self.responses = []
         turn = [user_message(prompt)] if isinstance(prompt, str) else list(prompt)
         tools = overrides.pop("tools", None)
@@ -191,16 +249,127 @@ class Conversation:
         return response
 
     def cancel(self) -> None:
-        """Stop the current `send` from any thread: the stream closes, no further turn starts.
+        """Stop the current `send` or `compare` from any thread: streams close, no turn starts.
 
         Tool calls still running end at once with a "cancelled" output (a plain
         function's thread cannot be stopped and is left behind), so the history
-        stays valid and `send` returns within a fraction of a second.
+        stays valid and `send` returns within a fraction of a second. Every
+        branch is cancelled too, and each keeps what arrived.
         """
         self._cancelled.set()
         stream = self._stream
         if stream is not None:
             stream.cancel()
+        for branch in list(self.branches.values()):
+            branch.cancel()
+
+    # -- many models at once ------------------------------------------------------
+
+    def compare(
+        self,
+        prompt: str | list[dict[str, Any]],
+        *,
+        models: list[str],
+        observer: ObserverChoice = None,
+        **overrides: Any,
+    ) -> Comparison:
+        """Send `prompt` to every model at once and return their answers, in `models` order.
+
+        Each model runs its own tool loop on its own thread, in its own branch
+        (`self.branches[model]`, a `fork`): the history up to its first compare,
+        then its own turns. A later compare continues existing branches; a new
+        model forks from this conversation's history. `pick(model)` adopts one.
+
+        A failing model (HTTP error, broken stream, unknown model, anything
+        raised in its thread) does not stop the others: see `Comparison`.
+
+        `observer` is either one `SendObserver` for all models (anything with an
+        `on_event` attribute), whose hooks are called under a lock, one model at
+        a time (`confirm` under a lock of its own, so a pending approval does not
+        stall the other models' streams), or a callable `model -> SendObserver |
+        None`, called on each model's thread, giving each model its own observer.
+        `cancel()` from any thread stops every model; a KeyboardInterrupt while
+        waiting cancels them all, waits for them to stop, and is raised again.
+        """
+        models = _checked_models(models)
+        if "model" in overrides:
+            raise TypeError("compare() takes the models in `models=`, not `model=`")
+        per_model = _observer_factory(observer)
+        self.client = self.client or Client()
+        self._cancelled.clear()
+        branches = {model: self._branch(model) for model in models}
+        if self._cancelled.is_set():  # a cancel() while the branches were being made
+            for branch in branches.values():
+                branch.cancel()
+        outcomes: dict[str, tuple[Response, BaseException | None]] = {}
+
+        def run(model: str) -> None:
+            branch = branches[model]
+            try:
+                turn = copy.deepcopy(prompt)
+                outcomes[model] = (branch._send(turn, per_model(model), dict(overrides)), None)
+            except BaseException as exc:  # one model's failure must not stop the others
+                outcomes[model] = (_failed_response(model, exc), exc)
+
+        threads = [
+            threading.Thread(target=run, args=(m,), name=f"or-jupyter-compare:{m}", daemon=True)
+            for m in models
+        ]
+        for thread in threads:
+            thread.start()
+        try:
+            for thread in threads:
+                while thread.is_alive():  # a timed join lets a kernel interrupt through
+                    thread.join(0.1)
+        except BaseException:
+            self.cancel()
+            for thread in threads:
+                thread.join()
+            raise
+        result = Comparison()
+        for model in models:
+            response, error = outcomes[model]
+            result[model] = response
+            turns = branches[model].responses
+            result.turns[model] = turns if error is None else [*turns, response]
+            if error is not None:
+                result.errors[model] = error
+        return result
+
+    def pick(self, model: str) -> None:
+        """Adopt `model`'s branch as the conversation going forward; the branches are cleared."""
+        if model not in self.branches:
+            raise BranchError(
+                f"no branch for {model!r}; the branches are: {_listed(self.branches)}"
+                if self.branches
+                else f"no branch for {model!r}: there are no branches (compare() makes them)"
+            )
+        branch = self.branches[model]
+        self.history = branch.history
+        self.responses = branch.responses
+        self.model = model
+        self.branches = {}
+
+    def _pick_for_send(self, model: str) -> None:
+        if model not in self.branches:
+            raise BranchError(
+                f"this conversation has branches for {_listed(self.branches)} after a compare, "
+                f"none for {model!r}: pick one first with `Conversation.pick(model)` "
+                "(or `%responses pick MODEL` in a notebook), or send with one of those models"
+            )
+        self.pick(model)
+
+    def _branch(self, model: str) -> Conversation:
+        """`model`'s branch, forked from this conversation's history if it has none yet."""
+        branch = self.branches.get(model)
+        if branch is None:
+            branch = self.fork()
+            branch.branches = {}
+            branch.model = model
+            self.branches[model] = branch
+        branch._cancelled.clear()
+        branch.responses = []
+        return branch
 
     def _turn(
         self, params: dict[str, Any], items: list[dict[str, Any]], observer: SendObserver
@@ -212,6 +381,8 @@ class Conversation:
             return client.create(input=items, **params)
         stream = client.stream(input=items, **params)
         self._stream = stream
+        if self._cancelled.is_set():  # cancel() came before the stream was known
+            stream.cancel()
         try:
             on_event = observer.on_event
             with stream:
@@ -238,22 +409,28 @@ class Conversation:
     # -- history ------------------------------------------------------------------
 
     def reset(self) -> None:
-        """Forget the history (settings and tools stay)."""
+        """Forget the history and the branches (settings and tools stay)."""
         self.history = []
         self.responses = []
+        self.branches = {}
 
     def fork(self) -> Conversation:
-        """An independent copy: same settings, tools and client, a copied history."""
+        """An independent copy: same settings, tools and client, a copied history and branches."""
         twin = copy.copy(self)
         twin.history = copy.deepcopy(self.history)
         twin.params = dict(self.params)
         twin.responses = []
+        twin.branches = {model: branch.fork() for model, branch in self.branches.items()}
         twin._stream = None
         twin._cancelled = threading.Event()
         return twin
 
     def save(self, path: str | Path) -> None:
-        """Write settings and history as JSON (tools are code: pass them again to `load`)."""
+        """Write settings, history and branches as JSON (tools are code: pass them to `load`).
+
+        A branch differs from this conversation only by its model and history, so
+        `branches` maps each model to its history.
+        """
         data = {
             "version": _SAVED_VERSION,
             "model": self.model,
@@ -265,6 +442,7 @@ class Conversation:
             "params": self.params,
             "tools": list(self.tools),
             "history": self.history,
+            "branches": {model: b.history for model, b in self.branches.items()},
         }
         Path(path).write_text(json.dumps(data, indent=1, ensure_ascii=False))
 
@@ -278,7 +456,7 @@ class Conversation:
     ) -> Conversation:
         """A conversation from a file written by `save`."""
         data = json.loads(Path(path).read_text())
-        if data.get("version") != _SAVED_VERSION:
+        if not isinstance(data, dict) or data.get("version") not in _LOADABLE_VERSIONS:
             raise ValueError(
                 f"{path}: not a saved or_jupyter conversation (version {data.get('version')!r})"
             )
@@ -294,7 +472,94 @@ class Conversation:
             **data.get("params", {}),
         )
         chat.history = data["history"]
+        for model, history in (data.get("branches") or {}).items():
+            chat._branch(model).history = history
         return chat
+
+
+def _checked_models(models: Any) -> list[str]:
+    if isinstance(models, str) or not all(isinstance(m, str) for m in models):
+        raise TypeError(f"models must be a list of model ids, not {models!r}")
+    models = list(models)
+    if not models:
+        raise ValueError("compare() needs at least one model in `models`")
+    repeated = sorted({m for m in models if models.count(m) > 1})
+    if repeated:
+        raise ValueError(f"models must differ; given more than once: {', '.join(repeated)}")
+    return models
+
+
+def _listed(branches: dict[str, Any]) -> str:
+    return ", ".join(repr(model) for model in branches)
+
+
+def _failed_response(model: str, exc: BaseException) -> Response:
+    """What arrived before `exc` (a `StreamError` carries it), else an empty response; failed."""
+    response = getattr(exc, "response", None)
+    if not isinstance(response, Response):
+        response = Response(model=model)
+    response.status = "failed"
+    return response
+
+
+def _observer_factory(observer: ObserverChoice) -> Callable[[str], SendObserver]:
+    """`compare`'s `observer=` as a function giving each model its observer."""
+    if observer is None:
+        return lambda model: Observer()
+    if isinstance(observer, type):
+        raise TypeError(
+            f"observer= takes an observer or a function of the model, not the class "
+            f"{observer.__name__}: pass an instance"
+        )
+    if hasattr(observer, "on_event"):
+        shared = Serialised(observer)
+        return lambda model: shared
+    if callable(observer):
+        return lambda model: observer(model) or Observer()
+    raise TypeError(
+        f"observer= takes a SendObserver or a function model -> SendObserver, not {observer!r}"
+    )
+
+
+class Serialised:
+    """A `SendObserver` that forwards to another one, one thread at a time.
+
+    Reports share one lock; `confirm` has its own, so approvals are asked one at
+    a time while the other models' reports go on.
+    """
+
+    def __init__(self, observer: SendObserver) -> None:
+        self.observer = observer
+        self._lock = threading.Lock()
+        self._confirm_lock = threading.Lock()
+
+    def on_request(self, params: dict[str, Any]) -> None:
+        with self._lock:
+            self.observer.on_request(params)
+
+    def on_event(self, event: Any) -> None:
+        with self._lock:
+            self.observer.on_event(event)
+
+    def on_response(self, response: Response) -> None:
+        with self._lock:
+            self.observer.on_response(response)
+
+    def on_tool_start(self, call: FunctionCall) -> None:
+        with self._lock:
+            self.observer.on_tool_start(call)
+
+    def on_tool_finish(self, result: ToolResult) -> None:
+        with self._lock:
+            self.observer.on_tool_finish(result)
+
+    def on_notice(self, text: str) -> None:
+        with self._lock:
+            self.observer.on_notice(text)
+
+    def confirm(self, tool: Tool, call: FunctionCall) -> bool | None:
+        with self._confirm_lock:
+            return self.observer.confirm(tool, call)
 
 
 def _is_forced(choice: Any) -> bool:
