@@ -20,6 +20,7 @@ import threading
 from typing import Any
 
 import ipywidgets as W
+from ipywidgets.widgets.widget_string import HTMLStyle
 from IPython.display import display
 
 from ..render.html import column_head, columns
@@ -53,7 +54,7 @@ class Column:
     def __init__(self, canvas: Canvas, head: str | None = None) -> None:
         self._canvas = canvas
         self.head = head
-        self.box = W.VBox(layout=W.Layout(min_width="0"))
+        self.box = W.VBox(layout=canvas.layout)
         self._entries: list[_Entry] = []
         self._chapter: Any = None
         if head is not None:
@@ -109,13 +110,14 @@ class Canvas:
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
-        self.layout = W.Layout(min_width="0")  # shared: one Layout model for every child
+        self.layout = W.Layout(min_width="0")  # shared by every box and child: one model each
+        self.style = HTMLStyle()
         self.sealed = False
         self._before = Column(self)  # the header: styles, notices
         self._columns: list[Column] = []
         self._grid: Any = None
         self._after = Column(self)  # what follows the columns: a comparison table
-        self._root = W.VBox([self._before.box, self._after.box])
+        self._root = W.VBox([self._before.box, self._after.box], layout=self.layout)
         bundle = self._root._repr_mimebundle_()
         bundle["text/plain"] = LIVE_TEXT
         self._display = display(bundle, raw=True, display_id=True)
@@ -153,7 +155,7 @@ class Canvas:
         return column
 
     def html_widget(self, html: str) -> W.HTML:
-        return W.HTML(html, layout=self.layout)
+        return W.HTML(html, layout=self.layout, style=self.style)
 
     def seal(self, metadata: dict[str, Any] | None = None) -> None:
         """Replace the live widgets by one static HTML output, and close them."""
@@ -173,6 +175,8 @@ class Canvas:
             for column in (self._before, *self._columns, self._after):
                 column.close()
             if self._grid is not None:
+                self._grid.layout.close()
                 self._grid.close()
             self._root.close()
             self.layout.close()
+            self.style.close()

@@ -514,7 +514,7 @@ class _Drawing:
     def close(self) -> None:
         """The cell ended: remove the Stop button, leave the drawing as static HTML."""
         if self.stop is not None:
-            self.stop.update("", "")
+            self.stop.remove()
         if self.canvas is not None:
             self.canvas.seal()
         elif isinstance(self.view, CompareView):  # a terminal: each answer once it is whole

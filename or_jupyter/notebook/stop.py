@@ -1,4 +1,4 @@
-"""The Stop button shown while a send runs; its output is emptied when the send ends."""
+"""The Stop button shown while a send runs; removed (and its widgets closed) when it ends."""
 
 from __future__ import annotations
 
@@ -7,13 +7,25 @@ from typing import Any
 
 import ipywidgets as W
 
-from ..render.surface import OutputHandle, Surface
+from ..render.surface import Surface
 
-__all__ = ["show_stop_button"]
+__all__ = ["StopButton", "show_stop_button"]
 
 
-def show_stop_button(surface: Surface, stop: Callable[[], None]) -> OutputHandle:
-    """A Stop button that calls `stop` once; `handle.update("", "")` removes it."""
+class StopButton:
+    """A shown Stop button; `remove` empties its output and closes its widgets."""
+
+    def __init__(self, button: W.Button, handle: Any) -> None:
+        self.button, self._handle = button, handle
+
+    def remove(self) -> None:
+        self._handle.update("", "")
+        for widget in (self.button.style, self.button.layout, self.button):
+            widget.close()
+
+
+def show_stop_button(surface: Surface, stop: Callable[[], None]) -> StopButton:
+    """A Stop button that calls `stop` once."""
     button = W.Button(
         description="Stop", icon="stop", button_style="warning", layout=W.Layout(width="auto")
     )
@@ -24,4 +36,4 @@ def show_stop_button(surface: Surface, stop: Callable[[], None]) -> OutputHandle
         stop()
 
     button.on_click(clicked)
-    return surface.show_widget(button)
+    return StopButton(button, surface.show_widget(button))
