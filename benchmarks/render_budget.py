@@ -21,10 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent))
 
-from tests.helpers.display_capture import shell_with_capture  # noqa: E402
-
 import or_jupyter as orj  # noqa: E402
 from or_jupyter.notebook import runner as driver  # noqa: E402
+from tests.helpers.display_capture import shell_with_capture  # noqa: E402
 
 
 class TimedRelay(driver._Relay):

@@ -20,8 +20,8 @@ import threading
 from typing import Any
 
 import ipywidgets as W
-from ipywidgets.widgets.widget_string import HTMLStyle
 from IPython.display import display
+from ipywidgets.widgets.widget_string import HTMLStyle
 
 from ..render.html import column_head, columns
 

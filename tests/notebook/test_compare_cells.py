@@ -38,7 +38,9 @@ def drawn(shell) -> list[dict]:
 
 
 def columns_of(html: str) -> list[str]:
-    return re.findall(r'<div class="orj-column">(.*?)</div>(?=<div class="orj-column">|</div>)', html, re.S)
+    return re.findall(
+        r'<div class="orj-column">(.*?)</div>(?=<div class="orj-column">|</div>)', html, re.S
+    )
 
 
 def test_three_models_answer_in_three_columns_of_one_static_output_with_a_comparison(ip):
