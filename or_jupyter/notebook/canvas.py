@@ -28,6 +28,7 @@ from ..render.html import column_head, columns
 __all__ = ["Canvas", "Column"]
 
 CHAPTER = 16  # children per inner box
+COLUMNS = "repeat(auto-fill, minmax(max(18em, calc((100% - 2em) / 3)), 1fr))"  # 3 a row at most
 LIVE_TEXT = "[streaming: the answer is drawn here when the cell ends]"
 
 
@@ -143,9 +144,7 @@ class Canvas:
             if self._grid is None:
                 self._grid = W.GridBox(
                     layout=W.Layout(
-                        grid_template_columns=(
-                            "repeat(auto-fill, minmax(max(18em, calc((100% - 2em) / 3)), 1fr))"
-                        ),
+                        grid_template_columns=COLUMNS,
                         grid_gap="0 1em",
                         width="100%",
                     )

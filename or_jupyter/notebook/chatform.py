@@ -19,10 +19,13 @@ import ipywidgets as W
 from ..client import Client
 from ..conversation import DEFAULT_MODEL, Conversation
 from ..render import LiveView, error_outputs, escape
+from ..render.compare import CompareView
+from ..render.html import column_head, css
 from ..tools import as_tools
 from .approval import Approvals
+from .canvas import COLUMNS
 from .options import EFFORTS
-from .runner import run_send
+from .runner import run_compare, run_send
 from .surfaces import WidgetSurface
 
 __all__ = ["ChatForm"]
@@ -93,6 +96,7 @@ class ChatForm:
         self.error: BaseException | None = None  # the last send's error, if it failed
         self._thread: threading.Thread | None = None
         self._approvals: Approvals | None = None
+        self._column_approvals: list[Approvals] = []
 
         self.transcript = W.VBox(layout=W.Layout(width="100%"))
         self._surface = WidgetSurface(self.transcript)
@@ -110,6 +114,16 @@ class ChatForm:
             placeholder="type to filter, or any model id",
             layout=W.Layout(width="24em"),
         )
+        self.compare = W.Checkbox(
+            False, description="compare", indent=False, layout=W.Layout(width="7em")
+        )
+        self.models = W.SelectMultiple(
+            options=list(FALLBACK_MODELS),
+            rows=6,
+            description="models",
+            layout=W.Layout(width="24em", display="none"),
+        )
+        self.compare.observe(lambda change: self._show_compare(change["new"]), "value")
         self.models_note = W.HTML("loading the model list…")
         self.effort = W.Dropdown(
             options=EFFORT_OPTIONS,
@@ -157,7 +171,7 @@ class ChatForm:
             [
                 self.transcript,
                 self.prompt,
-                W.HBox([self.model, self.effort, self.summary]),
+                W.HBox([self.model, self.models, self.effort, self.summary, self.compare]),
                 self.models_note,
                 W.HBox([self.temperature, self.default_temperature, self.max_output_tokens]),
                 tools_row,
@@ -200,6 +214,10 @@ class ChatForm:
             self._say("Type a prompt first.")
             return False
         overrides = self.overrides()
+        models = list(self.models.value) if self.compare.value else []
+        if self.compare.value and len(models) < 2:
+            self._say("Choose two or more models to compare (Ctrl or Shift + click).")
+            return False
         self.last_prompt, self.response, self.error = prompt, None, None
         self._surface.show(_USER.format(escape(prompt)), prompt)
         self._set_running(True)
@@ -207,8 +225,8 @@ class ChatForm:
         self.prompt.value = ""  # before the thread starts: a quick failure puts it back
         self._approvals = approvals = Approvals(self._surface)
         self._thread = threading.Thread(
-            target=self._run,
-            args=(prompt, overrides, approvals),
+            target=self._run_compare if models else self._run,
+            args=(prompt, overrides, approvals, *([models] if models else [])),
             daemon=True,
             name="or-jupyter-form",
         )
@@ -226,6 +244,8 @@ class ChatForm:
         self.conversation.cancel()
         if self._approvals is not None:
             self._approvals.deny_all()
+        for approvals in self._column_approvals:
+            approvals.deny_all()
 
     def clear(self) -> None:
         """Forget the conversation and empty the transcript (the prompt box is kept)."""
@@ -284,6 +304,46 @@ class ChatForm:
             approvals.deny_all()
             self._set_running(False)
 
+    def _run_compare(
+        self, prompt: str, overrides: dict[str, Any], approvals: Approvals, models: list[str]
+    ) -> None:
+        """Several models at once, drawn side by side in the transcript."""
+        overrides.pop("model", None)
+        grid = W.GridBox(layout=W.Layout(grid_template_columns=COLUMNS, grid_gap="0 1em"))
+        self._surface.show(css(), "")
+        self._surface.show_widget(grid)
+        surfaces = {}
+        for model in models:
+            box = W.VBox(layout=W.Layout(min_width="0"))
+            grid.children = (*grid.children, box)
+            surfaces[model] = WidgetSurface(box)
+            surfaces[model].show(column_head(model), model)
+        asked = {m: Approvals(surface, asker=m) for m, surface in surfaces.items()}
+        self._column_approvals = list(asked.values())
+        views = {m: LiveView(surface, styles=False) for m, surface in surfaces.items()}
+        view = CompareView(views, self._surface)
+        try:
+            view.begin(offline=bool(getattr(self.conversation.client, "offline", False)))
+            self.response = run_compare(
+                self.conversation, prompt, view, approvals=asked, poll_ui=False, **overrides
+            )
+        except Exception as exc:  # noqa: BLE001 - shown in the form, which stays usable
+            self.error = exc
+            self._surface.show(*error_outputs(exc))
+            if not self.prompt.value:
+                self.prompt.value = prompt
+            self._say("The request failed; your prompt is back in the box.")
+        finally:
+            for pending in (approvals, *asked.values()):
+                pending.deny_all()
+            self._column_approvals = []
+            self._set_running(False)
+
+    def _show_compare(self, on: bool) -> None:
+        """The compare toggle: a multi-select of models instead of the one-model box."""
+        self.models.layout.display = "" if on else "none"
+        self.model.layout.display = "none" if on else ""
+
     def _load_models(self) -> None:
         try:
             ids = sorted({m["id"] for m in self.conversation.client.models() if m.get("id")})
@@ -292,6 +352,7 @@ class ChatForm:
             ids, problem = [], str(exc) or type(exc).__name__
         if ids:
             self.model.options = ids
+            self.models.options = ids
             self.models_note.value = ""
         else:
             self.models_note.value = (

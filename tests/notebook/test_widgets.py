@@ -282,3 +282,27 @@ def test_an_existing_conversation_is_driven_and_offline_is_announced():
     html = transcript_html(form)
     assert "Offline mode" in html and "<strong>6</strong>" in html
     assert len(chat.history) == 2
+
+
+def test_compare_toggle_sends_to_every_chosen_model_in_columns_with_a_table(client):
+    form = ChatForm(model="emulator/assistant", client=client)
+    assert form.wait(10)
+    assert form.models.layout.display == "none"
+    form.compare.value = True
+    assert form.models.layout.display == "" and form.model.layout.display == "none"
+    form.models.value = ("emulator/echo",)
+    form.prompt.value = "compare this"
+    assert form.send() is False and "two or more" in form.status.value
+    form.models.value = ("emulator/echo", "emulator/assistant")
+    send(form, "compare this")
+    assert form.error is None
+    assert list(form.response) == ["emulator/echo", "emulator/assistant"]
+    grids = [w for w in widgets_in(form.transcript) if isinstance(w, ipywidgets.GridBox)]
+    assert len(grids) == 1 and len(grids[0].children) == 2
+    echo_column = "\n".join(
+        w.value for w in widgets_in(grids[0].children[0]) if isinstance(w, ipywidgets.HTML)
+    )
+    assert "emulator/echo" in echo_column and "compare this" in echo_column
+    html = transcript_html(form)
+    assert '<table class="orj-compare">' in html and "2 of 2 completed" in html
+    assert set(form.conversation.branches) == {"emulator/echo", "emulator/assistant"}
