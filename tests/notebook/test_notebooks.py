@@ -212,6 +212,27 @@ def check_python_api(nb: nbformat.NotebookNode) -> None:
     assert "`8*8`\nResponseFailedError:" in broken and "kept so far: '`8*8`" in broken
 
 
+def check_compare(nb: nbformat.NotebookNode) -> None:
+    three = cell(nb, "%%responses -m openai/gpt-5-mini,anthropic/claude-sonnet-4.5,google")
+    [drawing] = [o for o in three.outputs if o.get("data", {}).get("text/html")]
+    page = drawing.data["text/html"]
+    assert page.count('<div class="orj-column">') == 3 and "3 of 3 completed" in page
+    assert answer_html(three).count("<strong>391</strong>") == 3
+    listed = text_of(cell(nb, "for model, response in answers.items()"))
+    assert listed.count("completed") == 3 and listed.index("openai") < listed.index("google")
+    assert html_of(cell(nb, "%%responses -m openai/gpt-5-mini,anthropic/claude-sonnet-4.5\n")).count(
+        '<div class="orj-column">'
+    ) == 2
+    assert "continues with anthropic/claude-sonnet-4.5" in text_of(cell(nb, "%responses pick"))
+    history = text_of(cell(nb, "%responses history"))
+    assert "What is 17*23?" in history and "plus 9" in history
+    routed = html_of(cell(nb, "%%responses -m emulator/error-503 --fallback"))
+    assert "openai/gpt-5-mini" in routed and "<strong>5</strong>" in routed
+    python = text_of(cell(nb, "comparison = orj.compare("))
+    assert "emulator/echo completed What is 12*12?" in python
+    assert "failed: {'emulator/error-402': 'InsufficientCreditsError'}" in python
+
+
 def _nth(nb: nbformat.NotebookNode, source: str, n: int) -> nbformat.NotebookNode:
     return [c for c in nb.cells if c.cell_type == "code" and c.source == source][n]
 
@@ -223,6 +244,7 @@ CHECKS: dict[str, Callable[[nbformat.NotebookNode], None]] = {
     "04-conversations": check_conversations,
     "05-widgets": check_widgets,
     "06-python-api": check_python_api,
+    "07-compare": check_compare,
 }
 
 
