@@ -301,31 +301,7 @@ class Conversation:
         if self._cancelled.is_set():  # a cancel() while the branches were being made
             for branch in branches.values():
                 branch.cancel()
-        outcomes: dict[str, tuple[Response, BaseException | None]] = {}
-
-        def run(model: str) -> None:
-            branch = branches[model]
-            try:
-                turn = copy.deepcopy(prompt)
-                outcomes[model] = (branch._send(turn, per_model(model), dict(overrides)), None)
-            except BaseException as exc:  # one model's failure must not stop the others
-                outcomes[model] = (_failed_response(model, exc), exc)
-
-        threads = [
-            threading.Thread(target=run, args=(m,), name=f"or-jupyter-compare:{m}", daemon=True)
-            for m in models
-        ]
-        for thread in threads:
-            thread.start()
-        try:
-            for thread in threads:
-                while thread.is_alive():  # a timed join lets a kernel interrupt through
-                    thread.join(0.1)
-        except BaseException:
-            self.cancel()
-            for thread in threads:
-                thread.join()
-            raise
+        outcomes = _send_all(branches, prompt, per_model, overrides, cancel=self.cancel)
         result = Comparison()
         for model in models:
             response, error = outcomes[model]
@@ -360,15 +336,16 @@ class Conversation:
         self.pick(model)
 
     def _branch(self, model: str) -> Conversation:
-        """`model`'s branch, forked from this conversation's history if it has none yet."""
-        branch = self.branches.get(model)
-        if branch is None:
-            branch = self.fork()
-            branch.branches = {}
-            branch.model = model
-            self.branches[model] = branch
-        branch._cancelled.clear()
-        branch.responses = []
+        """`model`'s branch: this conversation's settings, the branch's own history.
+
+        Made afresh at each compare, so settings changed here since reach every
+        branch (as after `save`/`load`, which keep only the branches' histories);
+        a model without a branch starts from a copy of this history.
+        """
+        old = self.branches.get(model)
+        branch = self._twin(old.history if old else copy.deepcopy(self.history))
+        branch.model = model
+        self.branches[model] = branch
         return branch
 
     def _turn(
@@ -416,11 +393,17 @@ class Conversation:
 
     def fork(self) -> Conversation:
         """An independent copy: same settings, tools and client, a copied history and branches."""
+        twin = self._twin(copy.deepcopy(self.history))
+        twin.branches = {model: branch.fork() for model, branch in self.branches.items()}
+        return twin
+
+    def _twin(self, history: list[dict[str, Any]]) -> Conversation:
+        """A copy of the settings with `history`, no branches and nothing running."""
         twin = copy.copy(self)
-        twin.history = copy.deepcopy(self.history)
+        twin.history = history
         twin.params = dict(self.params)
         twin.responses = []
-        twin.branches = {model: branch.fork() for model, branch in self.branches.items()}
+        twin.branches = {}
         twin._stream = None
         twin._cancelled = threading.Event()
         return twin
@@ -475,6 +458,48 @@ class Conversation:
         for model, history in (data.get("branches") or {}).items():
             chat._branch(model).history = history
         return chat
+
+
+def _send_all(
+    branches: dict[str, Conversation],
+    prompt: str | list[dict[str, Any]],
+    per_model: Callable[[str], SendObserver],
+    overrides: dict[str, Any],
+    cancel: Callable[[], None],
+) -> dict[str, tuple[Response, BaseException | None]]:
+    """Each branch's `(response, error)` for `prompt`, all sent at once, one thread each.
+
+    If the wait is interrupted (KeyboardInterrupt), `cancel()` stops the branches;
+    once they have stopped, the interrupt is raised again. Completion is signalled
+    by events, not `Thread.join`: an interrupted join can report a live thread as
+    finished.
+    """
+    outcomes: dict[str, tuple[Response, BaseException | None]] = {}
+    finished = {model: threading.Event() for model in branches}
+
+    def run(model: str) -> None:
+        try:
+            turn = copy.deepcopy(prompt)
+            response = branches[model]._send(turn, per_model(model), dict(overrides))
+            outcomes[model] = (response, None)
+        except BaseException as exc:  # one model's failure must not stop the others
+            outcomes[model] = (_failed_response(model, exc), exc)
+        finally:
+            finished[model].set()
+
+    for model in branches:
+        name = f"or-jupyter-compare:{model}"
+        threading.Thread(target=run, args=(model,), name=name, daemon=True).start()
+    try:
+        for done in finished.values():
+            while not done.wait(0.1):  # a timed wait lets a kernel interrupt through
+                pass
+    except BaseException:
+        cancel()
+        for done in finished.values():
+            done.wait()
+        raise
+    return outcomes
 
 
 def _checked_models(models: Any) -> list[str]:

@@ -312,6 +312,22 @@ def test_a_later_compare_continues_each_models_own_branch(emu):
     ]
 
 
+def test_settings_changed_between_compares_reach_every_branch(emu):
+    rec = Recorder(emu.base_url)
+    chat = Conversation(client=rec.client)
+    chat.compare("Question", models=[A, E])
+    chat.instructions = "Answer in French."
+    chat.params["temperature"] = 0.5
+    chat.compare("Again", models=[A, E])
+    for model in (A, E):
+        last = rec.of(model)[-1]
+        assert last["instructions"] == "Answer in French." and last["temperature"] == 0.5
+        assert [i.get("content") for i in last["input"] if i.get("role") == "user"] == [
+            "Question",
+            "Again",
+        ]
+
+
 def test_pick_adopts_a_branch_and_clears_the_others(emu):
     rec = Recorder(emu.base_url)
     chat = Conversation(model=A, client=rec.client)
