@@ -178,3 +178,51 @@ def test_approve_and_deny_buttons_decide_a_confirm_tool(page, jupyterlab):
     card = cell_output(page, 3).locator("details.orj-tool")
     expect(card.locator("summary")).to_contain_text("denied")
     expect(cell_output(page, 3)).to_contain_text("delete_file: denied")
+
+
+COMPARE = """\
+%%responses -m emulator/pace-40tps-ttft0ms,emulator/pace-60tps-ttft0ms,emulator/pace-80tps-ttft0ms --max-output-tokens 3000
+Write a long report.
+"""
+
+
+def _column_lengths(output) -> list[int]:
+    """The text length of each live column (the grid's children), as drawn now."""
+    return output.locator(".widget-gridbox > .widget-vbox").evaluate_all(
+        "boxes => boxes.map(b => b.innerText.length)"
+    )
+
+
+def test_three_columns_grow_at_once_stop_stops_all_and_survive_save_and_reopen(
+    page, jupyterlab
+):
+    notebook_after_setup(page, jupyterlab, "compare.ipynb", COMPARE)
+    run_cell(page, 1)
+    output = cell_output(page, 1)
+    expect(output.locator(".widget-gridbox > .widget-vbox")).to_have_count(3)
+    expect(output.locator(".widget-gridbox > .widget-vbox").nth(0)).to_contain_text("Section 1")
+    before = _column_lengths(output)
+    page.wait_for_timeout(1500)  # paced streams: let each column receive more text
+    after = _column_lengths(output)
+    assert all(b < a for b, a in zip(before, after, strict=True)), (before, after)
+
+    output.locator(".widget-button", has_text="Stop").click()
+    wait_for_idle(page, timeout=15_000)  # 3,000 tokens at 40/s would take 75 s
+    columns = output.locator(".orj-columns > .orj-column")
+    expect(columns).to_have_count(3)  # sealed: one static output, no widgets left
+    expect(output.locator(".widget-gridbox")).to_have_count(0)
+    for index in range(3):
+        expect(columns.nth(index)).to_contain_text("Stopped. The partial answer is kept")
+    expect(output.locator("table.orj-compare")).to_contain_text("0 of 3 completed")
+    save_notebook(page)
+
+    for session in jupyterlab.api("GET", "/api/sessions"):  # the kernel that drew it is gone
+        jupyterlab.api("DELETE", f"/api/sessions/{session['id']}")
+    open_notebook(page, jupyterlab, "compare.ipynb")
+    reopened = cell_output(page, 1)
+    expect(reopened.locator(".orj-columns > .orj-column")).to_have_count(3)
+    expect(reopened.locator(".orj-column-head").nth(2)).to_have_text(
+        "emulator/pace-80tps-ttft0ms"
+    )
+    expect(reopened.locator("table.orj-compare")).to_be_visible()
+    expect(reopened.locator(".orj-columns > .orj-column").nth(0)).to_contain_text("Section 1")
