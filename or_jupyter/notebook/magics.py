@@ -26,7 +26,7 @@ from ..client import Client
 from ..conversation import DEFAULT_MODEL, Conversation
 from ..offline_mode import offline as use_offline
 from ..offline_mode import offline_requested
-from ..protocol import APIError, Response
+from ..protocol import APIError, Response, fallback_models, parse_provider
 from ..render import LiveView, TerminalView, error_box
 from ..structured import parse_structured, text_format
 from ..tools import Tool, as_tool
@@ -53,6 +53,7 @@ SETTINGS = (
     "instructions",
     "max_turns",
     "tool_timeout",
+    "provider",
 )
 LINE_USAGE = (
     "usage: %responses config [key=value ...] | models [FILTER] | history [CHAT] "
@@ -94,6 +95,9 @@ class Responses(Magics):
     instructions = Unicode(None, allow_none=True, help="Default system instructions.").tag(
         config=True
     )
+    provider = Unicode(
+        None, allow_none=True, help="Default provider routing, as --provider takes it."
+    ).tag(config=True)
     offline = Bool(False, help="Use the local emulator instead of OpenRouter.").tag(config=True)
     max_turns = Int(8, help="Most model turns one cell may take in its tool loop.").tag(config=True)
     tool_timeout = Float(
@@ -129,6 +133,20 @@ class Responses(Magics):
     @argument("-n", "--new", action="store_true", help="Start the conversation afresh.")
     @argument("--no-stream", action="store_true", help="Wait for the whole answer.")
     @argument("-o", "--out", help="Variable to store the final Response in.")
+    @argument(
+        "--fallback",
+        help="Comma-separated models OpenRouter tries in order if the model fails (`models`).",
+    )
+    @argument(
+        "--provider",
+        help="Provider routing, KEY=VALUE[,KEY=VALUE...] with lists joined by |, e.g. "
+        "sort=price,only=openai|azure,zdr,allow_fallbacks=false,max_price.prompt=1. Keys: "
+        "sort (price|throughput|latency|exacto), order, only, ignore, allow_fallbacks, zdr, "
+        "require_parameters, enforce_distillable_text, data_collection (allow|deny), "
+        "quantizations, preferred_max_latency, preferred_min_throughput, "
+        "max_price.prompt|completion|request|image|audio (USD per million tokens). "
+        "Added to `%responses config provider=...`.",
+    )
     @argument(
         "--schema", help="Variable holding a JSON Schema or pydantic model for structured output."
     )
@@ -221,6 +239,7 @@ class Responses(Magics):
         }
         if args.tool_choice:
             overrides["tool_choice"] = args.tool_choice
+        overrides.update(_routing(overrides["model"], args.fallback, self.provider, args.provider))
         if schema is not None:
             try:
                 overrides["text"] = text_format(schema, name=args.schema)
@@ -297,6 +316,8 @@ class Responses(Magics):
                 choice("reasoning", EFFORTS)(value)
             if value and key == "summary":
                 choice("summary", SUMMARIES)(value)
+            if value and key == "provider":
+                _provider(value, "provider")
             convert = _CONVERTERS.get(key) or _FLOATS.get(key) or str
             try:
                 setattr(self, key, None if value in ("", "None") else convert(value))
@@ -407,6 +428,31 @@ class Responses(Magics):
         if name not in self.shell.user_ns:
             raise UsageError(f"{option} {name}: no variable {name!r} in the notebook")
         return self.shell.user_ns[name]
+
+
+def _provider(text: str, option: str) -> dict[str, Any]:
+    try:
+        return parse_provider(text)
+    except ValueError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+
+
+def _routing(
+    model: str, fallback: str | None, default: str | None, provider: str | None
+) -> dict[str, Any]:
+    """`models` from `--fallback`; `provider` from the default, updated by `--provider`."""
+    routing: dict[str, Any] = {}
+    if fallback is not None:
+        if not _names(fallback):
+            raise UsageError("--fallback needs model ids, e.g. --fallback openai/gpt-5-mini")
+        routing["models"] = fallback_models(model, _names(fallback))
+    preferences = {
+        **(_provider(default, "provider setting") if default else {}),
+        **(_provider(provider, "--provider") if provider else {}),
+    }
+    if preferences:
+        routing["provider"] = preferences
+    return routing
 
 
 def _names(listed: str | None) -> list[str]:
