@@ -145,7 +145,7 @@ class Responses(Magics):
         "require_parameters, enforce_distillable_text, data_collection (allow|deny), "
         "quantizations, preferred_max_latency, preferred_min_throughput, "
         "max_price.prompt|completion|request|image|audio (USD per million tokens). "
-        "Added to `%responses config provider=...`.",
+        "Added to the provider setting (%%responses config provider=...).",
     )
     @argument(
         "--schema", help="Variable holding a JSON Schema or pydantic model for structured output."

@@ -168,3 +168,13 @@ def test_out_holds_the_routing_metadata(offline):
     answer = shell.user_ns["answer"]
     assert (answer.model, answer.provider, answer.attempts) == ("emulator/assistant", "Emulator", 2)
     assert json.dumps(answer.openrouter_metadata)
+
+
+def test_the_cell_help_documents_the_routing_options_readably():
+    from or_jupyter.notebook.magics import Responses
+
+    doc = " ".join(Responses.responses_cell.__doc__.split())
+    assert "--fallback FALLBACK Comma-separated models OpenRouter tries in order" in doc
+    assert "sort=price,only=openai|azure,zdr" in doc
+    assert "(%responses config provider=...)" in doc
+    assert "option_strings" not in doc
