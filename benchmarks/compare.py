@@ -76,7 +76,9 @@ def main() -> None:
     redraws = _redraws(times)
     print(f"models: {', '.join(models)}; {args.tokens} tokens each")
     print(f"slowest model alone:       {slowest:8.2f} s")
-    print(f"all three in one cell:     {seconds:8.2f} s  = {seconds / slowest:.2f}x (budget <= 1.25x)")
+    print(
+        f"all three in one cell:     {seconds:8.2f} s  = {seconds / slowest:.2f}x (budget <= 1.25x)"
+    )
     print(f"final HTML of the columns: {final / 1000:8.1f} KB")
     print(
         f"bytes published:           {published / 1000:8.1f} KB  = {published / final:.2f}x final"

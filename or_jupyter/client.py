@@ -49,6 +49,7 @@ __all__ = ["AsyncClient", "Client", "DEFAULT_BASE_URL"]
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=10.0)
+METADATA_HEADER = "X-OpenRouter-Metadata"
 MIN_SECRET_LENGTH = 12  # shorter keys (test keys like "k") would match ordinary text
 HIDDEN = "[API key hidden]"
 MISSING_KEY = (
@@ -97,7 +98,8 @@ class _ClientBase:
         ).rstrip("/")
         self.timeout = DEFAULT_TIMEOUT if timeout is None else timeout
         self.max_retries = max_retries
-        self.headers = {"User-Agent": f"or_jupyter/{__version__}"}
+        # Routing metadata (`openrouter_metadata`: serving provider, attempts) on every answer.
+        self.headers = {"User-Agent": f"or_jupyter/{__version__}", METADATA_HEADER: "enabled"}
         title = app_title or "or_jupyter"
         self.headers["X-OpenRouter-Title"] = self.headers["X-Title"] = title
         if app_url:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from . import texts, tokens, toolcalls
 from .catalogue import EMULATOR_MODELS
 from .request import Request
+from .routing import PACE_DEFAULT_TOKENS, pace_of
 
 LONG_DEFAULT_TOKENS = 3000
 LONG_MAX_TOKENS = 200_000
@@ -61,7 +62,7 @@ class Plan:
 
 def known(model: str) -> bool:
     """Whether the emulator answers this model id (every id outside ``emulator/`` is known)."""
-    return not model.startswith("emulator/") or model in EMULATOR_MODELS
+    return not model.startswith("emulator/") or model in EMULATOR_MODELS or bool(pace_of(model))
 
 
 def plan(request: Request) -> Plan:
@@ -72,6 +73,8 @@ def plan(request: Request) -> Plan:
     elif request.model == "emulator/long":
         budget = min(request.max_output_tokens or LONG_DEFAULT_TOKENS, LONG_MAX_TOKENS)
         result = Plan(text=texts.long_document(budget, rng))
+    elif pace_of(request.model):
+        result = paced(request, rng)
     else:
         result = assistant(request, rng)
     result.fault = STREAM_FAULTS.get(request.model)
@@ -115,6 +118,23 @@ def assistant(request: Request, rng: random.Random) -> Plan:
             result.summary = texts.summary(prompt, request.effort, request.summary, intent, rng)
         else:
             result.reasoning = texts.reasoning(prompt, request.effort, intent, rng)
+    return result
+
+
+def paced(request: Request, rng: random.Random) -> Plan:
+    """A paced model's answer: reasoning if asked, then Markdown filling the token budget.
+
+    The budget is ``max_output_tokens`` (default ``PACE_DEFAULT_TOKENS``), spent exactly,
+    so that paced models stream answers of a known length.
+    """
+    budget = min(request.max_output_tokens or PACE_DEFAULT_TOKENS, LONG_MAX_TOKENS)
+    result = Plan()
+    if request.effort:
+        intent = ["I will write a long answer."]
+        result.reasoning = texts.reasoning(request.last_user_text, request.effort, intent, rng)
+        result.reasoning = tokens.truncate(result.reasoning, budget // 2)
+    left = budget - tokens.count(result.reasoning)
+    result.text = tokens.truncate(texts.long_document(left + 500, rng), left)
     return result
 
 

@@ -27,6 +27,12 @@ EMULATOR_MODELS: dict[str, str] = {
     "emulator/incomplete": "Stops early with response.incomplete (max_output_tokens).",
     "emulator/stall": "Sends the keep-alive comment, then nothing.",
     **{
+        f"emulator/pace-{tps}tps-ttft{ttft}ms": f"Paced: {ttft} ms to the first token, then "
+        f"{tps} tokens/s; Markdown filling max_output_tokens (default 600). Any "
+        "emulator/pace-<TPS>tps[-ttft<MS>ms] id works."
+        for tps, ttft in ((40, 800), (80, 500), (150, 300))
+    },
+    **{
         f"emulator/error-{status}": f"Always answers HTTP {status} with an OpenRouter error body."
         for status in (400, 401, 402, 403, 404, 408, 429, 500, 502, 503)
     },

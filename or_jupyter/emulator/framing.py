@@ -52,16 +52,17 @@ class ChunkedWriter:
 
 
 class Pacer:
-    """Spaces token deltas ``1/tps`` seconds apart (no waiting when ``tps`` is 0)."""
+    """Spaces token deltas ``1/tps`` seconds apart (no waiting when ``tps`` is 0), the
+    first one ``first`` seconds after the pacer is made (the time to first token)."""
 
-    def __init__(self, tps: float, stopping: threading.Event):
+    def __init__(self, tps: float, stopping: threading.Event, first: float = 0.0):
         self.interval = 1.0 / tps if tps > 0 else 0.0
         self._stopping = stopping
-        self._next: float | None = None
+        self._next: float | None = time.monotonic() + first - self.interval if first else None
 
     @property
     def active(self) -> bool:
-        return self.interval > 0
+        return self.interval > 0 or self._next is not None
 
     def wait(self) -> bool:
         """Sleep until the next token is due; False if the server is stopping meanwhile."""

@@ -26,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from . import behaviours, catalogue, events, faults, framing, schemas
+from . import behaviours, catalogue, events, faults, framing, routing, schemas
 from .behaviours import Plan
 from .request import Request, parse
 
@@ -41,7 +41,7 @@ MAX_DEPTH = 100  # nesting levels of a request body; real requests use fewer tha
 TOO_DEEP = f"Invalid JSON body: nested more than {MAX_DEPTH} levels deep"
 WILDCARDS = ("", "0.0.0.0", "::")
 HOST_PORT = re.compile(r"(:[0-9]{1,5})?")
-MIN_TPS, MAX_TPS = 0.01, 1e6  # slower than 1 token in 100 s is a mistake, not a pace
+MIN_TPS, MAX_TPS = routing.MIN_TPS, routing.MAX_TPS  # slower than 1 token in 100 s: a mistake
 
 
 def is_loopback(host: str) -> bool:
@@ -296,34 +296,54 @@ class Handler(BaseHTTPRequestHandler):
             self._send_error(faults.error(400, problem))
             return
         request = parse(body)
-        if not behaviours.known(request.model):
-            known = ", ".join(sorted(catalogue.EMULATOR_MODELS))
-            self._send_error(
-                faults.error(
-                    400, f"{request.model} is not a valid model ID (emulator models: {known})"
+        tried = routing.candidates(body, request.model)
+        for model in tried:
+            if not behaviours.known(model):
+                known = ", ".join(sorted(catalogue.EMULATOR_MODELS))
+                self._send_error(
+                    faults.error(
+                        400,
+                        f"{model} is not a valid model ID (emulator models: {known}, "
+                        "emulator/pace-<TPS>tps[-ttft<MS>ms])",
+                    )
                 )
-            )
-            return
+                return
         try:
             tps = self._tps(request)
         except ValueError as exc:
             self._send_error(faults.error(400, str(exc)))
             return
-        fault = faults.model_fault(request.model)
-        if fault is None and request.model == "emulator/flaky":
-            fault = self.server.flaky.fault(raw)
-        if fault is not None:
-            self._send_error(fault)
+        failures: list[tuple[str, int]] = []
+        for model in tried:
+            fault = faults.model_fault(model)
+            if fault is None and model == "emulator/flaky":
+                fault = self.server.flaky.fault(raw)
+            if fault is None:
+                break
+            failures.append((model, fault.status))
+        else:
+            self._send_error(fault)  # every candidate failed: the last one's error
             return
-        self._answer(request, tps)
+        request = replace(request, model=model)
+        meta = (
+            routing.metadata(tried, failures, model)
+            if routing.wants_metadata(self.headers)
+            else None
+        )
+        self._answer(request, tps, meta)
 
-    def _answer(self, request: Request, tps: float) -> None:
+    def _answer(self, request: Request, tps: float, meta: dict | None = None) -> None:
         plan = behaviours.plan(request)
         ids = events.Ids(random.Random(request.seed))
         draft = events.new_draft(request, ids, catalogue.pricing(request.model))
+        if meta is not None:
+            draft.body["openrouter_metadata"] = meta
+        pace = routing.pace_of(request.model)
+        ttft = pace.ttft if pace is not None else 0.0
+        tps = pace.tps if pace is not None else tps
         encrypted = request.wants_encrypted_reasoning
         if request.stream:
-            self._stream(events.stream(plan, draft, ids, encrypted), plan, tps)
+            self._stream(events.stream(plan, draft, ids, encrypted), plan, tps, ttft)
         elif plan.fault == "stall":
             self._stall()
         elif plan.fault == "midstream-error":
@@ -340,7 +360,9 @@ class Handler(BaseHTTPRequestHandler):
             final = events.final_response(whole, draft, ids, encrypted)
             self._send_json(200, json.dumps(final).encode(), cut=cut)
 
-    def _stream(self, stream: Iterable[dict | events.Cut], plan: Plan, tps: float) -> None:
+    def _stream(
+        self, stream: Iterable[dict | events.Cut], plan: Plan, tps: float, ttft: float = 0.0
+    ) -> None:
         self._started = True
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
@@ -353,7 +375,7 @@ class Handler(BaseHTTPRequestHandler):
         if plan.fault == "stall":
             self._stall()
             return
-        pacer = framing.Pacer(tps, self.server.stopping)
+        pacer = framing.Pacer(tps, self.server.stopping, first=ttft)
         for event in stream:
             if isinstance(event, events.Cut):
                 data = framing.sse(event.event)

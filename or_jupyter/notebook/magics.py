@@ -27,7 +27,7 @@ from ..client import Client
 from ..conversation import DEFAULT_MODEL, Conversation
 from ..offline_mode import offline as use_offline
 from ..offline_mode import offline_requested
-from ..protocol import APIError
+from ..protocol import APIError, fallback_models, parse_provider
 from ..render import LiveView, TerminalView, error_box
 from ..render.compare import CompareView
 from ..render.html import comparison_text, css
@@ -57,6 +57,7 @@ SETTINGS = (
     "instructions",
     "max_turns",
     "tool_timeout",
+    "provider",
 )
 LINE_USAGE = (
     "usage: %responses config [key=value ...] | models [FILTER] | history [CHAT] "
@@ -102,6 +103,9 @@ class Responses(Magics):
     instructions = Unicode(None, allow_none=True, help="Default system instructions.").tag(
         config=True
     )
+    provider = Unicode(
+        None, allow_none=True, help="Default provider routing, as --provider takes it."
+    ).tag(config=True)
     offline = Bool(False, help="Use the local emulator instead of OpenRouter.").tag(config=True)
     max_turns = Int(8, help="Most model turns one cell may take in its tool loop.").tag(config=True)
     tool_timeout = Float(
@@ -142,6 +146,20 @@ class Responses(Magics):
     @argument("-n", "--new", action="store_true", help="Start the conversation afresh.")
     @argument("--no-stream", action="store_true", help="Wait for the whole answer.")
     @argument("-o", "--out", help="Variable to store the final Response in.")
+    @argument(
+        "--fallback",
+        help="Comma-separated models OpenRouter tries in order if the model fails (`models`).",
+    )
+    @argument(
+        "--provider",
+        help="Provider routing, KEY=VALUE[,KEY=VALUE...] with lists joined by |, e.g. "
+        "sort=price,only=openai|azure,zdr,allow_fallbacks=false,max_price.prompt=1. Keys: "
+        "sort (price|throughput|latency|exacto), order, only, ignore, allow_fallbacks, zdr, "
+        "require_parameters, enforce_distillable_text, data_collection (allow|deny), "
+        "quantizations, preferred_max_latency, preferred_min_throughput, "
+        "max_price.prompt|completion|request|image|audio (USD per million tokens). "
+        "Added to the provider setting (%%responses config provider=...).",
+    )
     @argument(
         "--schema", help="Variable holding a JSON Schema or pydantic model for structured output."
     )
@@ -217,6 +235,10 @@ class Responses(Magics):
         if args.pick:
             self._pick(chat, args.pick, args.chat)
         if len(models) > 1:
+            if args.fallback is not None:
+                raise UsageError(
+                    "--fallback works with one model; with several (-m a,b) each answers itself"
+                )
             del overrides["model"]
         else:
             _check_branch(chat, overrides["model"], args.chat)
@@ -299,6 +321,7 @@ class Responses(Magics):
         }
         if args.tool_choice:
             overrides["tool_choice"] = args.tool_choice
+        overrides.update(_routing(overrides["model"], args.fallback, self.provider, args.provider))
         if schema is not None:
             try:
                 overrides["text"] = text_format(schema, name=args.schema)
@@ -376,6 +399,8 @@ class Responses(Magics):
                 choice("reasoning", EFFORTS)(value)
             if value and key == "summary":
                 choice("summary", SUMMARIES)(value)
+            if value and key == "provider":
+                _provider(value, "provider")
             convert = _CONVERTERS.get(key) or _FLOATS.get(key) or str
             try:
                 setattr(self, key, None if value in ("", "None") else convert(value))
@@ -532,6 +557,31 @@ def _check_branch(chat: Conversation, model: str, name: str) -> None:
             f"conversation {name!r} has compared answers from {choices}: continue one with "
             f"-m MODEL, or choose with %responses pick MODEL (or --pick MODEL)"
         )
+
+
+def _provider(text: str, option: str) -> dict[str, Any]:
+    try:
+        return parse_provider(text)
+    except ValueError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+
+
+def _routing(
+    model: str, fallback: str | None, default: str | None, provider: str | None
+) -> dict[str, Any]:
+    """`models` from `--fallback`; `provider` from the default, updated by `--provider`."""
+    routing: dict[str, Any] = {}
+    if fallback is not None:
+        if not _names(fallback):
+            raise UsageError("--fallback needs model ids, e.g. --fallback openai/gpt-5-mini")
+        routing["models"] = fallback_models(model, _names(fallback))
+    preferences = {
+        **(_provider(default, "provider setting") if default else {}),
+        **(_provider(provider, "--provider") if provider else {}),
+    }
+    if preferences:
+        routing["provider"] = preferences
+    return routing
 
 
 def _names(listed: str | None) -> list[str]:

@@ -11,15 +11,19 @@ from .events import *  # noqa: F403
 from .events import __all__ as _events
 from .request import request_body, tool_choice_param
 from .response import FunctionCall, Response, Status
+from .routing import PROVIDER_KEYS, fallback_models, parse_provider
 from .sse import SSEDecoder, SSEMessage
 
 __all__ = [
     "Accumulator",
     "FunctionCall",
+    "PROVIDER_KEYS",
     "Response",
     "SSEDecoder",
     "SSEMessage",
     "Status",
+    "fallback_models",
+    "parse_provider",
     "request_body",
     "response_from_json",
     "tool_choice_param",

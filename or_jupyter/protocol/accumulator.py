@@ -155,6 +155,7 @@ class Accumulator:
             error=self.error,
             incomplete_details=_object_or_none(final.get("incomplete_details")),
             created_at=_number_or_none(head.get("created_at")),
+            openrouter_metadata=_object_or_none(head.get("openrouter_metadata")),
         )
 
     # -- checking fields ----------------------------------------------------------
@@ -414,4 +415,5 @@ def response_from_json(data: dict[str, Any]) -> Response:
         error=_clean_error(error_from_event(data)) if data.get("error") else None,
         incomplete_details=_object_or_none(data.get("incomplete_details")),
         created_at=_number_or_none(data.get("created_at")),
+        openrouter_metadata=_object_or_none(data.get("openrouter_metadata")),
     )

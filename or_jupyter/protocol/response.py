@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
+from .routing import attempt_count, served_provider
+
 __all__ = ["FunctionCall", "Response", "Status"]
 
 Status = Literal["completed", "incomplete", "failed", "cancelled", "in_progress"]
@@ -52,7 +54,8 @@ class Response:
     """A response, final or accumulated so far.
 
     `output` holds the output items in `output_index` order, JSON-ready and fit to
-    send back as input. Text, reasoning and calls are derived from it, never from
+    send back as input. `openrouter_metadata` is the routing record OpenRouter adds
+    when asked (`X-OpenRouter-Metadata: enabled`, which the clients send). Text, reasoning and calls are derived from it, never from
     the server's `output_text` field (which real traffic leaves empty at times).
     """
 
@@ -64,6 +67,7 @@ class Response:
     error: dict[str, Any] | None = None
     incomplete_details: dict[str, Any] | None = None
     created_at: float | None = None
+    openrouter_metadata: dict[str, Any] | None = None
 
     @property
     def output_text(self) -> str:
@@ -116,6 +120,16 @@ class Response:
         cost = self.usage.get("cost") if isinstance(self.usage, dict) else None
         return float(cost) if _is_number(cost) else None
 
+    @property
+    def provider(self) -> str | None:
+        """The provider that served the response, from `openrouter_metadata` (None if unknown)."""
+        return served_provider(self.openrouter_metadata)
+
+    @property
+    def attempts(self) -> int | None:
+        """How many attempts OpenRouter's routing took, from `openrouter_metadata`."""
+        return attempt_count(self.openrouter_metadata)
+
     def _items(self, kind: str) -> Iterator[dict[str, Any]]:
         return (item for item in self.output if isinstance(item, dict) and item.get("type") == kind)
 
@@ -138,6 +152,8 @@ class Response:
             "usage": self.usage,
             "error": self.error,
             "incomplete_details": self.incomplete_details,
+            "provider": self.provider,
+            "openrouter_metadata": self.openrouter_metadata,
         }
 
 

@@ -199,7 +199,7 @@ def comparison_rows(stats: list[SendStats]) -> list[list[str]]:
         rows.append(
             [
                 s.model or "?",
-                getattr(s, "provider", None) or "",
+                s.provider or "",
                 s.status or "",
                 _seconds(s.ttft),
                 total,

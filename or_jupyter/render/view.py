@@ -54,6 +54,8 @@ class SendStats:
     total: float | None = None
     status: str | None = None
     tools: list[str] = field(default_factory=list)  # the tools offered to the model
+    provider: str | None = None  # who served the last turn, from OpenRouter's routing metadata
+    attempts: int | None = None  # routing attempts of the last turn (fallbacks included)
 
     @property
     def tokens_per_second(self) -> float | None:
@@ -78,8 +80,13 @@ class SendStats:
             self.reasoning_tokens = (self.reasoning_tokens or 0) + int(reasoning)
 
     def footer_text(self) -> str:
-        """One line: model, tokens, reasoning tokens, cost, time to first token, total, turns."""
+        """One line: model (and who served it), tokens, reasoning tokens, cost, time to
+        first token, total, turns. The model is the one that served, a fallback included."""
         parts = [self.model or "?"]
+        if self.provider:
+            parts.append(f"via {self.provider}")
+        if self.attempts and self.attempts > 1:
+            parts.append(f"{self.attempts} attempts")
         if self.input_tokens is not None:
             parts.append(f"{self.input_tokens:,} in / {self.output_tokens or 0:,} out tokens")
         if self.reasoning_tokens:
@@ -159,3 +166,5 @@ class View(Observer):
         self.stats.add_usage(response.usage)
         if isinstance(response.model, str) and response.model:
             self.stats.model = response.model
+        self.stats.provider = response.provider or self.stats.provider
+        self.stats.attempts = response.attempts or self.stats.attempts

@@ -193,9 +193,7 @@ def _column_lengths(output) -> list[int]:
     )
 
 
-def test_three_columns_grow_at_once_stop_stops_all_and_survive_save_and_reopen(
-    page, jupyterlab
-):
+def test_three_columns_grow_at_once_stop_stops_all_and_survive_save_and_reopen(page, jupyterlab):
     notebook_after_setup(page, jupyterlab, "compare.ipynb", COMPARE)
     run_cell(page, 1)
     output = cell_output(page, 1)
@@ -221,8 +219,6 @@ def test_three_columns_grow_at_once_stop_stops_all_and_survive_save_and_reopen(
     open_notebook(page, jupyterlab, "compare.ipynb")
     reopened = cell_output(page, 1)
     expect(reopened.locator(".orj-columns > .orj-column")).to_have_count(3)
-    expect(reopened.locator(".orj-column-head").nth(2)).to_have_text(
-        "emulator/pace-80tps-ttft0ms"
-    )
+    expect(reopened.locator(".orj-column-head").nth(2)).to_have_text("emulator/pace-80tps-ttft0ms")
     expect(reopened.locator("table.orj-compare")).to_be_visible()
     expect(reopened.locator(".orj-columns > .orj-column").nth(0)).to_contain_text("Section 1")

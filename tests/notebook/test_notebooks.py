@@ -93,7 +93,7 @@ def check_quickstart(nb: nbformat.NotebookNode) -> None:
     assert "Offline mode" in text_of(first)
     assert "<strong>84</strong>" in answer_html(first)
     assert re.fullmatch(
-        r"openai/gpt-5-mini · [\d,]+ in / [\d,]+ out tokens · \$[\d.]+ · "
+        r"openai/gpt-5-mini(?: · via Emulator)? · [\d,]+ in / [\d,]+ out tokens · \$[\d.]+ · "
         r"first token [\d.]+ s · total [\d.]+ s",
         footer(first),
     ), footer(first)
@@ -220,9 +220,12 @@ def check_compare(nb: nbformat.NotebookNode) -> None:
     assert answer_html(three).count("<strong>391</strong>") == 3
     listed = text_of(cell(nb, "for model, response in answers.items()"))
     assert listed.count("completed") == 3 and listed.index("openai") < listed.index("google")
-    assert html_of(cell(nb, "%%responses -m openai/gpt-5-mini,anthropic/claude-sonnet-4.5\n")).count(
-        '<div class="orj-column">'
-    ) == 2
+    assert (
+        html_of(cell(nb, "%%responses -m openai/gpt-5-mini,anthropic/claude-sonnet-4.5\n")).count(
+            '<div class="orj-column">'
+        )
+        == 2
+    )
     assert "continues with anthropic/claude-sonnet-4.5" in text_of(cell(nb, "%responses pick"))
     history = text_of(cell(nb, "%responses history"))
     assert "What is 17*23?" in history and "plus 9" in history
