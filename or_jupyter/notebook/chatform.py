@@ -311,7 +311,6 @@ class ChatForm:
         overrides.pop("model", None)
         grid = W.GridBox(layout=W.Layout(grid_template_columns=COLUMNS, grid_gap="0 1em"))
         self._surface.show(css(), "")
-        self._surface.show_widget(grid)
         surfaces = {}
         for model in models:
             box = W.VBox(layout=W.Layout(min_width="0"))
@@ -321,9 +320,10 @@ class ChatForm:
         asked = {m: Approvals(surface, asker=m) for m, surface in surfaces.items()}
         self._column_approvals = list(asked.values())
         views = {m: LiveView(surface, styles=False) for m, surface in surfaces.items()}
-        view = CompareView(views, self._surface)
+        view = CompareView(views, self._surface, header=self._surface)
         try:
             view.begin(offline=bool(getattr(self.conversation.client, "offline", False)))
+            self._surface.show_widget(grid)  # under the notice the view began with
             self.response = run_compare(
                 self.conversation, prompt, view, approvals=asked, poll_ui=False, **overrides
             )

@@ -271,7 +271,7 @@ class Responses(Magics):
             canvas.header.show(css(), "")
             columns = {m: canvas.column(m) for m in request.models}
             views = {m: LiveView(c, styles=False) for m, c in columns.items()}
-            view = CompareView(views, canvas.footer)
+            view = CompareView(views, canvas.footer, header=canvas.header)
             view.begin(offline=offline)
             if self._in_kernel:
                 approvals = {m: Approvals(c, asker=m) for m, c in columns.items()}

@@ -20,13 +20,20 @@ __all__ = ["CompareView"]
 
 
 class CompareView:
-    """Per-model views (in the order of the models) and the surface for the table under them."""
+    """Per-model views (in the order of the models), the surface for the table under them,
+    and the one above them (for the offline notice)."""
 
     def __init__(
-        self, views: dict[str, View], surface: Surface | None, *, interval: float = INTERVAL
+        self,
+        views: dict[str, View],
+        surface: Surface | None,
+        *,
+        header: Surface | None = None,
+        interval: float = INTERVAL,
     ) -> None:
         self.views = views
         self.surface = surface
+        self.header = header
         self.interval = interval
         self._last_draw = 0.0
         for view in views.values():
@@ -34,8 +41,8 @@ class CompareView:
                 view.interval = 0.0  # they draw when this view's clock says so
 
     def begin(self, *, offline: bool = False) -> None:
-        if offline and self.surface is not None:
-            self.surface.show(notice(OFFLINE_NOTICE), OFFLINE_NOTICE)
+        if offline and self.header is not None:
+            self.header.show(notice(OFFLINE_NOTICE), OFFLINE_NOTICE)
         for model, view in self.views.items():
             view.begin(model=model)
 
