@@ -163,12 +163,14 @@ class Canvas:
                 return
             self.sealed = True
             parts = [self._before.html()]
+            texts = [self._before.text()]
             if len(self._columns) > 1 or any(c.head is not None for c in self._columns):
                 parts.append(columns([c.html() for c in self._columns]))
-            else:
+            else:  # one answer: its text too (side by side, the table under them says it)
                 parts += [c.html() for c in self._columns]
+                texts += [c.text() for c in self._columns]
             parts.append(self._after.html())
-            texts = [self._before.text(), *(c.text() for c in self._columns), self._after.text()]
+            texts.append(self._after.text())
             bundle = {"text/html": "".join(parts), "text/plain": "\n\n".join(t for t in texts if t)}
             self._display.update(bundle, raw=True, metadata=metadata or {})
             for column in (self._before, *self._columns, self._after):

@@ -31,6 +31,7 @@ from ..protocol import APIError, fallback_models, parse_provider
 from ..render import LiveView, TerminalView, error_box
 from ..render.compare import CompareView
 from ..render.html import comparison_text, css
+from ..render.live import CREDIT_ALLOWANCE
 from ..structured import parse_structured, text_format
 from ..tools import Tool, as_tool
 from .approval import Approvals
@@ -270,7 +271,8 @@ class Responses(Magics):
         if request.models:
             canvas.header.show(css(), "")
             columns = {m: canvas.column(m) for m in request.models}
-            views = {m: LiveView(c, styles=False) for m, c in columns.items()}
+            share = CREDIT_ALLOWANCE // len(columns)  # the columns share one cell's allowance
+            views = {m: LiveView(c, styles=False, allowance=share) for m, c in columns.items()}
             view = CompareView(views, canvas.footer, header=canvas.header)
             view.begin(offline=offline)
             if self._in_kernel:

@@ -32,6 +32,7 @@ INTERVAL = 0.05  # at most 20 redraws per second
 MAX_BYTES_PER_SECOND = 2_000_000  # published to the frontend, all outputs together
 CREDIT_PER_CHAR = 3  # bytes a redraw may publish per character received
 CREDIT_ALLOWANCE = 4_000  # bytes published freely at the start, so short answers flow
+PUBLISH_OVERHEAD = 200  # bytes every publish costs besides its HTML (message framing)
 
 
 class _MeteredSurface:
@@ -48,7 +49,7 @@ class _MeteredSurface:
         self.total += size
 
     def show(self, html: str, text: str) -> OutputHandle:
-        self.count(len(html))
+        self.count(len(html) + PUBLISH_OVERHEAD)
         return _MeteredHandle(self, self._surface.show(html, text))
 
     def show_widget(self, widget: Any) -> OutputHandle:
@@ -67,7 +68,7 @@ class _MeteredHandle:
         self._meter, self._handle = meter, handle
 
     def update(self, html: str, text: str) -> None:
-        self._meter.count(len(html))
+        self._meter.count(len(html) + PUBLISH_OVERHEAD)
         self._handle.update(html, text)
 
 
@@ -81,14 +82,17 @@ class LiveView(View):
         interval: float = INTERVAL,
         max_bytes_per_second: int = MAX_BYTES_PER_SECOND,
         styles: bool = True,
+        allowance: int = CREDIT_ALLOWANCE,
     ) -> None:
-        """`styles=False` leaves out the stylesheet, for a view drawn where it already is."""
+        """`styles=False` leaves out the stylesheet, for a view drawn where it already is;
+        `allowance` is the bytes it may publish before its credit follows the text."""
         super().__init__()
         self._meter = _MeteredSurface(surface)
         self.surface: Surface = self._meter
         self.interval = interval
         self.max_bytes_per_second = max_bytes_per_second
         self.styles = styles
+        self.allowance = allowance
         self._received = 0  # characters of text, reasoning and arguments
         self._answers: dict[int, AnswerPane] = {}
         self._reasoning: dict[int, ReasoningPane] = {}
@@ -184,7 +188,7 @@ class LiveView(View):
         if time.monotonic() - self._last_draw < self.interval:
             return
         meter = self._meter
-        earned = CREDIT_ALLOWANCE + CREDIT_PER_CHAR * self._received
+        earned = self.allowance + CREDIT_PER_CHAR * self._received
         if meter.total < earned and not meter.spent(self.max_bytes_per_second):
             self.flush()
 
