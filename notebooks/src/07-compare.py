@@ -59,12 +59,9 @@ for model, response in answers.items():
 # `zdr` (zero data retention only) or `allow_fallbacks=false`;
 # `%responses config provider=...` makes them the default. The footer names the provider
 # that served and how many attempts it took.
-#
-# Offline, a first model of `emulator/error-503` fails over to the next, the way
-# OpenRouter falls back.
 
 # %% active="ipynb"
-# %%responses -m emulator/error-503 --fallback openai/gpt-5-mini --provider sort=throughput --new
+# %%responses -m openai/gpt-5-mini --fallback anthropic/claude-sonnet-4.5 --provider sort=throughput --new
 # What is 2+3?
 
 # %% [markdown]
@@ -76,9 +73,19 @@ for model, response in answers.items():
 # a branch. `await orj.acompare(...)` is the async twin.
 
 # %%
-comparison = orj.compare(
-    "What is 12*12?", models=["openai/gpt-5-mini", "emulator/error-402", "emulator/echo"]
-)
+comparison = orj.compare("What is 12*12?", models=[MODEL, "google/gemini-2.5-flash"])
 for model, response in comparison.items():
     print(model, response.status, response.output_text.strip()[:40])
-print("failed:", {model: type(error).__name__ for model, error in comparison.errors.items()})
+
+# %% [markdown]
+# A model that fails does not stop the others: its entry has status `failed` (with what
+# had arrived) and its error is in `.errors`. Offline, the emulator's `emulator/error-402`
+# model always answers 402 (no credits), which shows it.
+
+# %%
+OFFLINE = not os.environ.get("OPENROUTER_API_KEY")
+if OFFLINE:
+    failing = orj.compare("Hi", models=[MODEL, "emulator/error-402"])
+    for model, response in failing.items():
+        print(model, response.status)
+    print("failed:", {model: type(error).__name__ for model, error in failing.errors.items()})

@@ -230,11 +230,13 @@ def check_compare(nb: nbformat.NotebookNode) -> None:
     assert "continues with anthropic/claude-sonnet-4.5" in text_of(cell(nb, "%responses pick"))
     history = text_of(cell(nb, "%responses history"))
     assert "What is 17*23?" in history and "plus 9" in history
-    routed = html_of(cell(nb, "%%responses -m emulator/error-503 --fallback"))
-    assert "openai/gpt-5-mini" in routed and "<strong>5</strong>" in routed
+    routed = footer(cell(nb, "%%responses -m openai/gpt-5-mini --fallback"))
+    assert routed.startswith("openai/gpt-5-mini · via Emulator")
     python = text_of(cell(nb, "comparison = orj.compare("))
-    assert "emulator/echo completed What is 12*12?" in python
-    assert "failed: {'emulator/error-402': 'InsufficientCreditsError'}" in python
+    assert "google/gemini-2.5-flash completed `12*12` = **144**" in python
+    failing = text_of(cell(nb, "OFFLINE = not"))
+    assert "emulator/error-402 failed" in failing
+    assert "failed: {'emulator/error-402': 'InsufficientCreditsError'}" in failing
 
 
 def _nth(nb: nbformat.NotebookNode, source: str, n: int) -> nbformat.NotebookNode:
@@ -271,7 +273,12 @@ def check_answers_are_plain(nb: nbformat.NotebookNode) -> None:
     for c in nb.cells:
         if c.cell_type == "code" and c.source.startswith("%%responses"):
             assert answer_html(c) or tool_cards(c), f"no answer saved for {c.source[:60]!r}"
-            footer(c)
+            compared = re.match(r"%%responses .*-m (\S+,\S+)", c.source)
+            if compared:  # side by side: a footer per model
+                found = re.findall(r'<div class="orj-footer">', html_of(c))
+                assert len(found) == len(compared.group(1).split(",")), c.source[:60]
+            else:
+                footer(c)
         for o in getattr(c, "outputs", []):
             if WIDGET_MIME in o.get("data", {}):
                 assert o.data.get("text/plain"), "a widget output without a text fallback"

@@ -157,7 +157,7 @@ def test_the_footer_names_the_fallback_that_served_and_its_provider(offline):
     footers = [o for o in publisher.outputs() if 'class="orj-footer"' in o.get("text/html", "")]
     assert len(footers) == 1
     text = footers[0]["text/plain"]
-    assert text.startswith("emulator/echo · via Emulator · 2 attempts · ")
+    assert text.splitlines()[-1].startswith("emulator/echo · via Emulator · 2 attempts · ")
     assert "emulator/echo · via Emulator · 2 attempts" in footers[0]["text/html"]
 
 
