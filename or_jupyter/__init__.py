@@ -1,10 +1,12 @@
 """or_jupyter: OpenRouter's Responses API in Jupyter.
 
 `%load_ext or_jupyter` for the `%%responses` magic; `Client`, `AsyncClient`,
-`Conversation` and `tool` for Python code.
+`Conversation` and `tool` for Python code; `map` / `amap` for one prompt over many
+rows (`orj.map` shadows the builtin only as an attribute of this package).
 """
 
 from ._version import __version__
+from .batch import amap, map
 from .client import AsyncClient, Client
 from .conversation import Conversation
 from .observer import Observer, SendObserver
@@ -73,6 +75,8 @@ __all__ = [
     "Tool",
     "ToolResult",
     "UnexpectedContentError",
+    "amap",
+    "map",
     "offline",
     "tool",
     "__version__",
