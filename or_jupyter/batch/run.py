@@ -130,6 +130,7 @@ def map(
     reporter = reporter_for(progress)
     control = Control()
     outcome: dict[str, Any] = {}
+    finished = threading.Event()  # not `thread.is_alive()`: an interrupted join can misreport it
 
     def work() -> None:
         loop = asyncio.new_event_loop()
@@ -141,6 +142,7 @@ def map(
             outcome["error"] = exc
         finally:
             loop.close()
+            finished.set()
 
     options = dict(
         model=model,
@@ -160,9 +162,9 @@ def map(
     thread = threading.Thread(target=work, name="orj.map", daemon=True)
     thread.start()
     started = False
-    while thread.is_alive():
+    while not finished.is_set():
         try:
-            thread.join(1 / UPDATES_PER_SECOND)
+            finished.wait(1 / UPDATES_PER_SECOND)
             if control.tally is not None:
                 if not started:
                     reporter.start(control.stop)
