@@ -19,11 +19,12 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import jsonschema
 
 from ..client import DEFAULT_TIMEOUT, AsyncClient, Client
 from ..conversation import DEFAULT_MODEL, input_items
@@ -288,7 +289,7 @@ async def _amap(
                 _fill(run, positions, dict(stored[digest]), cached_first=True)
                 del groups[digest]
         control.attach(run)
-        await _work(run, iter(groups.items()), concurrency)
+        await _work(run, list(groups.items()), concurrency)
     finally:
         if store:
             store.close()
@@ -386,16 +387,22 @@ async def _check_budget(
         )
 
 
-async def _work(run: _Run, groups: Iterator[tuple[str, list[int]]], concurrency: int) -> None:
+async def _work(run: _Run, pending: list[tuple[str, list[int]]], concurrency: int) -> None:
     """`concurrency` workers over `groups`; a cancel of this task stops the run and returns."""
 
     async def worker() -> None:
         for digest, positions in groups:
             if run.stopping:
                 return
-            await _row(run, digest, positions)
+            try:
+                await _row(run, digest, positions)
+            except MissingAPIKeyError:
+                run.stop("no API key", cancel=False)
+                raise
 
-    run.workers = [asyncio.create_task(worker()) for _ in range(concurrency)]
+    groups = iter(pending)  # shared: each worker takes the next request in order
+    count = min(concurrency, len(pending))
+    run.workers = [asyncio.create_task(worker()) for _ in range(count)]
     try:
         await asyncio.gather(*run.workers, return_exceptions=True)
     except asyncio.CancelledError:  # the caller's task was cancelled: stop, keep what finished
@@ -419,7 +426,7 @@ async def _row(run: _Run, digest: str, positions: list[int]) -> None:
     started = time.monotonic()
     try:
         outcome = await _answer(run, body)
-    except asyncio.CancelledError:
+    except (asyncio.CancelledError, MissingAPIKeyError):
         for position in positions:
             run.results[position].status = "cancelled"
             run.results[position].error = run.stopping or "cancelled"
@@ -440,8 +447,10 @@ def _fill(run: _Run, positions: list[int], outcome: dict[str, Any], cached_first
     if status != "failed" and run.schema is not None:
         try:
             output = parse_structured(output or "", run.schema)
-        except ValueError as exc:  # pydantic's ValidationError and JSON errors alike
-            status, error = "failed", f"the answer does not fit the schema: {exc}"
+            if isinstance(run.schema, dict):
+                jsonschema.validate(output, run.schema)
+        except (ValueError, jsonschema.ValidationError) as exc:  # pydantic's errors are ValueErrors
+            status, error = "failed", f"the answer does not fit the schema: {_brief(exc)}"
     for number, position in enumerate(positions):
         cached = cached_first or number > 0
         result = run.results[position]
@@ -476,13 +485,18 @@ async def _answer(run: _Run, body: dict[str, Any]) -> dict[str, Any]:
             items = [*items, *input_items(response), *(_call_output(r) for r in results)]
     except MissingAPIKeyError:
         raise
-    except APIError as exc:
+    except Exception as exc:  # an API error, or an input the request cannot carry
         return {**outcome, "status": "failed", "error": f"{type(exc).__name__}: {exc}"}
     text = response.output_text
     if response.status == "completed":
         return {**outcome, "status": "done", "text": text}
     reason = (response.incomplete_details or {}).get("reason") or response.status
     return {**outcome, "status": "incomplete", "text": text, "error": f"incomplete: {reason}"}
+
+
+def _brief(exc: Exception) -> str:
+    text = str(getattr(exc, "message", None) or exc)
+    return text if len(text) < 300 else text[:300] + "…"
 
 
 def _call_output(result: Any) -> dict[str, Any]:

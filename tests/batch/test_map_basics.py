@@ -95,3 +95,38 @@ def test_identical_rows_are_sent_once_and_the_twins_are_free(rows, client):
 async def test_amap_runs_on_the_running_loop(rows, client):
     out = await orj.amap(["a", "b"], "{}", client=client, progress=False)
     assert [r.output for r in out] == ["answer: a", "answer: b"]
+
+
+def test_a_dict_schema_is_validated_too(rows, client):
+    schema = {
+        "type": "object",
+        "properties": {"n": {"type": "integer"}},
+        "required": ["n"],
+        "additionalProperties": False,
+    }
+    rows.answer_for = lambda text: '{"n": 3}' if text == "good" else '{"n": "three"}'
+    out = orj.map(["good", "bad"], "{}", schema=schema, client=client, progress=False)
+    assert out[0].output == {"n": 3} and out[0].status == "done"
+    assert out[1].status == "failed" and "'three' is not of type 'integer'" in out[1].error
+
+
+def test_without_a_key_the_run_raises_before_sending_anything(rows, monkeypatch):
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    monkeypatch.delenv("OR_JUPYTER_OFFLINE", raising=False)
+    keyless = orj.Client(base_url=rows.base_url)
+    with pytest.raises(orj.MissingAPIKeyError):
+        orj.map(["a", "b", "c"], "{}", client=keyless, progress=False)
+    assert rows.arrivals == []
+
+
+def test_an_input_the_request_cannot_carry_fails_its_row_only(rows, client):
+    out = orj.map([{"x": 1}, {"x": 2}], lambda row: {"a set"} if row["x"] == 1 else "fine",
+                  client=client, progress=False)  # fmt: skip
+    assert out[0].status == "failed" and "TypeError" in out[0].error
+    assert rows.inputs() == ["fine"]
+    assert out[1].output == "answer: fine"
+
+
+def test_no_rows_give_an_empty_frame_with_the_columns(rows, client):
+    out = orj.map(pd.DataFrame({"t": []}), "{t}", client=client, progress=False)
+    assert len(out) == 0 and "status" in out.columns
