@@ -45,6 +45,7 @@ DEFAULT_RETRIES = 3
 MAX_RATE_LIMITED = 30  # 429s one row may meet before it is recorded as failed
 MAX_BACKOFF = 8.0
 MAX_TURNS = 8  # model turns of one row's tool loop
+POOL_CONNECTIONS = 8  # connections per pool the batch makes
 
 
 @dataclass
@@ -60,7 +61,7 @@ class _Run:
     """The state of one run, shared by its workers (all on one event loop)."""
 
     plan: _Plan
-    client: AsyncClient
+    clients: list[AsyncClient]
     limiter: Limiter
     tally: Tally
     results: list[RowResult]
@@ -137,7 +138,7 @@ def map(
         loop = asyncio.new_event_loop()
         try:
             outcome["result"] = loop.run_until_complete(
-                _amap(data, template, options, control, NoProgress(), own_http=True)
+                _amap(data, template, options, control, NoProgress())
             )
         except BaseException as exc:  # handed to the calling thread
             outcome["error"] = exc
@@ -244,7 +245,7 @@ async def amap(
 
     ticker = asyncio.create_task(tick())
     try:
-        result = await _amap(data, template, options, control, reporter, own_http=False)
+        result = await _amap(data, template, options, control, reporter)
     finally:
         ticker.cancel()
     if control.tally is not None:
@@ -258,22 +259,21 @@ async def _amap(
     options: dict[str, Any],
     control: Control,
     reporter: Any,
-    own_http: bool,
 ) -> Any:
     concurrency = options["concurrency"]
     if not isinstance(concurrency, int) or concurrency < 1:
         raise ValueError(f"concurrency must be a positive integer, not {concurrency!r}")
     schema, registry = options["schema"], as_tools(options["tools"])
-    client, owned = _batch_client(options["client"], concurrency, own_http)
-    plan = _plan(data, template, options, registry, client.base_url)
+    clients, owned = _batch_clients(options["client"], concurrency)
+    plan = _plan(data, template, options, registry, clients[0].base_url)
     store = Store(options["store"]) if options["store"] else None
     try:
         stored = store.get_many(plan.hashes) if store else {}
         if options["max_cost"] is not None and not options["force"]:
-            await _check_budget(client, plan, stored, options["max_cost"])
+            await _check_budget(clients[0], plan, stored, options["max_cost"])
         run = _Run(
             plan=plan,
-            client=client,
+            clients=clients,
             limiter=Limiter(options["rpm"]),
             tally=Tally(total=len(plan.keys)),
             results=[RowResult(key=key) for key in plan.keys],
@@ -294,39 +294,46 @@ async def _amap(
         if store:
             store.close()
         if owned:
-            await client.aclose()
+            for client in clients:
+                await client.aclose()
     run.tally.ended = time.monotonic()
     if plan.frame:
         return to_frame(run.results, plan.keys, schema)
     return run.results
 
 
-def _batch_client(
-    client: Client | AsyncClient | None, concurrency: int, own_http: bool
-) -> tuple[AsyncClient, bool]:
-    """An `AsyncClient` with the given client's key, address and headers, without its retries.
+def _batch_clients(
+    client: Client | AsyncClient | None, concurrency: int
+) -> tuple[list[AsyncClient], bool]:
+    """`AsyncClient`s with the given client's key, address and headers, without its retries.
 
     Retries are the batch's own (one shared pause after a 429, not one per row).
-    A fresh connection pool sized for `concurrency` is used unless an
-    `AsyncClient` is handed to `amap`, whose pool (proxies, transport) is kept.
+    An `AsyncClient` made with your own `http_client` is used as it is (one pool:
+    your proxies, your transport). Otherwise the batch makes its own pools of
+    `POOL_CONNECTIONS` each, as many as `concurrency` needs: httpcore's pool does
+    work per request in proportion to its connections, so small pools go faster.
     """
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    if client is None:
-        http = httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, limits=limits)
-        twin = AsyncClient(http_client=http, max_retries=0)
-        twin._owns_http = True
-        return twin, True
-    if not isinstance(client, (Client, AsyncClient)):
+    if client is not None and not isinstance(client, (Client, AsyncClient)):
         raise TypeError(f"client must be an or_jupyter Client or AsyncClient, not {client!r}")
-    twin = copy.copy(client)
-    twin.max_retries = 0
-    if isinstance(client, AsyncClient) and not own_http:
-        twin._owns_http = False
-        return twin, False
-    twin.__class__ = AsyncClient
-    twin._http = httpx.AsyncClient(timeout=client.timeout, limits=limits)
-    twin._owns_http = True
-    return twin, True
+    if isinstance(client, AsyncClient) and not client._owns_http:
+        twin = copy.copy(client)
+        twin.max_retries = 0
+        return [twin], False
+    twins = []
+    for start in range(0, concurrency, POOL_CONNECTIONS):
+        size = min(POOL_CONNECTIONS, concurrency - start)
+        limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
+        timeout = DEFAULT_TIMEOUT if client is None else client.timeout
+        http = httpx.AsyncClient(timeout=timeout, limits=limits)
+        if client is None:
+            twin = AsyncClient(http_client=http, max_retries=0)
+        else:
+            twin = copy.copy(client)
+            twin.__class__ = AsyncClient  # same fields: the shared `_ClientBase` and `_http`
+            twin._http, twin.max_retries = http, 0
+        twin._owns_http = True
+        twins.append(twin)
+    return twins, True
 
 
 def _plan(
@@ -390,19 +397,23 @@ async def _check_budget(
 async def _work(run: _Run, pending: list[tuple[str, list[int]]], concurrency: int) -> None:
     """`concurrency` workers over `groups`; a cancel of this task stops the run and returns."""
 
-    async def worker() -> None:
+    async def worker(client: AsyncClient) -> None:
         for digest, positions in groups:
             if run.stopping:
                 return
             try:
-                await _row(run, digest, positions)
+                await _row(run, client, digest, positions)
             except MissingAPIKeyError:
                 run.stop("no API key", cancel=False)
                 raise
 
     groups = iter(pending)  # shared: each worker takes the next request in order
     count = min(concurrency, len(pending))
-    run.workers = [asyncio.create_task(worker()) for _ in range(count)]
+    shards = run.clients  # POOL_CONNECTIONS workers to a pool
+    run.workers = [
+        asyncio.create_task(worker(shards[min(i // POOL_CONNECTIONS, len(shards) - 1)]))
+        for i in range(count)
+    ]
     try:
         await asyncio.gather(*run.workers, return_exceptions=True)
     except asyncio.CancelledError:  # the caller's task was cancelled: stop, keep what finished
@@ -419,13 +430,13 @@ async def _work(run: _Run, pending: list[tuple[str, list[int]]], concurrency: in
             result.error = run.stopping
 
 
-async def _row(run: _Run, digest: str, positions: list[int]) -> None:
+async def _row(run: _Run, client: AsyncClient, digest: str, positions: list[int]) -> None:
     """Answer one distinct request and fill in every row that asked it."""
     body = run.plan.bodies[positions[0]]
     run.tally.running += 1
     started = time.monotonic()
     try:
-        outcome = await _answer(run, body)
+        outcome = await _answer(run, client, body)
     except (asyncio.CancelledError, MissingAPIKeyError):
         for position in positions:
             run.results[position].status = "cancelled"
@@ -468,13 +479,13 @@ def _fill(run: _Run, positions: list[int], outcome: dict[str, Any], cached_first
             run.tally.done += 1
 
 
-async def _answer(run: _Run, body: dict[str, Any]) -> dict[str, Any]:
+async def _answer(run: _Run, client: AsyncClient, body: dict[str, Any]) -> dict[str, Any]:
     """One row's request and its tool loop: the text, status and usage summed over turns."""
     outcome: dict[str, Any] = {"cost": 0.0, "input_tokens": 0, "output_tokens": 0}
     items: Any = body["input"]
     try:
         for _ in range(MAX_TURNS):
-            response = await _send(run, {**body, "input": items})
+            response = await _send(run, client, {**body, "input": items})
             _add_usage(outcome, response)
             calls = response.function_calls
             if not calls or not run.tools:
@@ -516,13 +527,13 @@ def _add_usage(outcome: dict[str, Any], response: Response) -> None:
     outcome["output_tokens"] += int(usage.get("output_tokens") or 0)
 
 
-async def _send(run: _Run, params: dict[str, Any]) -> Response:
+async def _send(run: _Run, client: AsyncClient, params: dict[str, Any]) -> Response:
     """One request through the limiter: a 429 pauses everyone, other failures back off here."""
     attempt = limited = 0
     while True:
         await run.limiter.wait()
         try:
-            return await run.client.create(**params)
+            return await client.create(**params)
         except RateLimitError as exc:
             limited += 1
             if limited > MAX_RATE_LIMITED:
