@@ -33,6 +33,7 @@ from ..tools import Tool, as_tool
 from .approval import Approvals
 from .interpolate import interpolate
 from .options import EFFORTS, SUMMARIES, choice, pairs
+from .over import arun_over, run_over, wants_over
 from .runner import arun_send, run_send
 from .stop import show_stop_button
 from .surfaces import DisplaySurface
@@ -132,9 +133,12 @@ class Responses(Magics):
     @argument(
         "--schema", help="Variable holding a JSON Schema or pydantic model for structured output."
     )
+    @argument("--over", help="Variable holding rows (DataFrame or list): the cell runs per row.")
     @cell_magic("responses")
     def responses_cell(self, line: str, cell: str) -> None:
         """Send the cell to a model; the answer streams in below. See `%responses?` for settings."""
+        if wants_over(line):
+            return run_over(self, line, cell)
         request = self._request(line, cell)
         view, approvals, stop = self._view(request)
         try:
@@ -155,6 +159,8 @@ class Responses(Magics):
 
     async def responses_async(self, line: str, cell: str) -> None:
         """The cell magic as a kernel runs it: awaiting, so Stop and Approve/Deny are heard."""
+        if wants_over(line):
+            return await arun_over(self, line, cell)
         request = self._request(line, cell)
         view, approvals, stop = self._view(request)
         try:
