@@ -175,10 +175,10 @@ def map(
             reporter.poll()
         except KeyboardInterrupt:
             control.stop()
+    if started:  # also when the run failed: the Stop button goes, the summary stays
+        reporter.finish(control.tally)
     if "error" in outcome:
         raise outcome["error"]
-    if control.tally is not None:
-        reporter.finish(control.tally)
     return outcome["result"]
 
 
@@ -265,7 +265,9 @@ async def _amap(
         raise ValueError(f"concurrency must be a positive integer, not {concurrency!r}")
     schema, registry = options["schema"], as_tools(options["tools"])
     clients, owned = _batch_clients(options["client"], concurrency)
-    plan = _plan(data, template, options, registry, clients[0].base_url)
+    # Offline, the emulator's port changes with every session: its results stay valid.
+    address = "offline emulator" if clients[0].offline else clients[0].base_url
+    plan = _plan(data, template, options, registry, address)
     store = Store(options["store"]) if options["store"] else None
     try:
         stored = store.get_many(plan.hashes) if store else {}
@@ -337,7 +339,7 @@ def _batch_clients(
 
 
 def _plan(
-    data: Any, template: Any, options: dict[str, Any], registry: dict[str, Any], base_url: str
+    data: Any, template: Any, options: dict[str, Any], registry: dict[str, Any], address: str
 ) -> _Plan:
     keys, rows = rows_of(data)
     common = {
@@ -352,7 +354,7 @@ def _plan(
     bodies = [
         {**common, "input": render(template, row, key)} for key, row in zip(keys, rows, strict=True)
     ]
-    hashes = [request_hash(base_url, body) for body in bodies]
+    hashes = [request_hash(address, body) for body in bodies]
     return _Plan(keys, bodies, hashes, is_frame(data))
 
 

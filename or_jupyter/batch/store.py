@@ -20,10 +20,10 @@ __all__ = ["Store", "request_hash"]
 _SCHEMA = "CREATE TABLE IF NOT EXISTS results (hash TEXT PRIMARY KEY, result TEXT, saved REAL)"
 
 
-def request_hash(base_url: str, body: dict[str, Any]) -> str:
+def request_hash(address: str, body: dict[str, Any]) -> str:
     """A stable hash of what is sent and where (the key is in neither)."""
     text = json.dumps(
-        {"base_url": base_url, "body": body}, sort_keys=True, ensure_ascii=False, default=str
+        {"base_url": address, "body": body}, sort_keys=True, ensure_ascii=False, default=str
     )
     return hashlib.sha256(text.encode()).hexdigest()
 

@@ -24,7 +24,7 @@ __all__ = ["arun_over", "run_over", "wants_over"]
 
 def wants_over(line: str) -> bool:
     """Whether the magic's options ask for a run over rows (cheap: before any parsing)."""
-    return "--over" in line.split()
+    return any(word == "--over" or word.startswith("--over=") for word in line.split())
 
 
 def run_over(magics: Any, line: str, cell: str) -> Any:

@@ -68,3 +68,18 @@ def test_offline_mode_needs_no_client(monkeypatch):
     monkeypatch.setenv("OR_JUPYTER_OFFLINE", "1")
     out = orj.map(["3*3"], "{}", progress=False)
     assert out[0].output == "`3*3` = **9**"
+
+
+def test_offline_results_in_a_store_outlive_the_emulators_port(tmp_path):
+    store = str(tmp_path / "offline.sqlite")
+    with emulator.start() as first:
+        client = orj.Client(offline=True)
+        client.base_url = first.base_url  # as if this session's emulator had this port
+        out = orj.map(["1+2", "2+3"], "{}", client=client, store=store, progress=False)
+        assert [r.cached for r in out] == [False, False]
+    with emulator.start() as second:  # the next session: another port
+        client = orj.Client(offline=True)
+        client.base_url = second.base_url
+        again = orj.map(["1+2", "2+3"], "{}", client=client, store=store, progress=False)
+    assert [r.cached for r in again] == [True, True]
+    assert again[0].output == "`1+2` = **3**"
