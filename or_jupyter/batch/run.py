@@ -34,6 +34,7 @@ from ..structured import parse_structured, text_format
 from ..tools import arun_calls, as_tools
 from .budget import BudgetError, estimate_cost, price_of
 from .limits import Limiter
+from .partitions import is_dask_frame, map_partitions
 from .progress import UPDATES_PER_SECOND, NoProgress, Tally, reporter_for
 from .result import RowResult, to_frame
 from .rows import is_frame, render, rows_of
@@ -129,6 +130,23 @@ def map(
     draws the progress and turns Ctrl-C / the kernel's interrupt into a clean stop.
     See `amap` for the arguments.
     """
+    options = dict(
+        model=model,
+        schema=schema,
+        instructions=instructions,
+        tools=tools,
+        reasoning=reasoning,
+        concurrency=concurrency,
+        rpm=rpm,
+        max_cost=max_cost,
+        store=store,
+        retries=retries,
+        client=client,
+        force=force,
+        params=params,
+    )
+    if is_dask_frame(data):
+        return map_partitions(data, template, options)
     reporter = reporter_for(progress)
     control = Control()
     outcome: dict[str, Any] = {}
@@ -146,21 +164,6 @@ def map(
             loop.close()
             finished.set()
 
-    options = dict(
-        model=model,
-        schema=schema,
-        instructions=instructions,
-        tools=tools,
-        reasoning=reasoning,
-        concurrency=concurrency,
-        rpm=rpm,
-        max_cost=max_cost,
-        store=store,
-        retries=retries,
-        client=client,
-        force=force,
-        params=params,
-    )
     thread = threading.Thread(target=work, name="orj.map", daemon=True)
     thread.start()
     started = False
@@ -231,9 +234,10 @@ async def amap(
         force=force,
         params=params,
     )
+    if is_dask_frame(data):
+        raise TypeError("a Dask DataFrame is lazy: use orj.map, which returns a lazy result")
     reporter = reporter_for(progress)
     control = control or Control()
-    ticker = None
 
     async def tick() -> None:
         while control.tally is None:
