@@ -35,7 +35,7 @@ from ..tools import arun_calls, as_tools
 from .budget import BudgetError, estimate_cost, price_of
 from .limits import Limiter
 from .partitions import is_dask_frame, map_partitions
-from .progress import UPDATES_PER_SECOND, NoProgress, Tally, reporter_for
+from .progress import UPDATES_PER_SECOND, Tally, reporter_for
 from .result import RowResult, to_frame
 from .rows import is_frame, render, rows_of
 from .store import Store, request_hash
@@ -47,6 +47,23 @@ MAX_RATE_LIMITED = 30  # 429s one row may meet before it is recorded as failed
 MAX_BACKOFF = 8.0
 MAX_TURNS = 8  # model turns of one row's tool loop
 POOL_CONNECTIONS = 8  # connections per pool the batch makes
+_OPTIONS = frozenset(
+    [
+        "model",
+        "schema",
+        "instructions",
+        "tools",
+        "reasoning",
+        "concurrency",
+        "rpm",
+        "max_cost",
+        "store",
+        "retries",
+        "client",
+        "force",
+        "params",
+    ]
+)
 
 
 @dataclass
@@ -130,21 +147,7 @@ def map(
     draws the progress and turns Ctrl-C / the kernel's interrupt into a clean stop.
     See `amap` for the arguments.
     """
-    options = dict(
-        model=model,
-        schema=schema,
-        instructions=instructions,
-        tools=tools,
-        reasoning=reasoning,
-        concurrency=concurrency,
-        rpm=rpm,
-        max_cost=max_cost,
-        store=store,
-        retries=retries,
-        client=client,
-        force=force,
-        params=params,
-    )
+    options = {name: value for name, value in locals().items() if name in _OPTIONS}
     if is_dask_frame(data):
         return map_partitions(data, template, options)
     reporter = reporter_for(progress)
@@ -155,9 +158,7 @@ def map(
     def work() -> None:
         loop = asyncio.new_event_loop()
         try:
-            outcome["result"] = loop.run_until_complete(
-                _amap(data, template, options, control, NoProgress())
-            )
+            outcome["result"] = loop.run_until_complete(_amap(data, template, options, control))
         except BaseException as exc:  # handed to the calling thread
             outcome["error"] = exc
         finally:
@@ -218,22 +219,11 @@ async def amap(
     after the first for 5xx and connection errors. `client`: the client whose key,
     address and headers to use (default: `AsyncClient()`). Other keyword
     arguments go into every request (`max_output_tokens`, `temperature`, ...).
+    `progress`: True (the notebook's display or the terminal's line), False, or a
+    reporter (see `progress.NoProgress`). `control`: a `Control`, to stop the run
+    from another thread.
     """
-    options = dict(
-        model=model,
-        schema=schema,
-        instructions=instructions,
-        tools=tools,
-        reasoning=reasoning,
-        concurrency=concurrency,
-        rpm=rpm,
-        max_cost=max_cost,
-        store=store,
-        retries=retries,
-        client=client,
-        force=force,
-        params=params,
-    )
+    options = {name: value for name, value in locals().items() if name in _OPTIONS}
     if is_dask_frame(data):
         raise TypeError("a Dask DataFrame is lazy: use orj.map, which returns a lazy result")
     reporter = reporter_for(progress)
@@ -249,12 +239,11 @@ async def amap(
 
     ticker = asyncio.create_task(tick())
     try:
-        result = await _amap(data, template, options, control, reporter)
+        return await _amap(data, template, options, control)
     finally:
         ticker.cancel()
-    if control.tally is not None:
-        reporter.finish(control.tally)
-    return result
+        if control.tally is not None:  # also when the run failed: the summary stays
+            reporter.finish(control.tally)
 
 
 async def _amap(
@@ -262,7 +251,6 @@ async def _amap(
     template: Any,
     options: dict[str, Any],
     control: Control,
-    reporter: Any,
 ) -> Any:
     concurrency = options["concurrency"]
     if not isinstance(concurrency, int) or concurrency < 1:
