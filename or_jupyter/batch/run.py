@@ -47,23 +47,6 @@ MAX_RATE_LIMITED = 30  # 429s one row may meet before it is recorded as failed
 MAX_BACKOFF = 8.0
 MAX_TURNS = 8  # model turns of one row's tool loop
 POOL_CONNECTIONS = 8  # connections per pool the batch makes
-_OPTIONS = frozenset(
-    [
-        "model",
-        "schema",
-        "instructions",
-        "tools",
-        "reasoning",
-        "concurrency",
-        "rpm",
-        "max_cost",
-        "store",
-        "retries",
-        "client",
-        "force",
-        "params",
-    ]
-)
 
 
 @dataclass
@@ -147,7 +130,21 @@ def map(
     draws the progress and turns Ctrl-C / the kernel's interrupt into a clean stop.
     See `amap` for the arguments.
     """
-    options = {name: value for name, value in locals().items() if name in _OPTIONS}
+    options = dict(
+        model=model,
+        schema=schema,
+        instructions=instructions,
+        tools=tools,
+        reasoning=reasoning,
+        concurrency=concurrency,
+        rpm=rpm,
+        max_cost=max_cost,
+        store=store,
+        retries=retries,
+        client=client,
+        force=force,
+        params=params,
+    )
     if is_dask_frame(data):
         return map_partitions(data, template, options)
     reporter = reporter_for(progress)
@@ -223,7 +220,21 @@ async def amap(
     reporter (see `progress.NoProgress`). `control`: a `Control`, to stop the run
     from another thread.
     """
-    options = {name: value for name, value in locals().items() if name in _OPTIONS}
+    options = dict(
+        model=model,
+        schema=schema,
+        instructions=instructions,
+        tools=tools,
+        reasoning=reasoning,
+        concurrency=concurrency,
+        rpm=rpm,
+        max_cost=max_cost,
+        store=store,
+        retries=retries,
+        client=client,
+        force=force,
+        params=params,
+    )
     if is_dask_frame(data):
         raise TypeError("a Dask DataFrame is lazy: use orj.map, which returns a lazy result")
     reporter = reporter_for(progress)
