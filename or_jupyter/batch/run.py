@@ -47,6 +47,7 @@ MAX_RATE_LIMITED = 30  # 429s one row may meet before it is recorded as failed
 MAX_BACKOFF = 8.0
 MAX_TURNS = 8  # model turns of one row's tool loop
 POOL_CONNECTIONS = 8  # connections per pool the batch makes
+TOOL_TIMEOUT = 300.0  # seconds a tool without its own timeout may run, as in Conversation
 
 
 @dataclass
@@ -497,7 +498,7 @@ async def _answer(run: _Run, client: AsyncClient, body: dict[str, Any]) -> dict[
                 break
             if isinstance(items, str):
                 items = [{"type": "message", "role": "user", "content": items}]
-            results = await arun_calls(calls, run.tools)
+            results = await arun_calls(calls, run.tools, timeout=TOOL_TIMEOUT)
             items = [*items, *input_items(response), *(_call_output(r) for r in results)]
     except MissingAPIKeyError:
         raise
