@@ -1,10 +1,12 @@
 """or_jupyter: OpenRouter's Responses API in Jupyter.
 
 `%load_ext or_jupyter` for the `%%responses` magic; `Client`, `AsyncClient`,
-`Conversation`, `compare` and `tool` for Python code.
+`Conversation`, `compare` and `tool` for Python code; `map` / `amap` for one prompt
+over many rows (`orj.map` shadows the builtin only as an attribute of this package).
 """
 
 from ._version import __version__
+from .batch import amap, map
 from .client import AsyncClient, Client
 from .compare import acompare, compare
 from .conversation import BranchError, Comparison, Conversation
@@ -77,7 +79,9 @@ __all__ = [
     "ToolResult",
     "UnexpectedContentError",
     "acompare",
+    "amap",
     "compare",
+    "map",
     "offline",
     "tool",
     "__version__",

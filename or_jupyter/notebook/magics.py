@@ -38,6 +38,7 @@ from .approval import Approvals
 from .canvas import Canvas
 from .interpolate import interpolate
 from .options import EFFORTS, SUMMARIES, choice, pairs
+from .over import arun_over, run_over, wants_over
 from .runner import arun_compare, arun_send, run_compare, run_send
 from .stop import show_stop_button
 from .surfaces import DisplaySurface
@@ -164,9 +165,12 @@ class Responses(Magics):
     @argument(
         "--schema", help="Variable holding a JSON Schema or pydantic model for structured output."
     )
+    @argument("--over", help="Variable holding rows (DataFrame or list): the cell runs per row.")
     @cell_magic("responses")
-    def responses_cell(self, line: str, cell: str) -> None:
+    def responses_cell(self, line: str, cell: str) -> Any:
         """Send the cell to a model; the answer streams in below. See `%responses?` for settings."""
+        if wants_over(line):
+            return run_over(self, line, cell)
         request = self._request(line, cell)
         drawing = self._drawing(request)
         try:
@@ -196,6 +200,8 @@ class Responses(Magics):
 
     async def responses_async(self, line: str, cell: str) -> None:
         """The cell magic as a kernel runs it: awaiting, so Stop and Approve/Deny are heard."""
+        if wants_over(line):
+            return await arun_over(self, line, cell)
         request = self._request(line, cell)
         drawing = self._drawing(request)
         try:

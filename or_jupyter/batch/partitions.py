@@ -1,0 +1,62 @@
+"""`orj.map` over a Dask DataFrame: a lazy frame, each partition mapped on its worker.
+
+Each partition runs the same in-kernel `map` (its own event loop and fan-out)
+on whichever worker Dask puts it. `concurrency`, `rpm` and `max_cost` are split
+evenly across the partitions (the most that could run at once), so the whole run
+stays within them; each partition checks and stops at its share of the budget.
+`store=` is not available (it is a local file). The API key never enters the task graph: `client` must be None
+(workers read `OPENROUTER_API_KEY` and `OPENROUTER_BASE_URL` from their own
+environment) or a callable run on the worker that returns a client. Dask is
+imported only here, and only when a Dask DataFrame is handed in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["is_dask_frame", "map_partitions"]
+
+
+def is_dask_frame(data: Any) -> bool:
+    """Whether `data` is a Dask DataFrame (checked without importing dask)."""
+    kind = type(data)
+    return kind.__module__.split(".")[0] == "dask" and hasattr(data, "map_partitions")
+
+
+def map_partitions(frame: Any, template: Any, options: dict[str, Any]) -> Any:
+    """The lazy Dask DataFrame of results, one `map` per partition."""
+    from .result import to_frame
+
+    factory = options.pop("client", None)
+    if factory is not None and not callable(factory):
+        raise TypeError(
+            "with a Dask DataFrame, client= is a function that returns a client on the "
+            "worker (a client object holds its key, which must not go into the task graph); "
+            "or leave it out and set OPENROUTER_API_KEY on the workers"
+        )
+    if options.get("store"):
+        raise ValueError("store= is a local SQLite file: it is not available with Dask")
+    parts = max(1, frame.npartitions)
+    options["concurrency"] = max(1, options.get("concurrency", 16) // parts)
+    for name in ("rpm", "max_cost"):  # each partition gets its share
+        if options.get(name):
+            options[name] = options[name] / parts
+    options["progress"] = False
+    meta = to_frame([], frame._meta.index[:0].tolist(), options.get("schema"))
+    meta.index = frame._meta.index[:0]
+    return frame.map_partitions(_partition, template, options, factory, meta=meta)
+
+
+def _partition(part: Any, template: Any, options: dict[str, Any], factory: Any) -> Any:
+    from .run import map as map_rows
+
+    client = factory() if factory is not None else None
+    if part.empty:
+        from .result import to_frame
+
+        result = to_frame([], [], options.get("schema"))
+        result.index = part.index[:0]
+        return result
+    params = options.get("params", {})
+    rest = {k: v for k, v in options.items() if k != "params"}
+    return map_rows(part, template, client=client, **rest, **params)

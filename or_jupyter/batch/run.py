@@ -1,0 +1,559 @@
+"""`orj.map` and `orj.amap`: one prompt over many rows, concurrently, resumably, on a budget.
+
+A run is planned first (every row's request body rendered and hashed, so a bad
+template fails before anything is sent, identical rows are sent once, and the
+store and the budget see the whole run), then `concurrency` workers take the
+distinct requests in order. Every request start passes the shared `Limiter`
+(`rpm`, and one pause for all after a 429); 5xx and connection errors are
+retried per row with backoff; a row that still fails is recorded and the run
+goes on. Stop, an interrupt or a task cancel stop starting rows, cancel those
+in flight and return what finished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import jsonschema
+
+from ..client import DEFAULT_TIMEOUT, AsyncClient, Client
+from ..conversation import DEFAULT_MODEL, input_items
+from ..protocol import APIError, MissingAPIKeyError, RateLimitError, Response
+from ..retry import MAX_RETRY_AFTER, retryable
+from ..structured import parse_structured, text_format
+from ..tools import arun_calls, as_tools
+from .budget import BudgetError, estimate_cost, price_of
+from .limits import Limiter
+from .partitions import is_dask_frame, map_partitions
+from .progress import UPDATES_PER_SECOND, Tally, reporter_for
+from .result import RowResult, to_frame
+from .rows import is_frame, render, rows_of
+from .store import Store, request_hash
+
+__all__ = ["Control", "amap", "map"]
+
+DEFAULT_RETRIES = 3
+MAX_RATE_LIMITED = 30  # 429s one row may meet before it is recorded as failed
+MAX_BACKOFF = 8.0
+MAX_TURNS = 8  # model turns of one row's tool loop
+POOL_CONNECTIONS = 8  # connections per pool the batch makes
+TOOL_TIMEOUT = 300.0  # seconds a tool without its own timeout may run, as in Conversation
+
+
+@dataclass
+class _Plan:
+    keys: list[Any]
+    bodies: list[dict[str, Any]]
+    hashes: list[str]
+    frame: bool
+
+
+@dataclass
+class _Run:
+    """The state of one run, shared by its workers (all on one event loop)."""
+
+    plan: _Plan
+    clients: list[AsyncClient]
+    limiter: Limiter
+    tally: Tally
+    results: list[RowResult]
+    schema: Any
+    tools: dict[str, Any]
+    retries: int
+    max_cost: float | None
+    store: Store | None
+    stopping: str | None = None
+    workers: list[asyncio.Task] = field(default_factory=list)
+
+    def stop(self, reason: str, cancel: bool = True) -> None:
+        """Start no more rows; with `cancel`, also cancel those in flight."""
+        if self.stopping is None:
+            self.stopping = self.tally.stopped = reason
+        if cancel:
+            for task in self.workers:
+                task.cancel()
+
+
+class Control:
+    """A handle on a run from another thread: `stop()` and the live `tally`."""
+
+    def __init__(self) -> None:
+        self.tally: Tally | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._run: _Run | None = None
+        self._stop_asked = False
+
+    def attach(self, run: _Run) -> None:
+        self._loop, self._run, self.tally = asyncio.get_running_loop(), run, run.tally
+        if self._stop_asked:
+            run.stop("stopped")
+
+    def stop(self) -> None:
+        """Stop the run as the Stop button does (safe from any thread)."""
+        self._stop_asked = True
+        if self._loop is not None and self._run is not None:
+            self._loop.call_soon_threadsafe(self._run.stop, "stopped")
+
+
+def map(
+    data: Any,
+    template: str | Callable[[Any], Any],
+    *,
+    model: str | None = None,
+    schema: Any = None,
+    instructions: str | None = None,
+    tools: Any = None,
+    reasoning: Any = None,
+    concurrency: int = 16,
+    rpm: float | None = None,
+    max_cost: float | None = None,
+    store: str | None = None,
+    retries: int = DEFAULT_RETRIES,
+    client: Client | AsyncClient | None = None,
+    progress: Any = True,
+    force: bool = False,
+    **params: Any,
+) -> Any:
+    """Run `template` over every row of `data`; a DataFrame (same index) or a list of `RowResult`.
+
+    The run happens on its own event loop in a worker thread, so it works the same
+    in a script and in a notebook (whose loop is already running); this thread
+    draws the progress and turns Ctrl-C / the kernel's interrupt into a clean stop.
+    See `amap` for the arguments.
+    """
+    options = dict(
+        model=model,
+        schema=schema,
+        instructions=instructions,
+        tools=tools,
+        reasoning=reasoning,
+        concurrency=concurrency,
+        rpm=rpm,
+        max_cost=max_cost,
+        store=store,
+        retries=retries,
+        client=client,
+        force=force,
+        params=params,
+    )
+    if is_dask_frame(data):
+        return map_partitions(data, template, options)
+    reporter = reporter_for(progress)
+    control = Control()
+    outcome: dict[str, Any] = {}
+    finished = threading.Event()  # not `thread.is_alive()`: an interrupted join can misreport it
+
+    def work() -> None:
+        loop = asyncio.new_event_loop()
+        try:
+            outcome["result"] = loop.run_until_complete(_amap(data, template, options, control))
+        except BaseException as exc:  # handed to the calling thread
+            outcome["error"] = exc
+        finally:
+            loop.close()
+            finished.set()
+
+    thread = threading.Thread(target=work, name="orj.map", daemon=True)
+    thread.start()
+    started = False
+    while not finished.is_set():
+        try:
+            finished.wait(1 / UPDATES_PER_SECOND)
+            if control.tally is not None:
+                if not started:
+                    reporter.start(control.stop)
+                    started = True
+                reporter.update(control.tally)
+            reporter.poll()
+        except KeyboardInterrupt:
+            control.stop()
+    if started:  # also when the run failed: the Stop button goes, the summary stays
+        reporter.finish(control.tally)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
+
+
+async def amap(
+    data: Any,
+    template: str | Callable[[Any], Any],
+    *,
+    model: str | None = None,
+    schema: Any = None,
+    instructions: str | None = None,
+    tools: Any = None,
+    reasoning: Any = None,
+    concurrency: int = 16,
+    rpm: float | None = None,
+    max_cost: float | None = None,
+    store: str | None = None,
+    retries: int = DEFAULT_RETRIES,
+    client: Client | AsyncClient | None = None,
+    progress: Any = True,
+    force: bool = False,
+    control: Control | None = None,
+    **params: Any,
+) -> Any:
+    """Run `template` over every row of `data` on the running event loop.
+
+    `data`: a pandas DataFrame, a list of dicts or a list of strings. `template`:
+    `{field}` text (`{}` / `{item}` for strings) or a callable row -> input.
+    `schema` (pydantic model or JSON Schema) asks for structured output and gives
+    one column per top-level field. `tools` run per row in a tool loop.
+    `concurrency` bounds requests in flight, `rpm` request starts per minute.
+    `max_cost` (dollars) refuses a run estimated above it (unless `force=True`)
+    and stops starting rows once the actual cost reaches it. `store` (a SQLite
+    path) saves each finished row; a re-run sends only the rest. `retries`: tries
+    after the first for 5xx and connection errors. `client`: the client whose key,
+    address and headers to use (default: `AsyncClient()`). Other keyword
+    arguments go into every request (`max_output_tokens`, `temperature`, ...).
+    `progress`: True (the notebook's display or the terminal's line), False, or a
+    reporter (see `progress.NoProgress`). `control`: a `Control`, to stop the run
+    from another thread.
+    """
+    options = dict(
+        model=model,
+        schema=schema,
+        instructions=instructions,
+        tools=tools,
+        reasoning=reasoning,
+        concurrency=concurrency,
+        rpm=rpm,
+        max_cost=max_cost,
+        store=store,
+        retries=retries,
+        client=client,
+        force=force,
+        params=params,
+    )
+    if is_dask_frame(data):
+        raise TypeError("a Dask DataFrame is lazy: use orj.map, which returns a lazy result")
+    reporter = reporter_for(progress)
+    control = control or Control()
+
+    async def tick() -> None:
+        while control.tally is None:
+            await asyncio.sleep(0.01)
+        reporter.start(control.stop)
+        while True:
+            reporter.update(control.tally)
+            await asyncio.sleep(1 / UPDATES_PER_SECOND)
+
+    ticker = asyncio.create_task(tick())
+    try:
+        return await _amap(data, template, options, control)
+    finally:
+        ticker.cancel()
+        if control.tally is not None:  # also when the run failed: the summary stays
+            reporter.finish(control.tally)
+
+
+async def _amap(
+    data: Any,
+    template: Any,
+    options: dict[str, Any],
+    control: Control,
+) -> Any:
+    concurrency = options["concurrency"]
+    if not isinstance(concurrency, int) or concurrency < 1:
+        raise ValueError(f"concurrency must be a positive integer, not {concurrency!r}")
+    schema, registry = options["schema"], as_tools(options["tools"])
+    clients, owned = _batch_clients(options["client"], concurrency)
+    # Offline, the emulator's port changes with every session: its results stay valid.
+    address = "offline emulator" if clients[0].offline else clients[0].base_url
+    plan = _plan(data, template, options, registry, address)
+    store = Store(options["store"]) if options["store"] else None
+    try:
+        stored = store.get_many(plan.hashes) if store else {}
+        if options["max_cost"] is not None and not options["force"]:
+            await _check_budget(clients[0], plan, stored, options["max_cost"])
+        run = _Run(
+            plan=plan,
+            clients=clients,
+            limiter=Limiter(options["rpm"]),
+            tally=Tally(total=len(plan.keys)),
+            results=[RowResult(key=key) for key in plan.keys],
+            schema=schema,
+            tools=registry,
+            retries=options["retries"],
+            max_cost=options["max_cost"],
+            store=store,
+        )
+        groups = _groups(plan.hashes)
+        for digest, positions in list(groups.items()):
+            if digest in stored:
+                _fill(run, positions, dict(stored[digest]), cached_first=True)
+                del groups[digest]
+        control.attach(run)
+        await _work(run, list(groups.items()), concurrency)
+    finally:
+        if store:
+            store.close()
+        if owned:
+            for client in clients:
+                await client.aclose()
+    run.tally.ended = time.monotonic()
+    if plan.frame:
+        return to_frame(run.results, plan.keys, schema)
+    return run.results
+
+
+def _batch_clients(
+    client: Client | AsyncClient | None, concurrency: int
+) -> tuple[list[AsyncClient], bool]:
+    """`AsyncClient`s with the given client's key, address and headers, without its retries.
+
+    Retries are the batch's own (one shared pause after a 429, not one per row).
+    An `AsyncClient` made with your own `http_client` is used as it is (one pool:
+    your proxies, your transport). Otherwise the batch makes its own pools of
+    `POOL_CONNECTIONS` each, as many as `concurrency` needs: httpcore's pool does
+    work per request in proportion to its connections, so small pools go faster.
+    """
+    if client is not None and not isinstance(client, (Client, AsyncClient)):
+        raise TypeError(f"client must be an or_jupyter Client or AsyncClient, not {client!r}")
+    if isinstance(client, AsyncClient) and not client._owns_http:
+        twin = copy.copy(client)
+        twin.max_retries = 0
+        return [twin], False
+    twins = []
+    for start in range(0, concurrency, POOL_CONNECTIONS):
+        size = min(POOL_CONNECTIONS, concurrency - start)
+        limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
+        timeout = DEFAULT_TIMEOUT if client is None else client.timeout
+        http = httpx.AsyncClient(timeout=timeout, limits=limits)
+        if client is None:
+            twin = AsyncClient(http_client=http, max_retries=0)
+        else:
+            twin = copy.copy(client)
+            twin.__class__ = AsyncClient  # same fields: the shared `_ClientBase` and `_http`
+            twin._http, twin.max_retries = http, 0
+        twin._owns_http = True
+        twins.append(twin)
+    return twins, True
+
+
+def _plan(
+    data: Any, template: Any, options: dict[str, Any], registry: dict[str, Any], address: str
+) -> _Plan:
+    keys, rows = rows_of(data)
+    common = {
+        "model": options["model"] or DEFAULT_MODEL,
+        "instructions": options["instructions"],
+        "reasoning": options["reasoning"],
+        "tools": [t.schema for t in registry.values()] or None,
+        "text": text_format(options["schema"]) if options["schema"] is not None else None,
+        **options["params"],
+    }
+    common = {name: value for name, value in common.items() if value is not None}
+    bodies = [
+        {**common, "input": render(template, row, key)} for key, row in zip(keys, rows, strict=True)
+    ]
+    hashes = [request_hash(address, body) for body in bodies]
+    return _Plan(keys, bodies, hashes, is_frame(data))
+
+
+def _groups(hashes: list[str]) -> dict[str, list[int]]:
+    """Row positions by request hash, in the order of each hash's first row."""
+    groups: dict[str, list[int]] = {}
+    for position, digest in enumerate(hashes):
+        groups.setdefault(digest, []).append(position)
+    return groups
+
+
+async def _check_budget(
+    client: AsyncClient, plan: _Plan, stored: dict[str, Any], max_cost: float
+) -> None:
+    """Refuse a run whose estimated cost exceeds `max_cost`, before anything is sent."""
+    pending = {d: b for d, b in zip(plan.hashes, plan.bodies, strict=True) if d not in stored}
+    if not pending:
+        return
+    model = next(iter(pending.values()))["model"]
+    try:
+        catalogue = await client.models()
+    except APIError as exc:
+        raise BudgetError(
+            f"cannot estimate the cost: the model list did not load ({exc}); "
+            "pass force=True to run anyway (the run still stops at max_cost)"
+        ) from None
+    price = price_of(catalogue, model)
+    if price is None:
+        raise BudgetError(
+            f"cannot estimate the cost: {model!r} has no price in /models; "
+            "pass force=True to run anyway (the run still stops at max_cost)"
+        )
+    estimate = estimate_cost(list(pending.values()), price)
+    if estimate > max_cost:
+        raise BudgetError(
+            f"the estimated cost of {len(pending)} requests to {model} is ${estimate:.4f}, "
+            f"over max_cost=${max_cost:.4f}; nothing was sent (force=True runs anyway and "
+            "still stops starting rows at max_cost)"
+        )
+
+
+async def _work(run: _Run, pending: list[tuple[str, list[int]]], concurrency: int) -> None:
+    """`concurrency` workers over `groups`; a cancel of this task stops the run and returns."""
+
+    async def worker(client: AsyncClient) -> None:
+        for digest, positions in groups:
+            if run.stopping:
+                return
+            try:
+                await _row(run, client, digest, positions)
+            except MissingAPIKeyError:
+                run.stop("no API key", cancel=False)
+                raise
+
+    groups = iter(pending)  # shared: each worker takes the next request in order
+    count = min(concurrency, len(pending))
+    shards = run.clients  # POOL_CONNECTIONS workers to a pool
+    run.workers = [
+        asyncio.create_task(worker(shards[min(i // POOL_CONNECTIONS, len(shards) - 1)]))
+        for i in range(count)
+    ]
+    try:
+        await asyncio.gather(*run.workers, return_exceptions=True)
+    except asyncio.CancelledError:  # the caller's task was cancelled: stop, keep what finished
+        run.stop("cancelled")
+        await asyncio.gather(*run.workers, return_exceptions=True)
+        current = asyncio.current_task()
+        if current is not None and hasattr(current, "uncancel"):
+            current.uncancel()
+    errors = [t.exception() for t in run.workers if not t.cancelled() and t.exception()]
+    if errors:
+        raise errors[0]
+    for result in run.results:
+        if result.status == "not run" and run.stopping:
+            result.error = run.stopping
+
+
+async def _row(run: _Run, client: AsyncClient, digest: str, positions: list[int]) -> None:
+    """Answer one distinct request and fill in every row that asked it."""
+    body = run.plan.bodies[positions[0]]
+    run.tally.running += 1
+    started = time.monotonic()
+    try:
+        outcome = await _answer(run, client, body)
+    except (asyncio.CancelledError, MissingAPIKeyError):
+        for position in positions:
+            run.results[position].status = "cancelled"
+            run.results[position].error = run.stopping or "cancelled"
+        raise
+    finally:
+        run.tally.running -= 1
+    outcome["seconds"] = round(time.monotonic() - started, 3)
+    if run.store is not None and outcome["status"] != "failed":
+        run.store.put(digest, outcome)
+    _fill(run, positions, outcome, cached_first=False)
+    if run.max_cost is not None and run.tally.cost >= run.max_cost:
+        run.stop(f"max_cost ${run.max_cost:.4f} reached", cancel=False)
+
+
+def _fill(run: _Run, positions: list[int], outcome: dict[str, Any], cached_first: bool) -> None:
+    """Record one request's outcome in its rows (twins after the first are free: cached)."""
+    output, status, error = outcome.get("text"), outcome["status"], outcome.get("error")
+    if status != "failed" and run.schema is not None:
+        try:
+            output = parse_structured(output or "", run.schema)
+            if isinstance(run.schema, dict):
+                jsonschema.validate(output, run.schema)
+        except (ValueError, jsonschema.ValidationError) as exc:  # pydantic's errors are ValueErrors
+            status, error = "failed", f"the answer does not fit the schema: {_brief(exc)}"
+    for number, position in enumerate(positions):
+        cached = cached_first or number > 0
+        result = run.results[position]
+        result.output, result.status, result.error = output, status, error
+        result.cost = 0.0 if cached else outcome.get("cost", 0.0)
+        result.input_tokens = outcome.get("input_tokens", 0)
+        result.output_tokens = outcome.get("output_tokens", 0)
+        result.seconds = 0.0 if cached else outcome.get("seconds", 0.0)
+        result.cached = cached
+        run.tally.cost += result.cost
+        run.tally.cached += cached
+        if status == "failed":
+            run.tally.failed += 1
+        else:
+            run.tally.done += 1
+
+
+async def _answer(run: _Run, client: AsyncClient, body: dict[str, Any]) -> dict[str, Any]:
+    """One row's request and its tool loop: the text, status and usage summed over turns."""
+    outcome: dict[str, Any] = {"cost": 0.0, "input_tokens": 0, "output_tokens": 0}
+    items: Any = body["input"]
+    try:
+        for _ in range(MAX_TURNS):
+            response = await _send(run, client, {**body, "input": items})
+            _add_usage(outcome, response)
+            calls = response.function_calls
+            if not calls or not run.tools:
+                break
+            if isinstance(items, str):
+                items = [{"type": "message", "role": "user", "content": items}]
+            results = await arun_calls(calls, run.tools, timeout=TOOL_TIMEOUT)
+            items = [*items, *input_items(response), *(_call_output(r) for r in results)]
+    except MissingAPIKeyError:
+        raise
+    except Exception as exc:  # an API error, or an input the request cannot carry
+        return {**outcome, "status": "failed", "error": f"{type(exc).__name__}: {exc}"}
+    text = response.output_text
+    if response.status == "completed":
+        return {**outcome, "status": "done", "text": text}
+    reason = (response.incomplete_details or {}).get("reason") or response.status
+    return {**outcome, "status": "incomplete", "text": text, "error": f"incomplete: {reason}"}
+
+
+def _brief(exc: Exception) -> str:
+    text = str(getattr(exc, "message", None) or exc)
+    return text if len(text) < 300 else text[:300] + "…"
+
+
+def _call_output(result: Any) -> dict[str, Any]:
+    return {
+        "type": "function_call_output",
+        "id": f"fco_{uuid.uuid4().hex[:24]}",
+        "call_id": result.call_id,
+        "output": result.output,
+    }
+
+
+def _add_usage(outcome: dict[str, Any], response: Response) -> None:
+    usage = response.usage or {}
+    with contextlib.suppress(TypeError, ValueError):
+        outcome["cost"] += float(usage.get("cost") or 0)
+    outcome["input_tokens"] += int(usage.get("input_tokens") or 0)
+    outcome["output_tokens"] += int(usage.get("output_tokens") or 0)
+
+
+async def _send(run: _Run, client: AsyncClient, params: dict[str, Any]) -> Response:
+    """One request through the limiter: a 429 pauses everyone, other failures back off here."""
+    attempt = limited = 0
+    while True:
+        await run.limiter.wait()
+        try:
+            return await client.create(**params)
+        except RateLimitError as exc:
+            limited += 1
+            if limited > MAX_RATE_LIMITED:
+                raise
+            wait = exc.retry_after if exc.retry_after is not None else _backoff(limited - 1)
+            run.limiter.pause(min(wait, MAX_RETRY_AFTER))
+        except APIError as exc:
+            if isinstance(exc, MissingAPIKeyError) or not retryable(exc):
+                raise
+            if attempt >= run.retries:
+                raise
+            await asyncio.sleep(_backoff(attempt))
+            attempt += 1
+
+
+def _backoff(attempt: int) -> float:
+    return min(MAX_BACKOFF, 0.5 * 2**attempt) * random.uniform(0.5, 1.0)

@@ -1,0 +1,64 @@
+"""`orj.map` over a Dask DataFrame: lazy, partitions mapped on worker processes, no key in the graph.
+
+Needs the `dask` extra (`pip install -e .[dask]`).
+"""
+
+from __future__ import annotations
+
+import cloudpickle
+import dask.dataframe as dd
+import pandas as pd
+import pytest
+from conftest import KEY
+from distributed import Client as DaskClient
+from distributed import LocalCluster
+
+import or_jupyter as orj
+from or_jupyter import emulator
+
+
+@pytest.fixture
+def env_emulator(monkeypatch):
+    with emulator.start() as server:
+        monkeypatch.delenv("OR_JUPYTER_OFFLINE", raising=False)
+        monkeypatch.setenv("OPENROUTER_BASE_URL", server.base_url)
+        monkeypatch.setenv("OPENROUTER_API_KEY", KEY)  # what workers read: not the graph
+        yield server
+
+
+@pytest.mark.slow
+def test_two_worker_processes_give_what_the_kernel_path_gives(env_emulator):
+    df = pd.DataFrame({"q": [f"{i}+{i}" for i in range(12)]}, index=range(100, 112))
+    lazy = orj.map(dd.from_pandas(df, npartitions=3), "{q}", concurrency=6, progress=False)
+    assert isinstance(lazy, dd.DataFrame)
+    assert KEY.encode() not in cloudpickle.dumps(dict(lazy.dask))
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+        as cluster,
+        DaskClient(cluster),
+    ):  # fmt: skip
+        got = lazy.compute()
+    expected = orj.map(df, "{q}", progress=False)
+    pd.testing.assert_frame_equal(got.drop(columns="seconds"), expected.drop(columns="seconds"))
+    assert got.loc[105, "output"] == "`5+5` = **10**"
+
+
+def test_a_client_object_is_refused_since_it_holds_the_key(env_emulator):
+    frame = dd.from_pandas(pd.DataFrame({"q": ["1+1"]}), npartitions=1)
+    with pytest.raises(TypeError, match="must not go into the task graph"):
+        orj.map(frame, "{q}", client=orj.Client(), progress=False)
+
+
+def test_a_client_factory_runs_where_the_partition_runs(env_emulator):
+    frame = dd.from_pandas(pd.DataFrame({"q": ["1+1", "2+2"]}), npartitions=2)
+    made = []
+
+    def factory():
+        made.append(1)
+        return orj.Client()
+
+    out = orj.map(frame, "{q}", client=factory, progress=False)
+    assert made == []  # lazy: nothing made, nothing sent yet
+    result = out.compute(scheduler="sync")
+    assert result["output"].tolist() == ["`1+1` = **2**", "`2+2` = **4**"]
+    assert len(made) == 2
