@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from helpers.magic_shell import magic_shell
 from helpers.scripted_server import ScriptedServer
 
 
@@ -23,3 +24,11 @@ def server(scripted_server):
 @pytest.fixture
 def anyio_backend():
     return "asyncio"
+
+
+@pytest.fixture
+def ip(monkeypatch):
+    """A real IPython shell with the magics loaded, offline (see helpers/magic_shell.py)."""
+    shell = magic_shell(monkeypatch)
+    yield shell
+    shell.publisher.reset()

@@ -83,6 +83,8 @@ for model, response in comparison.items():
 # model always answers 402 (no credits), which shows it.
 
 # %%
+import os
+
 OFFLINE = not os.environ.get("OPENROUTER_API_KEY")
 if OFFLINE:
     failing = orj.compare("Hi", models=[MODEL, "emulator/error-402"])

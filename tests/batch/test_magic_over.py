@@ -5,22 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import pydantic
 import pytest
-from helpers.display_capture import shell_with_capture
-
-
-@pytest.fixture
-def ip(monkeypatch):
-    monkeypatch.setenv("OR_JUPYTER_OFFLINE", "1")
-    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
-    shell, publisher = shell_with_capture()
-    shell.run_line_magic("load_ext", "or_jupyter")
-    magics = shell.magics_manager.registry["Responses"]
-    magics.offline, magics.frontend, magics.model = True, "notebook", "emulator/assistant"
-    magics._set_client(None)
-    publisher.reset()
-    shell.publisher = publisher
-    yield shell
-    publisher.reset()
 
 
 def test_the_cell_runs_once_per_row_into_out_with_the_summary_shown(ip):

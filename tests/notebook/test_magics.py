@@ -9,29 +9,11 @@ import time
 
 import nbformat
 import pytest
-from helpers.display_capture import shell_with_capture
 from nbclient import NotebookClient
 from pydantic import BaseModel
 
 from or_jupyter.notebook import interpolate
 from or_jupyter.render.terminal import TerminalView
-
-
-@pytest.fixture
-def ip(monkeypatch):
-    monkeypatch.setenv("OR_JUPYTER_OFFLINE", "1")
-    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
-    shell, publisher = shell_with_capture()
-    shell.run_line_magic("load_ext", "or_jupyter")
-    magics = shell.magics_manager.registry["Responses"]
-    magics.chats.clear()
-    magics.offered.clear()
-    magics.offline, magics.frontend, magics.model = True, "notebook", "emulator/assistant"
-    magics._set_client(None)
-    publisher.reset()
-    shell.publisher = publisher
-    yield shell
-    publisher.reset()
 
 
 def run(shell, source):

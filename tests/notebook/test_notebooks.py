@@ -234,7 +234,7 @@ def check_compare(nb: nbformat.NotebookNode) -> None:
     assert routed.startswith("openai/gpt-5-mini · via Emulator")
     python = text_of(cell(nb, "comparison = orj.compare("))
     assert "google/gemini-2.5-flash completed `12*12` = **144**" in python
-    failing = text_of(cell(nb, "OFFLINE = not"))
+    failing = text_of(cell(nb, "import os\n\nOFFLINE = not"))
     assert "emulator/error-402 failed" in failing
     assert "failed: {'emulator/error-402': 'InsufficientCreditsError'}" in failing
 

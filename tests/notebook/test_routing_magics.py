@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers.display_capture import shell_with_capture
+from helpers.magic_shell import magic_shell
 from helpers.recordings import spec_validator
 from helpers.scripted_server import Reply, sse
 from IPython.core.error import UsageError
@@ -36,22 +36,8 @@ def completed_reply(model="openai/gpt-5-mini"):
 
 
 def _shell(monkeypatch, offline: bool):
-    if offline:
-        monkeypatch.setenv("OR_JUPYTER_OFFLINE", "1")
-    else:
-        monkeypatch.delenv("OR_JUPYTER_OFFLINE", raising=False)
-    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
-    shell, publisher = shell_with_capture()
-    shell.run_line_magic("load_ext", "or_jupyter")
-    magics = shell.magics_manager.registry["Responses"]
-    magics.chats.clear()
-    magics.offered.clear()
-    magics.offline, magics.frontend, magics.model = offline, "notebook", "emulator/assistant"
-    magics.provider = None
-    magics._set_client(None)
-    publisher.reset()
-    shell.publisher = publisher
-    return shell, magics, publisher
+    shell = magic_shell(monkeypatch, offline=offline)
+    return shell, shell.magics_manager.registry["Responses"], shell.publisher
 
 
 @pytest.fixture
