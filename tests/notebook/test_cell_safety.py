@@ -6,7 +6,7 @@ import json
 import os
 
 import pytest
-from test_magics import ip, magics_of, run  # noqa: F401 - the shared shell fixture
+from test_magics import magics_of, run
 
 from or_jupyter.notebook import interpolate
 
