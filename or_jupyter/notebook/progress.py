@@ -60,7 +60,7 @@ class NotebookProgress:
     def finish(self, tally: Tally) -> None:
         self._events.close()
         if self._stop_handle is not None:
-            self._stop_handle.update("", "")
+            self._stop_handle.remove()
         text = summary(tally)
         if self._handle is None:
             self._handle = self.surface.show(progress_html(tally, text, final=True), text)
