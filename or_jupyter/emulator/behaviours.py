@@ -3,7 +3,8 @@
 ``emulator/assistant`` (also used for every model id outside ``emulator/``),
 ``emulator/echo`` and ``emulator/long`` answer normally; the stream-fault
 models answer like the assistant but break the stream. The HTTP-fault models
-never get here (see ``faults``).
+never get here (see ``faults``), and ``emulator/burst-429-<N>`` gets here only
+past its burst, to answer like the assistant.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 
 from . import texts, tokens, toolcalls
 from .catalogue import EMULATOR_MODELS
+from .faults import burst_size
 from .request import Request
 from .routing import PACE_DEFAULT_TOKENS, pace_of
 
@@ -62,7 +64,9 @@ class Plan:
 
 def known(model: str) -> bool:
     """Whether the emulator answers this model id (every id outside ``emulator/`` is known)."""
-    return not model.startswith("emulator/") or model in EMULATOR_MODELS or bool(pace_of(model))
+    if not model.startswith("emulator/") or model in EMULATOR_MODELS:
+        return True
+    return pace_of(model) is not None or burst_size(model) is not None
 
 
 def plan(request: Request) -> Plan:

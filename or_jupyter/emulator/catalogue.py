@@ -28,8 +28,8 @@ EMULATOR_MODELS: dict[str, str] = {
     "emulator/stall": "Sends the keep-alive comment, then nothing.",
     **{
         f"emulator/pace-{tps}tps-ttft{ttft}ms": f"Paced: {ttft} ms to the first token, then "
-        f"{tps} tokens/s; Markdown filling max_output_tokens (default 600). Any "
-        "emulator/pace-<TPS>tps[-ttft<MS>ms] id works."
+        f"{tps} tokens/s; Markdown filling max_output_tokens (default 600); not "
+        "streamed, the JSON body after as long. Any emulator/pace-<TPS>tps[-ttft<MS>ms] id works."
         for tps, ttft in ((40, 800), (80, 500), (150, 300))
     },
     **{

@@ -2,13 +2,16 @@
 
 OpenRouter answers errors before the stream with
 ``{"error": {"code": <int>, "message": ..., "metadata": {...}}, "user_id": ...}``;
-429 and 503 may carry ``Retry-After`` (seconds).
+429 and 503 may carry ``Retry-After`` (seconds). Besides the always-failing
+``emulator/error-NNN`` models, ``Flaky`` and ``Burst`` fail a request only the
+first times they see it (its body, or its model id).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -121,6 +124,51 @@ class Flaky:
             "Provider returned error",
             _provider(
                 "emulator/flaky is rate-limited on the first attempt; retry the same request."
+            ),
+            {"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
+
+BURST_PREFIX = "emulator/burst-429-"
+MAX_BURST = 10_000
+_BURST = re.compile(r"emulator/burst-429-(\d{1,5})")
+
+
+def burst_size(model: str) -> int | None:
+    """N for an ``emulator/burst-429-<N>`` id (0 to ``MAX_BURST``); None for any other id."""
+    match = _BURST.fullmatch(model)
+    if match is None or int(match[1]) > MAX_BURST:
+        return None
+    return int(match[1])
+
+
+class Burst:
+    """``emulator/burst-429-<N>``: the first N requests to that id (per server) get 429.
+
+    Counted per model id since the server started, whatever the body, so that a
+    batch of different rows meets a burst of rate limits and then a clear road.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def fault(self, model: str) -> HTTPError | None:
+        """429 with ``Retry-After`` for the first N requests to a burst model, None afterwards."""
+        size = burst_size(model)
+        if size is None:
+            return None
+        with self._lock:
+            seen = self._seen.get(model, 0)
+            self._seen[model] = seen + 1
+        if seen >= size:
+            return None
+        return error(
+            429,
+            "Provider returned error",
+            _provider(
+                f"{model} is rate-limited upstream for its first {size} requests "
+                f"(this was request {seen + 1}). Please retry shortly."
             ),
             {"Retry-After": str(RETRY_AFTER_SECONDS)},
         )

@@ -125,7 +125,8 @@ def depth(value: Any) -> int:
 
 
 class EmulatorServer(ThreadingHTTPServer):
-    """The listening server and the state its requests share (pacing, replay queue, flaky)."""
+    """The listening server and the state its requests share (pacing, replay queue, flaky,
+    burst counts)."""
 
     daemon_threads = True
     request_queue_size = 128
@@ -146,6 +147,7 @@ class EmulatorServer(ThreadingHTTPServer):
         self.log = log
         self.stopping = threading.Event()
         self.flaky = faults.Flaky()
+        self.burst = faults.Burst()
         self._replay: deque[Path] = deque()
         self._replay_lock = threading.Lock()
         self.add_replay(replay)
@@ -304,7 +306,7 @@ class Handler(BaseHTTPRequestHandler):
                     faults.error(
                         400,
                         f"{model} is not a valid model ID (emulator models: {known}, "
-                        "emulator/pace-<TPS>tps[-ttft<MS>ms])",
+                        "emulator/pace-<TPS>tps[-ttft<MS>ms], emulator/burst-429-<N>)",
                     )
                 )
                 return
@@ -318,6 +320,8 @@ class Handler(BaseHTTPRequestHandler):
             fault = faults.model_fault(model)
             if fault is None and model == "emulator/flaky":
                 fault = self.server.flaky.fault(raw)
+            if fault is None:
+                fault = self.server.burst.fault(model)
             if fault is None:
                 break
             failures.append((model, fault.status))
@@ -358,6 +362,9 @@ class Handler(BaseHTTPRequestHandler):
             cut = plan.fault == "truncated"  # the whole answer, then only half of it is sent
             whole = replace(plan, fault=None) if cut else plan
             final = events.final_response(whole, draft, ids, encrypted)
+            if pace is not None and not self._take(pace, final):
+                self.close_connection = True
+                return
             self._send_json(200, json.dumps(final).encode(), cut=cut)
 
     def _stream(
@@ -391,6 +398,15 @@ class Handler(BaseHTTPRequestHandler):
             out.write(framing.sse(event))
         out.write(framing.DONE)
         out.end()
+
+    def _take(self, pace: routing.Pace, final: dict) -> bool:
+        """Wait as long as streaming the answer at ``pace`` would: ttft + output tokens / tps.
+
+        Only this connection's thread waits, so other requests go on meanwhile.
+        False if the server stopped while waiting.
+        """
+        delay = pace.ttft + (final.get("usage") or {}).get("output_tokens", 0) / pace.tps
+        return not self.server.stopping.wait(delay)
 
     def _stall(self) -> None:
         """Hold the connection, sending nothing, until the client leaves or the server stops."""
