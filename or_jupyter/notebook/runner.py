@@ -161,7 +161,7 @@ def run_send(
     """
     send = _single(conversation, prompt, view, approvals, overrides)
     _drive(send, view, poll_ui)
-    return _finish_single(send, view)
+    return _finish(send, view)
 
 
 async def arun_send(
@@ -175,7 +175,7 @@ async def arun_send(
     """`run_send` for async cells: awaits between draws, so the kernel hears widget clicks."""
     send = _single(conversation, prompt, view, approvals, overrides)
     await _adrive(send, view)
-    return _finish_single(send, view)
+    return _finish(send, view)
 
 
 def run_compare(
@@ -191,7 +191,7 @@ def run_compare(
     `Comparison`. A model that failed shows its error in its column; the others go on."""
     send = _compare(conversation, prompt, view, approvals or {}, overrides)
     _drive(send, view, poll_ui)
-    return _finish_compare(send, view)
+    return _finish(send, view)
 
 
 async def arun_compare(
@@ -205,7 +205,7 @@ async def arun_compare(
     """`run_compare` for async cells."""
     send = _compare(conversation, prompt, view, approvals or {}, overrides)
     await _adrive(send, view)
-    return _finish_compare(send, view)
+    return _finish(send, view)
 
 
 def _single(conversation, prompt, view, approvals, overrides) -> _Send:
@@ -215,14 +215,15 @@ def _single(conversation, prompt, view, approvals, overrides) -> _Send:
     return send
 
 
-def _finish_single(send: _Send, view: View) -> Response:
+def _finish(send: _Send, view: View | CompareView) -> Any:
+    """The send's outcome (a `Response` or `Comparison`), drawn by `view`; its error raised."""
     try:
-        response = send.result()
+        outcome = send.result()
     except BaseException as error:
         view.finish(None, error)
         raise
-    view.finish(response, None)
-    return response
+    view.finish(outcome, None)
+    return outcome
 
 
 def _compare(conversation, prompt, view, approvals, overrides) -> _Send:
@@ -233,16 +234,6 @@ def _compare(conversation, prompt, view, approvals, overrides) -> _Send:
         lambda: conversation.compare(prompt, models=models, observer=relays.get, **overrides)
     )
     return send
-
-
-def _finish_compare(send: _Send, view: CompareView) -> Any:
-    try:
-        comparison = send.result()
-    except BaseException as error:
-        view.finish(None, error)
-        raise
-    view.finish(comparison, None)
-    return comparison
 
 
 def _drive(send: _Send, view: Any, poll_ui: bool) -> None:
