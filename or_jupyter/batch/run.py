@@ -23,7 +23,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 import jsonschema
 
 from ..client import DEFAULT_TIMEOUT, AsyncClient, Client
@@ -39,6 +38,7 @@ from .progress import UPDATES_PER_SECOND, Tally, reporter_for
 from .result import RowResult, to_frame
 from .rows import is_frame, render, rows_of
 from .store import Store, request_hash
+from .transport import batch_http
 
 __all__ = ["Control", "amap", "map"]
 
@@ -46,7 +46,6 @@ DEFAULT_RETRIES = 3
 MAX_RATE_LIMITED = 30  # 429s one row may meet before it is recorded as failed
 MAX_BACKOFF = 8.0
 MAX_TURNS = 8  # model turns of one row's tool loop
-POOL_CONNECTIONS = 8  # connections per pool the batch makes
 TOOL_TIMEOUT = 300.0  # seconds a tool without its own timeout may run, as in Conversation
 
 
@@ -63,7 +62,7 @@ class _Run:
     """The state of one run, shared by its workers (all on one event loop)."""
 
     plan: _Plan
-    clients: list[AsyncClient]
+    client: AsyncClient
     limiter: Limiter
     tally: Tally
     results: list[RowResult]
@@ -268,18 +267,18 @@ async def _amap(
     if not isinstance(concurrency, int) or concurrency < 1:
         raise ValueError(f"concurrency must be a positive integer, not {concurrency!r}")
     schema, registry = options["schema"], as_tools(options["tools"])
-    clients, owned = _batch_clients(options["client"], concurrency)
+    client, owned = _batch_client(options["client"], concurrency)
     # Offline, the emulator's port changes with every session: its results stay valid.
-    address = "offline emulator" if clients[0].offline else clients[0].base_url
+    address = "offline emulator" if client.offline else client.base_url
     plan = _plan(data, template, options, registry, address)
     store = Store(options["store"]) if options["store"] else None
     try:
         stored = store.get_many(plan.hashes) if store else {}
         if options["max_cost"] is not None and not options["force"]:
-            await _check_budget(clients[0], plan, stored, options["max_cost"])
+            await _check_budget(client, plan, stored, options["max_cost"])
         run = _Run(
             plan=plan,
-            clients=clients,
+            client=client,
             limiter=Limiter(options["rpm"]),
             tally=Tally(total=len(plan.keys)),
             results=[RowResult(key=key) for key in plan.keys],
@@ -300,46 +299,39 @@ async def _amap(
         if store:
             store.close()
         if owned:
-            for client in clients:
-                await client.aclose()
+            await client.aclose()
     run.tally.ended = time.monotonic()
     if plan.frame:
         return to_frame(run.results, plan.keys, schema)
     return run.results
 
 
-def _batch_clients(
+def _batch_client(
     client: Client | AsyncClient | None, concurrency: int
-) -> tuple[list[AsyncClient], bool]:
-    """`AsyncClient`s with the given client's key, address and headers, without its retries.
+) -> tuple[AsyncClient, bool]:
+    """An `AsyncClient` with the given client's key, address and headers, without its retries.
 
     Retries are the batch's own (one shared pause after a 429, not one per row).
-    An `AsyncClient` made with your own `http_client` is used as it is (one pool:
-    your proxies, your transport). Otherwise the batch makes its own pools of
-    `POOL_CONNECTIONS` each, as many as `concurrency` needs: httpcore's pool does
-    work per request in proportion to its connections, so small pools go faster.
+    An `AsyncClient` made with your own `http_client` is used as it is (your
+    proxies, your transport). Otherwise the batch opens its own connections on
+    aiohttp (`batch_http`), which costs a quarter of httpx's CPU per request.
     """
     if client is not None and not isinstance(client, (Client, AsyncClient)):
         raise TypeError(f"client must be an or_jupyter Client or AsyncClient, not {client!r}")
     if isinstance(client, AsyncClient) and not client._owns_http:
         twin = copy.copy(client)
         twin.max_retries = 0
-        return [twin], False
-    twins = []
-    for start in range(0, concurrency, POOL_CONNECTIONS):
-        size = min(POOL_CONNECTIONS, concurrency - start)
-        limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
-        timeout = DEFAULT_TIMEOUT if client is None else client.timeout
-        http = httpx.AsyncClient(timeout=timeout, limits=limits)
-        if client is None:
-            twin = AsyncClient(http_client=http, max_retries=0)
-        else:
-            twin = copy.copy(client)
-            twin.__class__ = AsyncClient  # same fields: the shared `_ClientBase` and `_http`
-            twin._http, twin.max_retries = http, 0
-        twin._owns_http = True
-        twins.append(twin)
-    return twins, True
+        return twin, False
+    timeout = DEFAULT_TIMEOUT if client is None else client.timeout
+    http = batch_http(timeout, concurrency)
+    if client is None:
+        twin = AsyncClient(http_client=http, max_retries=0)
+    else:
+        twin = copy.copy(client)
+        twin.__class__ = AsyncClient  # same fields: the shared `_ClientBase` and `_http`
+        twin._http, twin.max_retries = http, 0
+    twin._owns_http = True
+    return twin, True
 
 
 def _plan(
@@ -415,11 +407,7 @@ async def _work(run: _Run, pending: list[tuple[str, list[int]]], concurrency: in
 
     groups = iter(pending)  # shared: each worker takes the next request in order
     count = min(concurrency, len(pending))
-    shards = run.clients  # POOL_CONNECTIONS workers to a pool
-    run.workers = [
-        asyncio.create_task(worker(shards[min(i // POOL_CONNECTIONS, len(shards) - 1)]))
-        for i in range(count)
-    ]
+    run.workers = [asyncio.create_task(worker(run.client)) for _ in range(count)]
     try:
         await asyncio.gather(*run.workers, return_exceptions=True)
     except asyncio.CancelledError:  # the caller's task was cancelled: stop, keep what finished

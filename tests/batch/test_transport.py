@@ -1,0 +1,146 @@
+"""The batch's aiohttp transport keeps the client's behaviour: typed errors, no redirects,
+decoded bodies, the key only in its header. Real HTTP against the scripted server."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import socket
+
+import httpx
+import pytest
+from helpers.scripted_server import Reply
+
+import or_jupyter as orj
+from or_jupyter.batch.transport import batch_http
+
+pytestmark = pytest.mark.anyio
+KEY = "sk-or-v1-transport-test-key-0123456789"
+ANSWER = {
+    "id": "resp_1",
+    "object": "response",
+    "status": "completed",
+    "model": "m",
+    "output": [
+        {
+            "type": "message",
+            "id": "msg_1",
+            "role": "assistant",
+            "status": "completed",
+            "content": [{"type": "output_text", "text": "positive", "annotations": []}],
+        }
+    ],
+    "usage": {"input_tokens": 3, "output_tokens": 1, "total_tokens": 4, "cost": 0.001},
+}
+BODY = json.dumps(ANSWER).encode()
+
+
+def client_for(base_url: str, timeout: float = 5.0) -> orj.AsyncClient:
+    http = batch_http(httpx.Timeout(timeout), connections=4)
+    return orj.AsyncClient(api_key=KEY, base_url=base_url, http_client=http, max_retries=0)
+
+
+async def test_an_answer_arrives_whole_with_the_key_only_in_its_header(server):
+    server.queue(Reply(200, BODY, chunks=[BODY[:10], BODY[10:]], content_type="application/json"))
+    async with client_for(server.base_url) as client:
+        response = await client.create(model="m", input="hi")
+    assert response.output_text == "positive"
+    seen = server.seen[0]
+    assert seen.headers["Authorization"] == f"Bearer {KEY}"
+    assert seen.headers["Content-Type"] == "application/json"
+    assert seen.json()["input"] == "hi"
+    assert KEY not in seen.body.decode()
+
+
+async def test_a_gzip_body_is_decoded(server):
+    server.queue(
+        Reply(
+            200,
+            gzip.compress(BODY),
+            headers={"Content-Encoding": "gzip"},
+            content_type="application/json",
+        )
+    )
+    async with client_for(server.base_url) as client:
+        response = await client.create(model="m", input="hi")
+    assert response.output_text == "positive"
+
+
+async def test_a_redirect_is_not_followed_but_named(server):
+    server.queue(Reply(302, b"", headers={"Location": "https://elsewhere.example/x"}))
+    async with client_for(server.base_url) as client:
+        with pytest.raises(orj.RedirectError) as caught:
+            await client.create(model="m", input="hi")
+    assert "elsewhere.example" in str(caught.value)
+    assert len(server.seen) == 1
+
+
+async def test_a_body_cut_mid_way_is_a_typed_connection_error(server):
+    server.queue(Reply(200, BODY[:40], content_type="application/json", abort=True))
+    async with client_for(server.base_url) as client:
+        with pytest.raises(orj.APIConnectionError) as caught:
+            await client.create(model="m", input="hi")
+    assert caught.value.__cause__ is None and caught.value.__context__ is None
+    assert KEY not in repr(caught.value)
+
+
+async def test_a_silent_server_is_a_timeout(server):
+    server.queue(Reply(200, b"", content_type="application/json", stall=2.0))
+    async with client_for(server.base_url, timeout=0.3) as client:
+        with pytest.raises(orj.APITimeoutError):
+            await client.create(model="m", input="hi")
+
+
+async def test_a_refused_connection_is_a_connection_error():
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    async with client_for(f"http://127.0.0.1:{port}/api/v1") as client:
+        with pytest.raises(orj.APIConnectionError) as caught:
+            await client.create(model="m", input="hi")
+    assert "could not reach the server" in str(caught.value)
+    assert KEY not in str(caught.value)
+
+
+async def test_a_cancelled_request_leaves_the_transport_usable(server):
+    server.queue(
+        Reply(200, BODY, content_type="application/json", stall=1.0),
+        Reply(200, BODY, content_type="application/json"),
+    )
+    async with client_for(server.base_url) as client:
+        task = asyncio.ensure_future(client.create(model="m", input="slow"))
+        await asyncio.sleep(0.2)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        response = await client.create(model="m", input="next")
+    assert response.output_text == "positive"
+
+
+def test_a_row_whose_body_is_cut_is_retried_and_done(server):
+    server.queue(
+        Reply(200, BODY[:40], content_type="application/json", abort=True),
+        Reply(200, BODY, content_type="application/json"),
+    )
+    client = orj.Client(api_key=KEY, base_url=server.base_url)
+    [result] = orj.map(["hi"], "{}", client=client, model="m", progress=False)
+    assert (result.status, result.output) == ("done", "positive")
+    assert len(server.seen) == 2
+
+
+async def test_a_proxy_from_the_environment_is_used_unless_no_proxy_names_the_host(
+    server, monkeypatch
+):
+    root = server.base_url.removesuffix("/api/v1")
+    monkeypatch.setenv("HTTP_PROXY", root)
+    monkeypatch.setenv("NO_PROXY", "bypassed.invalid")
+    server.queue(Reply(200, BODY, content_type="application/json"))
+    async with client_for("http://api.invalid/api/v1") as client:
+        response = await client.create(model="m", input="hi")
+    assert response.output_text == "positive"
+    assert server.seen[0].path == "http://api.invalid/api/v1/responses"  # the proxy's form
+    async with client_for("http://bypassed.invalid/api/v1") as client:
+        with pytest.raises(orj.APIConnectionError):  # straight to a host that does not exist
+            await client.create(model="m", input="hi")
+    assert len(server.seen) == 1
