@@ -6,7 +6,7 @@ over many rows (`orj.map` shadows the builtin only as an attribute of this packa
 """
 
 from ._version import __version__
-from .batch import amap, map
+from .batch import BudgetError, RowResult, TemplateError, amap, map
 from .client import AsyncClient, Client
 from .compare import acompare, compare
 from .conversation import BranchError, Comparison, Conversation
@@ -50,6 +50,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BranchError",
+    "BudgetError",
     "ChatForm",
     "Client",
     "Comparison",
@@ -70,11 +71,13 @@ __all__ = [
     "ResponseFailedError",
     "ResponseStream",
     "ResponseTooLargeError",
+    "RowResult",
     "SecretInRequestError",
     "SendObserver",
     "ServerError",
     "StreamError",
     "StreamTimeoutError",
+    "TemplateError",
     "Tool",
     "ToolResult",
     "UnexpectedContentError",

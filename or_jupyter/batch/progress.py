@@ -27,10 +27,12 @@ UPDATES_PER_SECOND = 5
 
 @dataclass
 class Tally:
-    """The counts of a run so far. `cached` rows came from the store or a twin row."""
+    """The counts of a run so far. `cached` rows came from the store or a twin row;
+    `incomplete` ones (cut short, e.g. by `max_output_tokens`) are counted in `done` too."""
 
     total: int
     done: int = 0
+    incomplete: int = 0
     failed: int = 0
     running: int = 0
     cached: int = 0
@@ -76,9 +78,7 @@ def _duration(seconds: float) -> str:
 
 def line(tally: Tally) -> str:
     """One line while running: `412/2000 done · 3 failed · 16 running · 38.2 rows/s · ...`."""
-    parts = [f"{tally.done}/{tally.total} done"]
-    if tally.failed:
-        parts.append(f"{tally.failed} failed")
+    parts = [f"{tally.done}/{tally.total} done", *_problems(tally)]
     parts.append(f"{tally.running} running")
     parts.append(f"{tally.rate():.1f} rows/s")
     eta = tally.eta()
@@ -97,8 +97,7 @@ def summary(tally: Tally) -> str:
     parts = [f"{tally.done}/{tally.total} done"]
     if tally.cached:
         parts.append(f"{tally.cached} from store or cache")
-    if tally.failed:
-        parts.append(f"{tally.failed} failed")
+    parts += _problems(tally)
     rest = tally.total - tally.finished
     if rest:
         parts.append(f"{rest} not finished")
@@ -106,6 +105,11 @@ def summary(tally: Tally) -> str:
     parts.append(f"in {_duration(tally.elapsed())}")
     text = "orj.map: " + " · ".join(parts)
     return f"{text} (stopped: {tally.stopped})" if tally.stopped else text
+
+
+def _problems(tally: Tally) -> list[str]:
+    parts = [f"{tally.incomplete} incomplete"] if tally.incomplete else []
+    return parts + [f"{tally.failed} failed"] if tally.failed else parts
 
 
 class NoProgress:

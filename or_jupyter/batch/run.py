@@ -471,6 +471,7 @@ def _fill(run: _Run, positions: list[int], outcome: dict[str, Any], cached_first
             run.tally.failed += 1
         else:
             run.tally.done += 1
+            run.tally.incomplete += status == "incomplete"
 
 
 async def _answer(run: _Run, client: AsyncClient, body: dict[str, Any]) -> dict[str, Any]:

@@ -83,3 +83,15 @@ def test_offline_results_in_a_store_outlive_the_emulators_port(tmp_path):
         again = orj.map(["1+2", "2+3"], "{}", client=client, store=store, progress=False)
     assert [r.cached for r in again] == [True, True]
     assert again[0].output == "`1+2` = **3**"
+
+
+def test_rows_cut_short_are_incomplete_and_the_summary_counts_them(emu_client):
+    import io
+
+    out = io.StringIO()
+    rows = ["Tell me about the sea", "What is 2+2?"]
+    results = orj.map(rows, "{}", client=emu_client, max_output_tokens=16,
+                      progress=orj.batch.TextProgress(out))  # fmt: skip
+    assert [r.status for r in results] == ["incomplete", "done"]
+    assert results[0].error == "incomplete: max_output_tokens" and results[0].output
+    assert "orj.map: 2/2 done · 1 incomplete · $" in out.getvalue()

@@ -74,3 +74,9 @@ async def test_the_stop_button_stops_the_run(rows, client):
     out = await asyncio.wait_for(task, 2)
     assert [r.status for r in out] == ["done", "cancelled", "not run"]
     assert rows.inputs() == ["a", "slow"]
+
+
+def test_incomplete_and_failed_rows_are_named_in_the_line_and_the_summary():
+    tally = Tally(total=5, done=4, incomplete=1, failed=1, cost=0.0, started=0.0, ended=1.0)
+    assert "4/5 done · 1 incomplete · 1 failed · 0 running" in line(tally)
+    assert summary(tally).startswith("orj.map: 4/5 done · 1 incomplete · 1 failed · $0.0000")

@@ -239,6 +239,24 @@ def check_compare(nb: nbformat.NotebookNode) -> None:
     assert "failed: {'emulator/error-402': 'InsufficientCreditsError'}" in failing
 
 
+def check_batch(nb: nbformat.NotebookNode) -> None:
+    frame = text_of(cell(nb, "import pandas as pd"))
+    assert "orj.map: 6/6 done" in frame and frame.count(" done ") >= 6  # the joined table
+    assert "Arrived early" in frame and frame.index("r0") < frame.index("r5")
+    assert "{'done': 6}" in text_of(cell(nb, "from typing import Literal"))
+    sums = text_of(cell(nb, "sums = orj.map("))
+    assert "0 done `12*12` = **144**" in sums and "3 done `6*7` = **42**" in sums
+    stored = text_of(cell(nb, "import os\n\nSTORE"))
+    assert "first run cached: 0 of 6" in stored and "second run cached: 6 of 6 · cost 0.0" in stored
+    assert "6 from store or cache" in stored
+    assert "refused: the estimated cost of 6 requests" in text_of(cell(nb, "try:\n    orj.map("))
+    limited = text_of(cell(nb, "OFFLINE = not"))
+    assert "['done', 'done', 'done', 'done']" in limited
+    assert "['failed', 'failed'] InsufficientCreditsError" in limited
+    assert "orj.map: 6/6 done" in text_of(cell(nb, "%%responses --over reviews"))
+    assert cell(nb, "results[").outputs[0].data["text/plain"].count(" done ") == 3
+
+
 def _nth(nb: nbformat.NotebookNode, source: str, n: int) -> nbformat.NotebookNode:
     return [c for c in nb.cells if c.cell_type == "code" and c.source == source][n]
 
@@ -251,6 +269,7 @@ CHECKS: dict[str, Callable[[nbformat.NotebookNode], None]] = {
     "05-widgets": check_widgets,
     "06-python-api": check_python_api,
     "07-compare": check_compare,
+    "08-batch": check_batch,
 }
 
 
@@ -271,7 +290,9 @@ def check_clean(nb: nbformat.NotebookNode) -> None:
 def check_answers_are_plain(nb: nbformat.NotebookNode) -> None:
     """Every %%responses cell leaves its answer in plain outputs, not only in widgets."""
     for c in nb.cells:
-        if c.cell_type == "code" and c.source.startswith("%%responses"):
+        if c.cell_type == "code" and c.source.startswith("%%responses --over"):
+            assert "orj.map: " in text_of(c), "no summary line saved for a run over rows"
+        elif c.cell_type == "code" and c.source.startswith("%%responses"):
             assert answer_html(c) or tool_cards(c), f"no answer saved for {c.source[:60]!r}"
             compared = re.match(r"%%responses .*-m (\S+,\S+)", c.source)
             if compared:  # side by side: a footer per model
