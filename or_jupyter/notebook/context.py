@@ -107,7 +107,7 @@ def help_prompt(failure: Failure, *, fix: bool, keys: Iterable[str] = ()) -> str
     if len(trace) > TRACEBACK_LIMIT:
         trace = f"[… {len(trace) - TRACEBACK_LIMIT:,} characters cut]\n" + trace[-TRACEBACK_LIMIT:]
     text = (
-        f"{FIX if fix else EXPLAIN}\n\n{label}:\n{_fenced(failure.source, 'python')}\n\n"
+        f"{FIX if fix else EXPLAIN}\n\n{label}:\n{_fenced(failure.source.rstrip(), 'python')}\n\n"
         f"Traceback:\n{_fenced(trace, 'text')}\n"
     )
     return redact(text, keys=keys)
@@ -135,8 +135,8 @@ def cells_context(shell: Any, count: int, *, keys: Iterable[str] = ()) -> str:
     block marked as notebook context, at most `CONTEXT_LIMIT` characters."""
     inputs = list(shell.history_manager.input_hist_raw)
     outputs = shell.user_ns.get("Out") or {}
-    current = shell.execution_count  # this cell's number: In[current] is the magic itself
-    numbers = [n for n in range(max(1, current - count), current) if n < len(inputs)]
+    current = len(inputs) - 1  # the last input stored is this cell, the magic itself
+    numbers = list(range(max(1, current - count), current))
     blocks = []
     for number in numbers:
         source = inputs[number].rstrip()

@@ -451,7 +451,8 @@ class Responses(Magics):
 
     def _keys(self) -> list[str]:
         """The OpenRouter keys this kernel knows: redacted from whatever the model is sent."""
-        return [key for key in (self._api_key, os.environ.get(KEY_ENV)) if key]
+        client_key = getattr(self._client, "_secret", None)  # the key the client sends
+        return [key for key in (self._api_key, os.environ.get(KEY_ENV), client_key) if key]
 
     def _config(self, rest: str) -> None:
         for key, value in pairs(rest):
