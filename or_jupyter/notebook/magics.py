@@ -410,7 +410,8 @@ class Responses(Magics):
     @line_magic("responses")
     def responses_line(self, line: str) -> Any:
         """%responses config [key=value ...] | models [FILTER] | history [CHAT] | reset [CHAT]
-        | tools [drop NAME[,NAME] | clear] [CHAT] | pick MODEL [CHAT] | key | offline on|off"""
+        | tools [drop NAME[,NAME] | clear] [CHAT] | pick MODEL [CHAT] | key | offline on|off
+        | restore [NOTEBOOK] | fix [MODEL] | explain [MODEL]"""
         command, _, rest = line.strip().partition(" ")
         handlers = {
             "config": self._config,
