@@ -133,3 +133,21 @@ def test_context_takes_a_positive_number(shell, server, value):
     with pytest.raises(UsageError, match="--context takes a positive number"):
         shell.run_cell_magic("responses", f"--context {value}", "hi")
     assert server.seen == []
+
+
+def test_redaction_covers_secret_names_of_8_characters_or_more_and_the_given_keys():
+    from or_jupyter.notebook.context import redact
+
+    environ = {"DB_PASSWORD": "hunter2hunter2", "SHORT_TOKEN": "1234567", "HOME": "/home/me12"}
+    text = "hunter2hunter2 1234567 /home/me12 sk-or-v1-abcdefghijkl"
+    assert redact(text, environ, keys=["sk-or-v1-abcdefghijkl"]) == (
+        "[redacted DB_PASSWORD] 1234567 /home/me12 [redacted OpenRouter API key]"
+    )
+
+
+def test_the_fix_is_the_last_python_or_untagged_fenced_block():
+    from or_jupyter.notebook.context import last_python_block
+
+    answer = "```python\nfirst()\n```\n~~~\nsecond()\n~~~\n```text\nnot code\n```\n"
+    assert last_python_block(answer) == "second()\n"
+    assert last_python_block("no code here") is None

@@ -114,3 +114,49 @@ def test_restore_without_a_known_notebook_is_a_one_line_error(monkeypatch):
         shell.run_line_magic("responses", "restore")
     with pytest.raises(UsageError, match="no file"):
         shell.run_line_magic("responses", "restore /nonexistent/x.ipynb")
+
+
+def _notebook(*records):
+    """A notebook whose cells each have one output carrying `record` as its metadata."""
+    nb = nbformat.v4.new_notebook()
+    for record in records:
+        cell = nbformat.v4.new_code_cell("%%responses")
+        cell.outputs = [
+            nbformat.v4.new_output("display_data", data={"text/plain": ""}, metadata=record)
+        ]
+        nb.cells.append(cell)
+    return json.loads(nbformat.writes(nb))
+
+
+def test_a_send_after_a_comparison_continues_that_models_branch_when_read_back():
+    from or_jupyter import emulator
+    from or_jupyter.saved import cell_record
+
+    with emulator.start() as emu:
+        chat = orj.Conversation(client=orj.Client(api_key="x", base_url=emu.base_url))
+        first = chat.send("What is 2*3?", model="emulator/assistant")
+        one = cell_record(first, chat, name="default", prompt="What is 2*3?")
+        models = ["emulator/echo", "emulator/assistant"]
+        compared = chat.compare("compare this", models=models)
+        two = cell_record(compared, chat, name="default", prompt="compare this", out="c")
+        last = chat.send("And 5*5?", model="emulator/assistant")
+        three = cell_record(last, chat, name="default", prompt="And 5*5?", out="d")
+    restored = orj.responses_in(_notebook(one, two, three))
+    assert list(restored) == ["c", "d"] and restored["d"].output_text == last.output_text
+    rebuilt = restored.chats["default"]
+    assert rebuilt.history == chat.history and rebuilt.branches == {}
+    assert rebuilt.model == "emulator/assistant"
+    new = dict(three["or_jupyter"], new=True)
+    assert (
+        orj.responses_in(_notebook(one, {"or_jupyter": new})).chats["default"].history
+        == (chat.history[-2:])
+    )
+
+
+def test_a_record_of_an_unknown_version_or_a_file_that_is_no_notebook_is_a_clear_error(tmp_path):
+    with pytest.raises(ValueError, match="version 2"):
+        orj.responses_in(_notebook({"or_jupyter": {"version": 2}}))
+    path = tmp_path / "not.ipynb"
+    path.write_text("[1, 2]")
+    with pytest.raises(ValueError, match="not a notebook"):
+        orj.responses_in(path)
