@@ -86,12 +86,14 @@ def test_fix_sends_source_and_traceback_without_ansi_key_or_secrets_and_inserts_
 
 
 def test_explain_asks_for_no_fix_and_inserts_nothing(shell, server):
-    assert not shell.run_cell("1 / 0", store_history=True).success
+    shell.user_ns["a"] = "interpolated"
+    assert not shell.run_cell('print(f"{a}")\n1 / 0', store_history=True).success
     server.queue(answer("Division by zero.\n\n```python\n1 / 1\n```"))
     shell.run_line_magic("responses", "explain")
     _, prompt = sent_text(server)
     assert "Do not rewrite the cell" in prompt and "ZeroDivisionError" in prompt
-    assert "1 / 0" in prompt and shell.rl_next_input is None
+    assert 'print(f"{a}")\n1 / 0' in prompt  # the source as typed, braces not interpolated
+    assert shell.rl_next_input is None
 
 
 def test_fix_with_no_failed_cell_is_a_one_line_error(shell, server):
