@@ -38,6 +38,7 @@ from .protocol import (
     StreamTimeoutError,
     UnexpectedContentError,
 )
+from .saved import responses_in
 from .stream import AsyncResponseStream, ResponseStream
 from .tools import Tool, ToolResult, tool
 
@@ -86,6 +87,7 @@ __all__ = [
     "compare",
     "map",
     "offline",
+    "responses_in",
     "tool",
     "__version__",
 ]

@@ -2,7 +2,10 @@
 
 Clicking Send runs no cell, so the kernel's main thread stays free to hear Stop,
 Approve and Deny. The send therefore runs on a background thread, which draws the
-same live view the magic uses into the form's transcript (a `WidgetSurface`).
+same live view the magic uses into the form's live box; when the turn ends it moves
+into the transcript, one plain HTML display output that a saved notebook, nbconvert
+and GitHub show without widget state (see `transcript.py`). Widgets are only the
+controls and the turn being drawn.
 
 Keys: the prompt is an `ipywidgets.Textarea`; Enter adds a line, Shift+Enter sends
 (through a small page-level key handler the form displays with itself, see
@@ -20,13 +23,13 @@ from ..client import Client
 from ..conversation import DEFAULT_MODEL, Conversation
 from ..render import LiveView, error_outputs, escape
 from ..render.compare import CompareView
-from ..render.html import column_head, css
+from ..render.html import column_head, columns, css
 from ..tools import as_tools
 from .approval import Approvals
 from .canvas import COLUMNS
 from .options import EFFORTS
 from .runner import run_compare, run_send
-from .surfaces import WidgetSurface
+from .transcript import LiveBox, Transcript
 
 __all__ = ["ChatForm"]
 
@@ -98,8 +101,10 @@ class ChatForm:
         self._approvals: Approvals | None = None
         self._column_approvals: list[Approvals] = []
 
-        self.transcript = W.VBox(layout=W.Layout(width="100%"))
-        self._surface = WidgetSurface(self.transcript)
+        self._transcript = Transcript()
+        self._surface = self._transcript.live
+        self.transcript = self._surface.box  # the turn being drawn (finished ones: `saved`)
+        self.transcript.layout.width = "100%"
         self.prompt = W.Textarea(
             placeholder="Ask something; Shift+Enter or Send sends.",
             rows=3,
@@ -190,14 +195,21 @@ class ChatForm:
         return self.widget._repr_mimebundle_(**kwargs)
 
     def _ipython_display_(self) -> None:
-        """The form, and once per page the key handler that makes Shift+Enter send."""
+        """The finished turns (plain HTML, saved with the notebook), the form, and once per
+        page the key handler that makes Shift+Enter send."""
         from IPython.display import Javascript, display
 
+        self._transcript.display()
         display(self.widget)
         display(Javascript(SHIFT_ENTER_SENDS))
 
     def __repr__(self) -> str:
         return f"ChatForm({self.conversation!r})"
+
+    @property
+    def saved(self) -> dict[str, str]:
+        """The finished turns as the display output holds them (`text/html`, `text/plain`)."""
+        return self._transcript.bundle()
 
     # -- actions ---------------------------------------------------------------------
 
@@ -253,7 +265,7 @@ class ChatForm:
             self.stop()
             self.wait(10)
         self.conversation.reset()
-        self._surface.clear()
+        self._transcript.clear()
         self.response = self.error = None
         self._say("")
 
@@ -302,6 +314,7 @@ class ChatForm:
             self._say("The request failed; your prompt is back in the box.")
         finally:
             approvals.deny_all()
+            self._transcript.seal()
             self._set_running(False)
 
     def _run_compare(
@@ -313,17 +326,17 @@ class ChatForm:
         self._surface.show(css(), "")
         surfaces = {}
         for model in models:
-            box = W.VBox(layout=W.Layout(min_width="0"))
-            grid.children = (*grid.children, box)
-            surfaces[model] = WidgetSurface(box)
+            surfaces[model] = LiveBox()
+            grid.children = (*grid.children, surfaces[model].box)
             surfaces[model].show(column_head(model), model)
         asked = {m: Approvals(surface, asker=m) for m, surface in surfaces.items()}
         self._column_approvals = list(asked.values())
         views = {m: LiveView(surface, styles=False) for m, surface in surfaces.items()}
         view = CompareView(views, self._surface, header=self._surface)
+        drawn = None
         try:
             view.begin(offline=bool(getattr(self.conversation.client, "offline", False)))
-            self._surface.show_widget(grid)  # under the notice the view began with
+            drawn = self._surface.show_widget(grid)  # under the notice the view began with
             self.response = run_compare(
                 self.conversation, prompt, view, approvals=asked, poll_ui=False, **overrides
             )
@@ -337,6 +350,14 @@ class ChatForm:
             for pending in (approvals, *asked.values()):
                 pending.deny_all()
             self._column_approvals = []
+            if drawn is not None:  # the columns as static HTML, for the transcript
+                texts = (surface.text() for surface in surfaces.values())
+                drawn.update(columns([s.html() for s in surfaces.values()]), "\n\n".join(texts))
+                grid.layout.close()
+                for surface in surfaces.values():
+                    surface.clear()
+                    surface.box.close()
+            self._transcript.seal()
             self._set_running(False)
 
     def _show_compare(self, on: bool) -> None:

@@ -32,13 +32,16 @@ from ..render import LiveView, TerminalView, error_box
 from ..render.compare import CompareView
 from ..render.html import comparison_text, css
 from ..render.live import CREDIT_ALLOWANCE
+from ..saved import cell_record
 from ..structured import parse_structured, text_format
 from ..tools import Tool, as_tool
 from .approval import Approvals
 from .canvas import Canvas
+from .context import FailureLog, cells_context, context_count, help_prompt, last_python_block
 from .interpolate import interpolate
 from .options import EFFORTS, SUMMARIES, choice, pairs
 from .over import arun_over, run_over, wants_over
+from .restore import restore
 from .runner import arun_compare, arun_send, run_compare, run_send
 from .stop import show_stop_button
 from .surfaces import DisplaySurface
@@ -64,7 +67,7 @@ SETTINGS = (
 LINE_USAGE = (
     "usage: %responses config [key=value ...] | models [FILTER] | history [CHAT] "
     "| reset [CHAT] | tools [drop NAME[,NAME] | clear] [CHAT] | pick MODEL [CHAT] | key "
-    "| offline on|off"
+    "| offline on|off | restore [NOTEBOOK] | fix [MODEL] | explain [MODEL]"
 )
 
 
@@ -125,6 +128,7 @@ class Responses(Magics):
         self.offered: dict[str, _Offered] = {}
         self._client: Client | None = None
         self._api_key: str | None = None  # from `%responses key`: in this kernel's memory only
+        self.failures = FailureLog(shell) if shell is not None else None  # for `fix`, `explain`
 
     # -- the cell magic ------------------------------------------------------------------
 
@@ -166,6 +170,11 @@ class Responses(Magics):
         "--schema", help="Variable holding a JSON Schema or pydantic model for structured output."
     )
     @argument("--over", help="Variable holding rows (DataFrame or list): the cell runs per row.")
+    @argument(
+        "--context",
+        type=context_count,
+        help="Add the sources (and short outputs) of the last N cells executed to the prompt.",
+    )
     @cell_magic("responses")
     def responses_cell(self, line: str, cell: str) -> Any:
         """Send the cell to a model; the answer streams in below. See `%responses?` for settings."""
@@ -192,6 +201,7 @@ class Responses(Magics):
                     poll_ui=self._in_kernel,
                     **request.overrides,
                 )
+            drawing.metadata = self._record(line, request, result)
         except APIError:
             return  # drawn by the view, with what had arrived above it
         finally:
@@ -221,6 +231,7 @@ class Responses(Magics):
                     approvals=drawing.approvals.get(""),
                     **request.overrides,
                 )
+            drawing.metadata = self._record(line, request, result)
         except APIError:
             return
         finally:
@@ -233,6 +244,9 @@ class Responses(Magics):
         prompt = interpolate(cell, self.shell.user_ns).strip()
         if not prompt:
             raise UsageError("the cell is empty: write a prompt below %%responses")
+        if args.context:
+            notebook = cells_context(self.shell, args.context, keys=self._keys())
+            prompt = f"{notebook}\n\n{prompt}" if notebook else prompt
         schema = self._user_value(args.schema, "--schema") if args.schema else None
         overrides = self._overrides(args, schema)
         models = _names(args.model)
@@ -289,6 +303,19 @@ class Responses(Magics):
             if self._in_kernel:
                 approvals = {"": Approvals(canvas.surface)}
         return _Drawing(view, approvals, stop, canvas)
+
+    def _record(self, line: str, request: _Request, result: Any) -> dict[str, Any]:
+        """The cell's answer as output metadata, for `%responses restore` (see `saved.py`)."""
+        args = parse_argstring(self.responses_cell, line)
+        return cell_record(
+            result,
+            request.chat,
+            name=args.chat,
+            prompt=request.prompt,
+            out=request.out,
+            new=args.new,
+            schema=args.schema,
+        )
 
     def _store(self, request: _Request, result: Any) -> None:
         """`--out`: the response (a dict of them when comparing), or with `--schema` the
@@ -383,7 +410,8 @@ class Responses(Magics):
     @line_magic("responses")
     def responses_line(self, line: str) -> Any:
         """%responses config [key=value ...] | models [FILTER] | history [CHAT] | reset [CHAT]
-        | tools [drop NAME[,NAME] | clear] [CHAT] | pick MODEL [CHAT] | key | offline on|off"""
+        | tools [drop NAME[,NAME] | clear] [CHAT] | pick MODEL [CHAT] | key | offline on|off
+        | restore [NOTEBOOK] | fix [MODEL] | explain [MODEL]"""
         command, _, rest = line.strip().partition(" ")
         handlers = {
             "config": self._config,
@@ -394,10 +422,38 @@ class Responses(Magics):
             "pick": self._pick_line,
             "key": self._key,
             "offline": self._offline,
+            "restore": lambda rest: restore(self, rest),
+            "fix": lambda rest: self._help_with_failure(rest, fix=True),
+            "explain": lambda rest: self._help_with_failure(rest, fix=False),
         }
         if command not in handlers:
             raise UsageError(LINE_USAGE)
         return handlers[command](rest.strip())
+
+    def _help_with_failure(self, rest: str, *, fix: bool) -> None:
+        """`fix` / `explain [MODEL]`: the last failing cell and its traceback, to the model
+        (in the conversation 'fix', afresh); `fix` puts the corrected cell below."""
+        failure = self.failures.last if self.failures is not None else None
+        if failure is None:
+            raise UsageError("no cell has failed in this session: nothing to fix or explain")
+        if len(rest.split()) > 1:
+            raise UsageError(f"usage: %responses {'fix' if fix else 'explain'} [MODEL]")
+        prompt = help_prompt(failure, fix=fix, keys=self._keys())
+        self.responses_cell(f"--chat fix --new{f' -m {rest}' if rest else ''}", prompt)
+        responses = self.chats["fix"].responses
+        if not fix or not responses or responses[-1].status != "completed":
+            return  # explained, or failed or stopped (the view said so)
+        code = last_python_block(responses[-1].output_text)
+        if code:
+            self.shell.set_next_input(code, replace=False)
+            print("The corrected cell is in a new cell below (check it before running it).")
+        else:
+            print("The answer has no ```python block to put in a cell.")
+
+    def _keys(self) -> list[str]:
+        """The OpenRouter keys this kernel knows: redacted from whatever the model is sent."""
+        client_key = getattr(self._client, "_secret", None)  # the key the client sends
+        return [key for key in (self._api_key, os.environ.get(KEY_ENV), client_key) if key]
 
     def _config(self, rest: str) -> None:
         for key, value in pairs(rest):
@@ -543,13 +599,14 @@ class _Drawing:
     approvals: dict[str, Approvals] = field(default_factory=dict)
     stop: Any = None
     canvas: Canvas | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)  # the saved output's (`saved.py`)
 
     def close(self) -> None:
         """The cell ended: remove the Stop button, leave the drawing as static HTML."""
         if self.stop is not None:
             self.stop.remove()
         if self.canvas is not None:
-            self.canvas.seal()
+            self.canvas.seal(self.metadata)
         elif isinstance(self.view, CompareView):  # a terminal: each answer once it is whole
             for model, view in self.view.views.items():
                 print(f"== {model} ==\n{view.out.getvalue().strip()}\n")

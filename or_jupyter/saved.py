@@ -1,0 +1,186 @@
+"""Answers kept in a saved notebook: the record a `%%responses` output carries, read back.
+
+Why: a reopened notebook shows its answers, but the `--out` variables and the
+conversations were only in the kernel's memory. The magic stores each cell's final
+`Response` (one per model when comparing) as JSON in the metadata of the cell's output,
+with the conversation items the cell added; `responses_in` reads a saved notebook and
+rebuilds both, reading the file only: no request is sent, no key is needed or kept.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+from .conversation import DEFAULT_MODEL, Comparison, Conversation
+from .protocol import Response, response_from_json
+
+__all__ = ["METADATA_KEY", "Restored", "cell_record", "responses_in"]
+
+METADATA_KEY = "or_jupyter"
+VERSION = 1
+
+
+def cell_record(
+    result: Response | Comparison,
+    chat: Conversation,
+    *,
+    name: str,
+    prompt: str,
+    out: str | None = None,
+    new: bool = False,
+    schema: str | None = None,
+) -> dict[str, Any]:
+    """The output metadata for one cell's `result` in conversation `chat` (called `name`).
+
+    `turns` holds, for each response, the items the cell added to its history (for a
+    comparison, to each model's branch), so the conversation can be rebuilt cell by cell.
+    """
+    if isinstance(result, Comparison):
+        models = list(result)
+        responses = list(result.values())
+        turns = [  # a model that failed added nothing to its branch
+            [] if model in result.errors else _last_turn(_branch_history(chat, model))
+            for model in models
+        ]
+    else:
+        models = [result.model or chat.model]
+        responses = [result]
+        turns = [_last_turn(chat.history)]
+    record = {
+        "version": VERSION,
+        "kind": "compare" if isinstance(result, Comparison) else "send",
+        "chat": name,
+        "new": new,
+        "out": out,
+        "schema": schema,
+        "model": models[0] if len(models) == 1 else None,
+        "models": models,
+        "prompt": prompt,
+        "responses": [{**r.to_dict(), "created_at": r.created_at} for r in responses],
+        "turns": turns,
+    }
+    return {METADATA_KEY: record}
+
+
+class Restored(dict[str, Any]):
+    """`{out name: Response or Comparison}` from a saved notebook, in cell order.
+
+    `chats` maps each conversation's name to its rebuilt `Conversation` (no client yet:
+    one is made on its next send); `cells` lists every record found, `--out` or not.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.chats: dict[str, Conversation] = {}
+        self.cells: list[dict[str, Any]] = []
+
+    def __repr__(self) -> str:
+        return f"Restored(outs={list(self)}, chats={list(self.chats)}, cells={len(self.cells)})"
+
+
+def responses_in(notebook: str | Path | dict[str, Any]) -> Restored:
+    """The `--out` values and conversations of a saved notebook (a path or its JSON).
+
+    Raises `ValueError` for a file that is not a notebook, or a record of an unknown
+    version (from a newer or_jupyter).
+    """
+    data = notebook if isinstance(notebook, dict) else _read(Path(notebook))
+    restored = Restored()
+    histories: dict[str, _History] = {}
+    for record in _records(data):
+        result = _result(record)
+        restored.cells.append(record)
+        if record.get("out"):
+            restored[record["out"]] = result
+        name = record.get("chat") or "default"
+        if record.get("new") or name not in histories:
+            histories[name] = _History()
+        histories[name].add(record)
+    restored.chats = {name: history.conversation() for name, history in histories.items()}
+    return restored
+
+
+class _History:
+    """A conversation being rebuilt: its model, history and branches, as plain data."""
+
+    def __init__(self) -> None:
+        self.model = DEFAULT_MODEL
+        self.items: list[dict[str, Any]] = []
+        self.branches: dict[str, list[dict[str, Any]]] = {}
+
+    def add(self, record: dict[str, Any]) -> None:
+        turns = record.get("turns") or []
+        models = record.get("models") or []
+        if record.get("kind") == "compare":
+            for model, turn in zip(models, turns, strict=False):
+                start = self.branches.get(model, copy.deepcopy(self.items))
+                self.branches[model] = start + list(turn)
+            return
+        model = models[0] if models else self.model
+        if self.branches:  # a send after a comparison continues that model's branch
+            self.items = self.branches.get(model, self.items)
+            self.branches = {}
+        self.model = model
+        self.items = self.items + [item for turn in turns for item in turn]
+
+    def conversation(self) -> Conversation:
+        chat = Conversation(model=self.model)
+        chat.history = self.items
+        for model, items in self.branches.items():
+            branch = chat.fork()
+            branch.model, branch.history = model, items
+            chat.branches[model] = branch
+        return chat
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not a notebook (not JSON: {exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        raise ValueError(f"{path}: not a notebook (no list of cells)")
+    return data
+
+
+def _records(data: dict[str, Any]) -> list[dict[str, Any]]:
+    found = []
+    for cell in data.get("cells") or []:
+        for output in cell.get("outputs") or [] if isinstance(cell, dict) else []:
+            metadata = output.get("metadata") if isinstance(output, dict) else None
+            record = metadata.get(METADATA_KEY) if isinstance(metadata, dict) else None
+            if not isinstance(record, dict):
+                continue
+            if record.get("version") != VERSION:
+                raise ValueError(
+                    f"an or_jupyter record of version {record.get('version')!r} (this version "
+                    f"reads {VERSION}): upgrade or_jupyter to read it"
+                )
+            found.append(record)
+    return found
+
+
+def _result(record: dict[str, Any]) -> Response | Comparison:
+    responses = [response_from_json(r) for r in record.get("responses") or []]
+    if record.get("kind") == "compare":
+        models = record.get("models") or []
+        pairs = dict(zip(models, responses, strict=False))
+        return Comparison(pairs, turns={m: [r] for m, r in pairs.items()})
+    return responses[0] if responses else Response()
+
+
+def _last_turn(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The items of the last turn: from the last user message on (a send starts with one)."""
+    for index in range(len(history) - 1, -1, -1):
+        item = history[index]
+        if item.get("type") == "message" and item.get("role") == "user":
+            return history[index:]
+    return []
+
+
+def _branch_history(chat: Conversation, model: str) -> list[dict[str, Any]]:
+    branch = chat.branches.get(model)
+    return branch.history if branch is not None else []
