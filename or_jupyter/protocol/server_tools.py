@@ -10,9 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["WEB_SEARCH", "web_search_tool"]
+__all__ = ["SEARCH_STATUS_EVENTS", "WEB_SEARCH", "web_search_tool"]
 
 WEB_SEARCH = "openrouter:web_search"
+# The events a `web_search_call` item streams between `output_item.added` and `.done`,
+# and the item status each stands for.
+SEARCH_STATUS_EVENTS = {
+    "response.web_search_call.in_progress": "in_progress",
+    "response.web_search_call.searching": "searching",
+    "response.web_search_call.completed": "completed",
+}
 
 _INTEGERS = ("max_results", "max_total_results", "max_uses", "max_characters")
 _DOMAINS = ("allowed_domains", "excluded_domains")
