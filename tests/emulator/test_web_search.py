@@ -64,8 +64,9 @@ def test_the_same_search_answers_the_same_streamed_or_not(url):
     streamed = terminal(stream(url, _body()))
     whole = post(url, _body()).json()
     assert whole["output_text"] == streamed["output_text"]
-    assert whole["output"][1]["content"][0]["annotations"] == (
-        streamed["output"][1]["content"][0]["annotations"]
+    assert (
+        whole["output"][1]["content"][0]["annotations"]
+        == (streamed["output"][1]["content"][0]["annotations"])
     )
 
 
