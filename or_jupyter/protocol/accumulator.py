@@ -399,7 +399,9 @@ def _merge(streamed: list[dict[str, Any]], final: Any) -> list[dict[str, Any]]:
                 streamed = {
                     i: part["annotations"]
                     for i, part in enumerate(twin["content"])
-                    if isinstance(part, dict) and isinstance(part.get("annotations"), list)
+                    if isinstance(part, dict)
+                    and isinstance(part.get("annotations"), list)
+                    and part["annotations"]
                 }
                 item["content"] = _annotated(item.get("content"), streamed)
         merged.append(item)

@@ -13,7 +13,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ANNOTATION_ADDED", "Citation", "citations_of", "is_web_url", "message_citations"]
+__all__ = [
+    "ANNOTATION_ADDED",
+    "Citation",
+    "citation",
+    "citations_of",
+    "is_web_url",
+    "message_citations",
+]
 
 ANNOTATION_ADDED = "response.output_text.annotation.added"
 

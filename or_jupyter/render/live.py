@@ -236,7 +236,7 @@ class LiveView(View):
             self._fold_reasoning()
             item_id = str_field(item, "id")
             self._cards[index] = self._new_card(str_field(item, "name") or "?", item_id)
-        elif kind not in DRAWN_ELSEWHERE:
+        elif str_field(item, "type") not in DRAWN_ELSEWHERE:
             self._item_card(index, item)
 
     def _item_done(self, data: dict[str, Any]) -> None:
@@ -260,7 +260,7 @@ class LiveView(View):
             self._cards[index].set_arguments(str_field(item, "arguments"))
         elif item.get("type") == "message":
             self._message_done(index, item)
-        elif item.get("type") not in DRAWN_ELSEWHERE:
+        elif str_field(item, "type") not in DRAWN_ELSEWHERE:
             self._item_card(index, item)
 
     def _message_done(self, index: int, item: dict[str, Any]) -> None:
@@ -372,7 +372,7 @@ class LiveView(View):
             pane.set_text(response.reasoning_text)
             pane.hidden = response.reasoning_hidden
         for index, item in enumerate(response.output):
-            if item.get("type") not in DRAWN_ELSEWHERE:
+            if str_field(item, "type") not in DRAWN_ELSEWHERE:
                 self._item_card(index, item)
         for call in response.function_calls:
             self._new_card(call.name, call.id).set_arguments(call.arguments)

@@ -66,7 +66,7 @@ class TerminalView(View):
             self._write(strip_controls(str_field(event.data, "delta")), RED)
         elif kind == events.OUTPUT_ITEM_DONE:
             item = event.data.get("item")
-            if isinstance(item, dict) and item.get("type") not in DRAWN_ELSEWHERE:
+            if isinstance(item, dict) and str_field(item, "type") not in DRAWN_ELSEWHERE:
                 self._switch("tool")
                 self._write(strip_controls(item_card(item)[1]) + "\n", DIM)
 

@@ -16,6 +16,7 @@ from or_jupyter import emulator
 from or_jupyter.conversation import Conversation
 from or_jupyter.emulator.websearch import PAGES
 from or_jupyter.notebook import DisplaySurface, run_send
+from or_jupyter.protocol import Event, Response
 from or_jupyter.protocol.citations import Citation
 from or_jupyter.render import TerminalView
 from or_jupyter.render.live import LiveView
@@ -217,3 +218,54 @@ def test_the_terminal_view_prints_the_sources_and_the_search(emu):
     text = out.getvalue()
     assert "Sources:" in text and f"[1] {PAGES[0][1]} — {PAGES[0][0]}" in text
     assert "[web_search_call] completed" in text and "1 web search" in text
+
+
+def test_odd_fields_in_annotation_search_and_refusal_events_never_make_the_view_raise(capture):
+    view = LiveView(DisplaySurface(), interval=0)
+    view.begin(model="m")
+    odd = [
+        {"type": "response.output_item.added", "output_index": 0, "item": {"type": ["x"]}},
+        {
+            "type": "response.output_item.added",
+            "output_index": 1,
+            "item": {
+                "type": "web_search_call",
+                "action": {"type": "search", "query": 5, "sources": "many"},
+                "status": 3,
+            },
+        },  # fmt: skip
+        {"type": "response.web_search_call.searching", "output_index": "1"},
+        {"type": "response.web_search_call.completed", "output_index": 9},
+        {"type": "response.output_text.annotation.added", "output_index": 2, "annotation": "x"},
+        {
+            "type": "response.output_text.annotation.added",
+            "output_index": 2,
+            "annotation": {"type": "url_citation", "url": ["a"], "end_index": "9"},
+        },  # fmt: skip
+        {"type": "response.output_text.delta", "output_index": 2, "delta": "text"},
+        {
+            "type": "response.output_text.annotation.added",
+            "output_index": 2,
+            "annotation": {
+                "type": "url_citation",
+                "url": "https://a.example",
+                "end_index": 10**9,
+                "start_index": -4,
+                "title": {"t": 1},
+            },
+        },  # fmt: skip
+        {"type": "response.refusal.delta", "output_index": 3, "delta": None},
+        {
+            "type": "response.output_item.done",
+            "output_index": 2,
+            "item": {"type": "message", "content": [{"type": "refusal", "refusal": 7}, "x"]},
+        },  # fmt: skip
+    ]
+    for data in odd:
+        view.on_event(Event(data["type"], data))
+        view.tick()
+    view.on_response(Response(status="completed", output=[{"type": None}], usage={"x": []}))
+    view.finish(Response(status="completed"))
+    html = STYLE.sub("", capture.html())
+    assert_safe(html)
+    assert 'href="https://a.example"' in html and "text" in html
