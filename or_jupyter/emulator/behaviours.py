@@ -13,7 +13,7 @@ import json
 import random
 from dataclasses import dataclass, field
 
-from . import texts, tokens, toolcalls
+from . import texts, tokens, toolcalls, websearch
 from .catalogue import EMULATOR_MODELS
 from .faults import burst_size
 from .request import Request
@@ -22,6 +22,7 @@ from .routing import PACE_DEFAULT_TOKENS, pace_of
 LONG_DEFAULT_TOKENS = 3000
 LONG_MAX_TOKENS = 200_000
 INCOMPLETE_DEFAULT_TOKENS = 16
+REFUSAL = "I'm sorry, but I can't help with that request. (scripted refusal: emulator/refuse)"
 STREAM_FAULTS = {
     "emulator/midstream-error": "midstream-error",
     "emulator/failed": "failed",
@@ -55,6 +56,9 @@ class Plan:
     calls: list[Call] = field(default_factory=list)
     incomplete: bool = False
     fault: str | None = None
+    searches: list[websearch.Search] = field(default_factory=list)
+    annotations: list[dict] = field(default_factory=list)  # the message's url_citations
+    refusal: str | None = None  # a refusal message instead of text
 
     @property
     def reasons(self) -> bool:
@@ -74,6 +78,8 @@ def plan(request: Request) -> Plan:
     rng = random.Random(request.seed)
     if request.model == "emulator/echo":
         result = Plan(text=request.last_user_text)
+    elif request.model == "emulator/refuse":
+        result = Plan(refusal=REFUSAL)
     elif request.model == "emulator/long":
         budget = min(request.max_output_tokens or LONG_DEFAULT_TOKENS, LONG_MAX_TOKENS)
         result = Plan(text=texts.long_document(budget, rng))
@@ -113,10 +119,21 @@ def assistant(request: Request, rng: random.Random) -> Plan:
     elif calls:
         text = None
         intent = [f"I will call `{call.name}` with {call.arguments}." for call in calls]
+    elif (options := websearch.web_search_options(request.body.get("tools") or [])) is not None:
+        search = websearch.web_search(prompt, options)
+        text, annotations = websearch.cited_answer(search)
+        intent = [f"I will search the web for {search.query!r} and cite what I find."]
+        result = Plan(text=text, searches=[search], annotations=annotations)
+        return _with_reasoning(result, request, intent, rng)
     else:
         text = _structured(request.body.get("text"), prompt) or texts.answer(prompt, rng)
         intent = ["I will answer directly."]
-    result = Plan(text=text, calls=calls)
+    return _with_reasoning(Plan(text=text, calls=calls), request, intent, rng)
+
+
+def _with_reasoning(result: Plan, request: Request, intent: list[str], rng: random.Random) -> Plan:
+    """The plan with reasoning (or a summary) first, when the request asks for it."""
+    prompt = request.last_user_text
     if request.effort:
         if request.summary:
             result.summary = texts.summary(prompt, request.effort, request.summary, intent, rng)
@@ -183,4 +200,6 @@ def _cut_to(result: Plan, limit: int) -> Plan:
             kept_summary.append(cut)
     result.summary = kept_summary
     result.text = tokens.truncate(result.text, remaining) if result.text is not None else None
+    kept = len(result.text or "")
+    result.annotations = [a for a in result.annotations if a["end_index"] <= kept]
     return result

@@ -19,6 +19,8 @@ EMULATOR_MODELS: dict[str, str] = {
     "calls the tools named in the prompt, solves arithmetic.",
     "emulator/echo": "Streams the last user message back verbatim, byte for byte.",
     "emulator/long": "A long Markdown document whose size follows max_output_tokens.",
+    "emulator/refuse": "Declines every request: a message with a refusal part "
+    "(response.refusal.delta events).",
     "emulator/flaky": "First request with a given body: 429 with Retry-After: 1; "
     "retrying the same body succeeds.",
     "emulator/midstream-error": "Streams half an answer, then an error event.",

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import tokens
+from . import tokens, websearch
 from .behaviours import Plan
 from .request import Request
 
@@ -81,6 +81,7 @@ class ResponseDraft:
     sequence: int = 0
     output_tokens: int = 0
     reasoning_tokens: int = 0
+    searches: int = 0  # web search calls made
 
     def event(self, type_: str, **fields: Any) -> dict[str, Any]:
         """The next event of the stream, numbered."""
@@ -105,7 +106,13 @@ class ResponseDraft:
                 for part in item["content"]
                 if part["type"] == "output_text"
             ),
-            usage=usage(self.input_tokens, self.output_tokens, self.reasoning_tokens, self.pricing),
+            usage=usage(
+                self.input_tokens,
+                self.output_tokens,
+                self.reasoning_tokens,
+                self.pricing,
+                self.searches,
+            ),
             **fields,
         )
         return self.snapshot()
@@ -129,7 +136,12 @@ def new_draft(request: Request, ids: Ids, pricing: dict[str, str]) -> ResponseDr
         "model": request.model,
         "incomplete_details": None,
         **{name: body.get(name) for name in ECHOED_FIELDS},
-        "tools": body.get("tools") or [],
+        # The spec's response `tools` admits no `openrouter:*` server tool: echo the rest.
+        "tools": [
+            t
+            for t in body.get("tools") or []
+            if not str(t.get("type", "")).startswith("openrouter:")
+        ],
         "tool_choice": body.get("tool_choice", "auto"),
         "parallel_tool_calls": request.parallel_tool_calls,
         "metadata": body.get("metadata") or {},
@@ -150,18 +162,24 @@ def new_draft(request: Request, ids: Ids, pricing: dict[str, str]) -> ResponseDr
 
 
 def usage(
-    input_tokens: int, output_tokens: int, reasoning_tokens: int, pricing: dict[str, str]
+    input_tokens: int,
+    output_tokens: int,
+    reasoning_tokens: int,
+    pricing: dict[str, str],
+    searches: int = 0,
 ) -> dict[str, Any]:
-    """OpenRouter's usage object, with ``cost`` in USD from the model's per-token prices."""
+    """OpenRouter's usage object, with ``cost`` in USD from the model's per-token prices
+    (and ``websearch.SEARCH_PRICE`` per web search, counted in ``server_tool_use_details``)."""
     input_cost = round(input_tokens * float(pricing.get("prompt", 0)), 12)
     output_cost = round(output_tokens * float(pricing.get("completion", 0)), 12)
-    return {
+    search_cost = searches * websearch.SEARCH_PRICE
+    result = {
         "input_tokens": input_tokens,
         "input_tokens_details": {"cached_tokens": 0},
         "output_tokens": output_tokens,
         "output_tokens_details": {"reasoning_tokens": reasoning_tokens},
         "total_tokens": input_tokens + output_tokens,
-        "cost": round(input_cost + output_cost, 12),
+        "cost": round(input_cost + output_cost + search_cost, 12),
         "is_byok": False,
         "cost_details": {
             "upstream_inference_cost": None,
@@ -169,6 +187,13 @@ def usage(
             "upstream_inference_output_cost": output_cost,
         },
     }
+    if searches:
+        result["server_tool_use_details"] = {
+            "web_search_requests": searches,
+            "tool_calls_requested": searches,
+            "tool_calls_executed": searches,
+        }
+    return result
 
 
 def stream(
@@ -179,6 +204,10 @@ def stream(
     yield draft.event("response.in_progress", response=draft.snapshot())
     if plan.reasons:
         yield from _reasoning(plan, draft, ids.item("rs"), encrypted)
+    for search in plan.searches:
+        yield from websearch.search_events(search, draft, ids.item("ws"))
+    if plan.refusal is not None:
+        yield from _refusal(plan.refusal, draft, ids.item("msg"))
     if plan.text is not None:
         broken = yield from _message(plan, draft, ids.item("msg"))
         if broken:
@@ -265,13 +294,40 @@ def _message(plan: Plan, draft: ResponseDraft, item_id: str) -> Iterator[dict | 
         )
         return True
     status = "incomplete" if plan.incomplete else "completed"
+    for number, annotation in enumerate(plan.annotations):
+        yield draft.event(
+            "response.output_text.annotation.added",
+            **at,
+            annotation_index=number,
+            annotation=annotation,
+        )
     yield draft.event("response.output_text.done", **at, text=text, logprobs=[])
-    part = {"type": "output_text", "annotations": [], "text": text}
+    part = {"type": "output_text", "annotations": list(plan.annotations), "text": text}
     yield draft.event("response.content_part.done", **at, part=part)
     item = {**added, "status": status, "content": [part]}
     draft.output.append(item)
     yield draft.event("response.output_item.done", output_index=index, item=item)
     return False
+
+
+def _refusal(text: str, draft: ResponseDraft, item_id: str) -> Iterator[dict]:
+    """A message whose one part is a refusal, streamed as ``response.refusal.delta``."""
+    index = len(draft.output)
+    added = {"id": item_id, "type": "message", "role": "assistant", "status": "in_progress"}
+    yield draft.event(
+        "response.output_item.added", output_index=index, item={**added, "content": []}
+    )
+    at = {"output_index": index, "item_id": item_id, "content_index": 0}
+    yield draft.event("response.content_part.added", **at, part={"type": "refusal", "refusal": ""})
+    for piece in tokens.split(text):
+        yield draft.event("response.refusal.delta", **at, delta=piece)
+    yield draft.event("response.refusal.done", **at, refusal=text)
+    part = {"type": "refusal", "refusal": text}
+    yield draft.event("response.content_part.done", **at, part=part)
+    item = {**added, "status": "completed", "content": [part]}
+    draft.output_tokens += tokens.count(text)
+    draft.output.append(item)
+    yield draft.event("response.output_item.done", output_index=index, item=item)
 
 
 def _fault(fault: str, draft: ResponseDraft, partial: dict, at: dict) -> Iterator[dict | Cut]:

@@ -154,6 +154,9 @@ class ChatForm:
             tooltip="0 = the model's default",
             layout=W.Layout(width="14em"),
         )
+        self.web = W.Checkbox(
+            False, description="web search", indent=False, layout=W.Layout(width="9em")
+        )
         self.tool_boxes = {
             name: W.Checkbox(True, description=name, indent=False, layout=W.Layout(width="auto"))
             for name in conversation.tools
@@ -178,7 +181,9 @@ class ChatForm:
                 self.prompt,
                 W.HBox([self.model, self.models, self.effort, self.summary, self.compare]),
                 self.models_note,
-                W.HBox([self.temperature, self.default_temperature, self.max_output_tokens]),
+                W.HBox(
+                    [self.temperature, self.default_temperature, self.max_output_tokens, self.web]
+                ),
                 tools_row,
                 W.HBox([self.send_button, self.stop_button, self.clear_button, self.status]),
             ]
@@ -287,6 +292,8 @@ class ChatForm:
             overrides["temperature"] = self.temperature.value
         if self.max_output_tokens.value > 0:
             overrides["max_output_tokens"] = self.max_output_tokens.value
+        if self.web.value:
+            overrides["web"] = True
         if self.tool_boxes:
             overrides["tools"] = [
                 self.conversation.tools[name] for name, box in self.tool_boxes.items() if box.value

@@ -28,6 +28,7 @@ from ..conversation import DEFAULT_MODEL, Conversation
 from ..offline_mode import offline as use_offline
 from ..offline_mode import offline_requested
 from ..protocol import APIError, fallback_models, parse_provider
+from ..protocol.server_tools import web_search_tool
 from ..render import LiveView, TerminalView, error_box
 from ..render.compare import CompareView
 from ..render.html import comparison_text, css
@@ -175,6 +176,10 @@ class Responses(Magics):
         type=context_count,
         help="Add the sources (and short outputs) of the last N cells executed to the prompt.",
     )
+    @argument("--web", action="store_true", help="Let the model search the web (cited answers).")
+    @argument("--web-max-results", type=int, help="Web search results per search (implies --web).")
+    @argument("--web-domains", help="Comma-separated domains to search only (implies --web).")
+    @argument("--web-exclude", help="Comma-separated domains to leave out (implies --web).")
     @cell_magic("responses")
     def responses_cell(self, line: str, cell: str) -> Any:
         """Send the cell to a model; the answer streams in below. See `%responses?` for settings."""
@@ -356,6 +361,7 @@ class Responses(Magics):
         }
         if args.tool_choice:
             overrides["tool_choice"] = args.tool_choice
+        overrides["web"] = _web(args)
         overrides.update(_routing(overrides["model"], args.fallback, self.provider, args.provider))
         if schema is not None:
             try:
@@ -629,6 +635,30 @@ def _provider(text: str, option: str) -> dict[str, Any]:
         return parse_provider(text)
     except ValueError as exc:
         raise UsageError(f"{option}: {exc}") from None
+
+
+def _web(args: Any) -> dict[str, Any] | bool | None:
+    """`--web` and its options as the `web=` parameter (None without any of them)."""
+    given = {
+        "--web-max-results": ("max_results", args.web_max_results),
+        "--web-domains": ("allowed_domains", args.web_domains),
+        "--web-exclude": ("excluded_domains", args.web_exclude),
+    }
+    options = {key: value for key, value in given.values() if value is not None}
+    if not options:
+        return True if args.web else None
+    for option, (key, value) in given.items():
+        if value is None:
+            continue
+        try:
+            web_search_tool({key: value})
+        except (TypeError, ValueError) as exc:
+            raise UsageError(f"{option} {value}: {str(exc).split(': ', 1)[-1]}") from None
+    try:
+        web_search_tool(options)
+    except (TypeError, ValueError):
+        raise UsageError("--web-domains and --web-exclude cannot be used together") from None
+    return options
 
 
 def _routing(

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from . import events as ev
+from .citations import ANNOTATION_ADDED
 from .errors import ProtocolError, StreamError, error_from_event
 from .events import Event
 from .response import STATUS_VALUES, Response, clean_output, item_problem
+from .server_tools import SEARCH_STATUS_EVENTS
 
 __all__ = ["Accumulator", "response_from_json"]
 
@@ -80,6 +82,8 @@ class Accumulator:
         # output_index -> (field, index) -> part
         self._parts: dict[int, dict[tuple[str, int], _Part]] = {}
         self._args: dict[int, list[str]] = {}
+        # output_index -> content_index -> annotations streamed by `annotation.added`
+        self._annotations: dict[int, dict[int, list[Any]]] = {}
         # output_index -> what events told of an item never announced (id, name)
         self._unannounced: dict[int, dict[str, str]] = {}
         self._final: dict[str, Any] | None = None
@@ -99,6 +103,8 @@ class Accumulator:
             ev.FUNCTION_CALL_ARGUMENTS_DELTA: self._on_arguments_delta,
             ev.FUNCTION_CALL_ARGUMENTS_DONE: self._on_arguments_done,
             ev.ERROR: self._on_error,
+            ANNOTATION_ADDED: self._on_annotation,
+            **dict.fromkeys(SEARCH_STATUS_EVENTS, self._on_search_status),
         }
 
     def add(self, event: Event) -> None:
@@ -267,6 +273,21 @@ class Accumulator:
         if arguments is not None:
             self._args[index] = [arguments]
 
+    def _on_annotation(self, data: dict[str, Any]) -> None:
+        annotation = self._object(data, "annotation")
+        if annotation is None:
+            return
+        content = self._optional(data.get("content_index"), "content_index", int, "an integer")
+        index = self._index(data)
+        streamed = self._annotations.setdefault(index, {}).setdefault(content or 0, [])
+        streamed.append(annotation)
+
+    def _on_search_status(self, data: dict[str, Any]) -> None:
+        """`response.web_search_call.searching` and friends: the item's status so far."""
+        item = self._items.get(self._index(data))
+        if item is not None and item.get("status") != "completed":
+            item["status"] = SEARCH_STATUS_EVENTS[self._kind]
+
     def _on_terminal(self, kind: str, data: dict[str, Any]) -> None:
         response = self._object(data, "response") or {}
         self._final = response
@@ -292,12 +313,13 @@ class Accumulator:
                 item["arguments"] = "".join(self._args[index])
             return item
         parts = self._parts.get(index)
-        if not parts or kind not in ("message", "reasoning"):
-            return item
-        for field in ("content", "summary"):
-            streamed = {i: part for (f, i), part in parts.items() if f == field}
-            if streamed:
-                item[field] = _filled_parts(item.get(field), streamed)
+        if parts and kind in ("message", "reasoning"):
+            for field in ("content", "summary"):
+                streamed = {i: part for (f, i), part in parts.items() if f == field}
+                if streamed:
+                    item[field] = _filled_parts(item.get(field), streamed)
+        if kind == "message" and index in self._annotations:
+            item["content"] = _annotated(item.get("content"), self._annotations[index])
         return item
 
     def _unannounced_item(self, index: int) -> dict[str, Any]:
@@ -315,6 +337,19 @@ class Accumulator:
         elif kind == "reasoning":
             item["summary"] = []
         return item
+
+
+def _annotated(content: Any, streamed: dict[int, list[Any]]) -> Any:
+    """Content parts whose annotations were streamed get them, unless they have their own."""
+    if not isinstance(content, list):
+        return content
+    parts = list(content)
+    for position, added in streamed.items():
+        if position < len(parts) and isinstance(parts[position], dict):
+            part = parts[position]
+            if not part.get("annotations"):
+                parts[position] = {**part, "annotations": list(added)}
+    return parts
 
 
 def _filled_parts(existing: Any, streamed: dict[int, _Part]) -> list[Any]:
@@ -360,6 +395,15 @@ def _merge(streamed: list[dict[str, Any]], final: Any) -> list[dict[str, Any]]:
             for key in ("content", "summary", "arguments"):
                 if not _has_text(item.get(key)) and _has_text(twin.get(key)):
                     item[key] = twin[key]
+            if item.get("type") == "message" and isinstance(twin.get("content"), list):
+                streamed = {
+                    i: part["annotations"]
+                    for i, part in enumerate(twin["content"])
+                    if isinstance(part, dict)
+                    and isinstance(part.get("annotations"), list)
+                    and part["annotations"]
+                }
+                item["content"] = _annotated(item.get("content"), streamed)
         merged.append(item)
     return merged
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .server_tools import web_search_tool
+
 __all__ = ["request_body", "tool_choice_param"]
 
 _CHOICES = ("auto", "none", "required")
@@ -21,9 +23,13 @@ def request_body(params: dict[str, Any], *, stream: bool) -> dict[str, Any]:
 
     Shorthands: `tools` may hold objects with a `.schema` (our tools) or plain
     dicts; `tool_choice` may be a bare function name; `reasoning` may be an
-    effort string such as `"high"`.
+    effort string such as `"high"`; `web` (True or a dict of options) adds OpenRouter's
+    web search server tool (see `server_tools`).
     """
-    body = {key: value for key, value in params.items() if value is not None}
+    web = web_search_tool(params.get("web"))
+    body = {key: value for key, value in params.items() if value is not None and key != "web"}
+    if web is not None:
+        body["tools"] = [*(body.get("tools") or ()), web]
     if "model" not in body:
         raise TypeError("a model is required, e.g. model='openai/gpt-5-mini'")
     if "input" not in body:

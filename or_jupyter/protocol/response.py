@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
+from .citations import Citation, citations_of
 from .routing import attempt_count, served_provider
 
 __all__ = ["FunctionCall", "Response", "Status"]
@@ -90,6 +91,11 @@ class Response:
     def refusal(self) -> str:
         """Refusal text, when the model declined."""
         return self._message_parts("refusal", "refusal")
+
+    @property
+    def citations(self) -> list[Citation]:
+        """The sources the answer cites (`url_citation` annotations): url, title, start, end."""
+        return citations_of(self.output)
 
     @property
     def function_calls(self) -> list[FunctionCall]:

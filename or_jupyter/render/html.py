@@ -121,9 +121,10 @@ def _result(output: str) -> str:
     )
 
 
-def footer(stats: SendStats) -> str:
-    """One line of figures: model, tokens, reasoning tokens, cost, time to first token, total."""
-    return f'<div class="orj-footer">{escape(stats.footer_text())}</div>'
+def footer(stats: SendStats, text: str | None = None) -> str:
+    """One line of figures: model, tokens, reasoning tokens, cost, time to first token, total
+    (or `text`, the view's own line built from them)."""
+    return f'<div class="orj-footer">{escape(stats.footer_text() if text is None else text)}</div>'
 
 
 def notice(text: str) -> str:

@@ -21,8 +21,11 @@ from collections.abc import Callable
 from typing import Any
 
 from ..protocol import Event, Response, events
+from ..protocol.citations import ANNOTATION_ADDED, citation, message_citations
+from ..protocol.server_tools import SEARCH_STATUS_EVENTS
 from .html import css, error_outputs, footer, notice
-from .panes import AnswerPane, ReasoningPane, ToolCard
+from .items import DRAWN_ELSEWHERE, search_count, searches_note
+from .panes import AnswerPane, ItemCard, ReasoningPane, RefusalPane, ToolCard
 from .surface import OutputHandle, Surface
 from .view import OFFLINE_NOTICE, View, int_field, str_field
 
@@ -99,13 +102,19 @@ class LiveView(View):
         self._cards: dict[int, ToolCard] = {}
         self._cards_by_id: dict[str, ToolCard] = {}  # by output item id, as events name them
         self._cards_by_call: dict[str, ToolCard] = {}  # by call id, as tool results name them
+        self._refusals: dict[int, RefusalPane] = {}
+        self._items: dict[int, ItemCard] = {}  # server-tool and unknown items
+        self._annotations: dict[int, list[Any]] = {}  # streamed, by output index
+        self.searches = 0  # web searches over all turns, for the footer
         self._last_draw = 0.0
         self._events_in_turn = 0
         self._handlers: dict[str, Callable[[dict[str, Any]], None]] = {
             events.OUTPUT_ITEM_ADDED: self._item_added,
             events.OUTPUT_ITEM_DONE: self._item_done,
             events.OUTPUT_TEXT_DELTA: self._text_delta,
-            events.REFUSAL_DELTA: self._text_delta,
+            events.REFUSAL_DELTA: self._refusal_delta,
+            ANNOTATION_ADDED: self._annotation_added,
+            **dict.fromkeys(SEARCH_STATUS_EVENTS, self._item_status),
             events.REASONING_TEXT_DELTA: self._reasoning_delta,
             events.REASONING_SUMMARY_TEXT_DELTA: self._reasoning_delta,
             events.REASONING_SUMMARY_PART_ADDED: self._summary_part,
@@ -135,7 +144,8 @@ class LiveView(View):
             )
         if error is not None:
             self.surface.show(*error_outputs(error))
-        self.surface.show(footer(self.stats), self.stats.footer_text())
+        text = self.stats.footer_text() + searches_note(self.searches)
+        self.surface.show(footer(self.stats, text), text)
 
     # -- the send's reports ------------------------------------------------------------
 
@@ -157,8 +167,12 @@ class LiveView(View):
         """A model turn ended: close its panes and count its usage."""
         if self._events_in_turn == 0:
             self._draw_whole(response)
+        final = response.citations if len(self._answers) == 1 else []
+        for index, pane in self._answers.items():
+            pane.cite(_citations(self._annotations.get(index, [])) or final)
         self.flush()
         super().on_response(response)
+        self.searches += search_count(response)
         usage = response.usage if isinstance(response.usage, dict) else {}
         details = usage.get("output_tokens_details")
         tokens = details.get("reasoning_tokens") if isinstance(details, dict) else None
@@ -167,6 +181,7 @@ class LiveView(View):
         for pane in self._answers.values():
             pane.close()
         self._answers, self._reasoning, self._cards = {}, {}, {}
+        self._refusals, self._items, self._annotations = {}, {}, {}
 
     def on_tool_start(self, call: Any) -> None:
         card = self._cards_by_id.get(call.id or "") or self._new_card(call.name, call.id)
@@ -198,8 +213,12 @@ class LiveView(View):
             pane.flush()
         for card in self._cards.values():
             card.flush()
+        for item in self._items.values():
+            item.flush()
         for pane in self._answers.values():
             pane.flush()
+        for refusal in self._refusals.values():
+            refusal.flush()
 
     # -- events ----------------------------------------------------------------------
 
@@ -217,6 +236,8 @@ class LiveView(View):
             self._fold_reasoning()
             item_id = str_field(item, "id")
             self._cards[index] = self._new_card(str_field(item, "name") or "?", item_id)
+        elif str_field(item, "type") not in DRAWN_ELSEWHERE:
+            self._item_card(index, item)
 
     def _item_done(self, data: dict[str, Any]) -> None:
         item = data.get("item")
@@ -237,6 +258,48 @@ class LiveView(View):
                 pane.fold()
         elif item.get("type") == "function_call" and index in self._cards:
             self._cards[index].set_arguments(str_field(item, "arguments"))
+        elif item.get("type") == "message":
+            self._message_done(index, item)
+        elif str_field(item, "type") not in DRAWN_ELSEWHERE:
+            self._item_card(index, item)
+
+    def _message_done(self, index: int, item: dict[str, Any]) -> None:
+        """A message is final: its refusal text, and its citations drawn at their places."""
+        parts = item.get("content") if isinstance(item.get("content"), list) else []
+        refusal = "".join(
+            str_field(p, "refusal")
+            for p in parts
+            if isinstance(p, dict) and p.get("type") == "refusal"
+        )
+        if refusal:
+            self._refusal_pane(index).set_text(refusal)
+        cited = message_citations(item) or _citations(self._annotations.get(index, []))
+        if cited and index in self._answers:
+            self._answers[index].cite(cited)
+
+    def _item_card(self, index: int, item: dict[str, Any]) -> None:
+        card = self._items.get(index)
+        if card is None:
+            self._fold_reasoning()
+            self._items[index] = ItemCard(self.surface, item)
+        else:
+            card.update(item)
+
+    def _item_status(self, data: dict[str, Any]) -> None:
+        card = self._items.get(int_field(data, "output_index"))
+        if card is not None:
+            card.set_status(SEARCH_STATUS_EVENTS.get(str_field(data, "type"), "in_progress"))
+
+    def _annotation_added(self, data: dict[str, Any]) -> None:
+        annotation = data.get("annotation")
+        if isinstance(annotation, dict):
+            self._annotations.setdefault(int_field(data, "output_index"), []).append(annotation)
+
+    def _refusal_delta(self, data: dict[str, Any]) -> None:
+        self.first_token()
+        delta = str_field(data, "delta")
+        self._received += len(delta)
+        self._refusal_pane(int_field(data, "output_index")).feed(delta)
 
     def _text_delta(self, data: dict[str, Any]) -> None:
         self.first_token()
@@ -277,6 +340,13 @@ class LiveView(View):
             pane = self._answers[index] = AnswerPane(self.surface)
         return pane
 
+    def _refusal_pane(self, index: int) -> RefusalPane:
+        pane = self._refusals.get(index)
+        if pane is None:
+            self._fold_reasoning()
+            pane = self._refusals[index] = RefusalPane(self.surface)
+        return pane
+
     def _reasoning_pane(self, index: int) -> ReasoningPane:
         pane = self._reasoning.get(index)
         if pane is None:
@@ -301,7 +371,20 @@ class LiveView(View):
             pane = self._reasoning_pane(0)
             pane.set_text(response.reasoning_text)
             pane.hidden = response.reasoning_hidden
+        for index, item in enumerate(response.output):
+            if str_field(item, "type") not in DRAWN_ELSEWHERE:
+                self._item_card(index, item)
         for call in response.function_calls:
             self._new_card(call.name, call.id).set_arguments(call.arguments)
+        if response.refusal:
+            self._refusal_pane(len(response.output)).set_text(response.refusal)
         if response.output_text:
-            self._answer_pane(len(response.output)).feed(response.output_text)
+            pane = self._answer_pane(len(response.output))
+            pane.feed(response.output_text)
+            pane.cite(response.citations)
+
+
+def _citations(annotations: list[Any]) -> list[Any]:
+    """The citations among streamed annotations (their indexes as they came)."""
+    found = [citation(a) for a in annotations]
+    return [c for c in found if c is not None]

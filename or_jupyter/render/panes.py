@@ -9,11 +9,23 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from ..protocol.citations import Citation
+from .citations import cited_html, sources_list, sources_text
 from .html import ARGUMENTS_LIMIT, cap, notice, reasoning_pane, tool_card
+from .items import item_card
 from .markdown import StreamingMarkdown
+from .sanitize import escape
 from .surface import Slot, Surface
 
-__all__ = ["AnswerPane", "MAX_DRAWN_CHARS", "MAX_REASONING_CHARS", "ReasoningPane", "ToolCard"]
+__all__ = [
+    "AnswerPane",
+    "ItemCard",
+    "MAX_DRAWN_CHARS",
+    "MAX_REASONING_CHARS",
+    "ReasoningPane",
+    "RefusalPane",
+    "ToolCard",
+]
 
 MAX_DRAWN_CHARS = 1_000_000  # of one answer; the Response keeps the rest
 MAX_REASONING_CHARS = 200_000  # of one reasoning pane, which is re-rendered whole
@@ -48,6 +60,7 @@ class AnswerPane:
         self._received = 0
         self._overflow: Slot | None = None
         self.dirty = False
+        self.cited = False
 
     @property
     def text(self) -> str:
@@ -103,6 +116,26 @@ class AnswerPane:
         self._closed = True
         self.dirty = True
         self.flush()
+
+    def cite(self, citations: list[Citation]) -> None:
+        """Redraw the closed answer with numbered citation links, then the Sources list.
+
+        The whole text is drawn again in the first output (the others are emptied), so
+        markers land at their indexes whatever the streaming split was; see `citations`.
+        Drawn once: later calls do nothing.
+        """
+        if not citations or self.cited:
+            return
+        self.close()
+        self.cited = True
+        text = self._markdown.text
+        if self._received <= MAX_DRAWN_CHARS:
+            slots = [slot for slot, *_ in self._segments] + [self._slot]
+            slots[0].publish(cited_html(text, citations), text)
+            for slot in slots[1:]:
+                if slot.html:
+                    slot.publish("", "")
+        Slot(self._surface).publish(sources_list(citations), sources_text(citations))
 
     def _revise(self, revisions: dict[int, str]) -> None:
         """Re-draw earlier outputs whose blocks a late link definition changed."""
@@ -222,3 +255,58 @@ class ToolCard:
         if result is not None:
             text += f" -> {result.output[:200]}"
         self._slot.publish(html, text)
+
+
+class RefusalPane:
+    """The model declined: its refusal text in a box of its own, not as an answer."""
+
+    def __init__(self, surface: Surface) -> None:
+        self._slot = Slot(surface)
+        self._parts: list[str] = []
+        self.dirty = False
+
+    @property
+    def text(self) -> str:
+        return "".join(self._parts)
+
+    def feed(self, delta: str) -> None:
+        self._parts.append(delta)
+        self.dirty = True
+
+    def set_text(self, text: str) -> None:
+        if text and text != self.text:
+            self._parts = [text]
+            self.dirty = True
+
+    def flush(self) -> None:
+        if not self.dirty:
+            return
+        self.dirty = False
+        text = cap(self.text, MAX_REASONING_CHARS)
+        html = (
+            '<div class="orj-refusal"><strong>The model refused</strong>'
+            f"<div>{escape(text)}</div></div>"
+        )
+        self._slot.publish(html, f"[refusal] {text}")
+
+
+class ItemCard:
+    """A server-side or hosted tool item (web search, fetch, ...), or one of a type not
+    known here: type, status and a short summary (see `items`)."""
+
+    def __init__(self, surface: Surface, item: dict[str, Any]) -> None:
+        self._slot = Slot(surface)
+        self.item = item
+        self.status: str | None = None
+        self.dirty = True
+
+    def update(self, item: dict[str, Any]) -> None:
+        self.item, self.status, self.dirty = item, None, True
+
+    def set_status(self, status: str) -> None:
+        self.status, self.dirty = status, True
+
+    def flush(self) -> None:
+        if self.dirty:
+            self.dirty = False
+            self._slot.publish(*item_card(self.item, self.status))

@@ -11,13 +11,15 @@ from typing import Any, TextIO
 
 from ..protocol import Event, Response, events
 from .ansi import DIM, RED, RESET, strip_controls
+from .citations import sources_text
 from .html import ARGUMENTS_LIMIT, cap, error_outputs
+from .items import DRAWN_ELSEWHERE, item_card, search_count, searches_note
 from .view import OFFLINE_NOTICE, View, str_field
 
 __all__ = ["TerminalView"]
 
 _REASONING = (events.REASONING_TEXT_DELTA, events.REASONING_SUMMARY_TEXT_DELTA)
-_ANSWER = (events.OUTPUT_TEXT_DELTA, events.REFUSAL_DELTA)
+_ANSWER = (events.OUTPUT_TEXT_DELTA,)
 RESULT_PREVIEW = 300
 
 
@@ -28,7 +30,8 @@ class TerminalView(View):
         super().__init__()
         self.out = out or sys.stdout
         self.color = self.out.isatty() if color is None else color
-        self._mode = ""  # "reasoning", "text" or "tool": what the last write was
+        self._mode = ""  # "reasoning", "text", "refusal" or "tool": what the last write was
+        self.searches = 0
 
     def _write(self, text: str, style: str = "") -> None:
         if style and self.color:
@@ -55,6 +58,25 @@ class TerminalView(View):
             self.first_token()
             self._switch("text")
             self._write(strip_controls(str_field(event.data, "delta")))
+        elif kind == events.REFUSAL_DELTA:
+            self.first_token()
+            if self._mode != "refusal":
+                self._switch("refusal")
+                self._write("[refused] ", RED)
+            self._write(strip_controls(str_field(event.data, "delta")), RED)
+        elif kind == events.OUTPUT_ITEM_DONE:
+            item = event.data.get("item")
+            if isinstance(item, dict) and str_field(item, "type") not in DRAWN_ELSEWHERE:
+                self._switch("tool")
+                self._write(strip_controls(item_card(item)[1]) + "\n", DIM)
+
+    def on_response(self, response: Response) -> None:
+        """A model turn ended: its Sources list, if it cited any."""
+        super().on_response(response)
+        self.searches += search_count(response)
+        if response.citations:
+            self._switch("tool")
+            self._write(strip_controls(sources_text(response.citations)) + "\n", DIM)
 
     def on_tool_start(self, call: Any) -> None:
         self._switch("tool")
@@ -78,4 +100,5 @@ class TerminalView(View):
             self._write(f"\n{strip_controls(error_outputs(error)[1])}\n", RED)
         elif response is not None and response.status == "cancelled":
             self._write("\n[stopped: the partial answer is kept]\n", DIM)
-        self._write(f"\n\n{strip_controls(self.stats.footer_text())}\n", DIM)
+        footer = self.stats.footer_text() + searches_note(self.searches)
+        self._write(f"\n\n{strip_controls(footer)}\n", DIM)

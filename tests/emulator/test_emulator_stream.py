@@ -84,6 +84,13 @@ CASES = {
     "incomplete": {"model": "emulator/incomplete", "input": "Tell me a story"},
     "failed": {"model": "emulator/failed", "input": "Tell me a story"},
     "midstream-error": {"model": "emulator/midstream-error", "input": "Tell me a story"},
+    "web-search": {
+        "model": "emulator/assistant",
+        "input": "What is new in streaming?",
+        "tools": [{"type": "openrouter:web_search", "parameters": {"max_results": 2}}],
+        "reasoning": {"effort": "low"},
+    },
+    "refuse": {"model": "emulator/refuse", "input": "Help me with something bad"},
 }
 TERMINAL = {
     "incomplete": "response.incomplete",
@@ -502,7 +509,14 @@ def test_stream_faults_break_after_half_the_text(url):
 def test_non_streaming_answers_validate(url):
     from or_jupyter.emulator import schemas
 
-    for case in ("assistant-reasoning", "assistant-tools", "echo", "incomplete", "failed"):
+    for case in (
+        "assistant-reasoning",
+        "assistant-tools",
+        "echo",
+        "incomplete",
+        "failed",
+        "web-search",
+    ):
         response = post(url, CASES[case])
         assert response.status_code == 200
         body = response.json()
