@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import tokens
+from . import images, tokens
 from .behaviours import Plan
 from .request import Request
 
@@ -179,6 +179,8 @@ def stream(
     yield draft.event("response.in_progress", response=draft.snapshot())
     if plan.reasons:
         yield from _reasoning(plan, draft, ids.item("rs"), encrypted)
+    if plan.image_seed is not None:
+        yield from images.generation_events(plan.image_seed, draft, ids.item("ig"))
     if plan.text is not None:
         broken = yield from _message(plan, draft, ids.item("msg"))
         if broken:
