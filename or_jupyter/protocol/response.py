@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
+from .images import GeneratedImage, response_images
 from .routing import attempt_count, served_provider
 
 __all__ = ["FunctionCall", "Response", "Status"]
@@ -103,6 +104,11 @@ class Response:
             )
             for item in self._items("function_call")
         ]
+
+    @property
+    def images(self) -> list[GeneratedImage]:
+        """The images the model generated (`image_generation_call` items), in output order."""
+        return response_images(self.output)
 
     @property
     def reasoning_hidden(self) -> bool:

@@ -20,9 +20,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ..protocol import Event, Response, events
+from ..protocol import PARTIAL_IMAGE, Event, Response, events, item_image
 from .html import css, error_outputs, footer, notice
-from .panes import AnswerPane, ReasoningPane, ToolCard
+from .panes import AnswerPane, ImagePane, ReasoningPane, ToolCard
 from .surface import OutputHandle, Surface
 from .view import OFFLINE_NOTICE, View, int_field, str_field
 
@@ -97,6 +97,8 @@ class LiveView(View):
         self._answers: dict[int, AnswerPane] = {}
         self._reasoning: dict[int, ReasoningPane] = {}
         self._cards: dict[int, ToolCard] = {}
+        self._images: dict[int, ImagePane] = {}
+        self._image_bytes = 0  # published freely: an image is not paid for by text credit
         self._cards_by_id: dict[str, ToolCard] = {}  # by output item id, as events name them
         self._cards_by_call: dict[str, ToolCard] = {}  # by call id, as tool results name them
         self._last_draw = 0.0
@@ -111,6 +113,7 @@ class LiveView(View):
             events.REASONING_SUMMARY_PART_ADDED: self._summary_part,
             events.FUNCTION_CALL_ARGUMENTS_DELTA: self._arguments_delta,
             events.FUNCTION_CALL_ARGUMENTS_DONE: self._arguments_done,
+            PARTIAL_IMAGE: self._partial_image,
         }
 
     # -- start and end -------------------------------------------------------------
@@ -166,7 +169,7 @@ class LiveView(View):
             pane.fold(tokens if type(tokens) is int else None)
         for pane in self._answers.values():
             pane.close()
-        self._answers, self._reasoning, self._cards = {}, {}, {}
+        self._answers, self._reasoning, self._cards, self._images = {}, {}, {}, {}
 
     def on_tool_start(self, call: Any) -> None:
         card = self._cards_by_id.get(call.id or "") or self._new_card(call.name, call.id)
@@ -188,7 +191,7 @@ class LiveView(View):
         if time.monotonic() - self._last_draw < self.interval:
             return
         meter = self._meter
-        earned = self.allowance + CREDIT_PER_CHAR * self._received
+        earned = self.allowance + CREDIT_PER_CHAR * self._received + self._image_bytes
         if meter.total < earned and not meter.spent(self.max_bytes_per_second):
             self.flush()
 
@@ -198,6 +201,8 @@ class LiveView(View):
             pane.flush()
         for card in self._cards.values():
             card.flush()
+        for image in self._images.values():
+            image.flush()
         for pane in self._answers.values():
             pane.flush()
 
@@ -217,6 +222,9 @@ class LiveView(View):
             self._fold_reasoning()
             item_id = str_field(item, "id")
             self._cards[index] = self._new_card(str_field(item, "name") or "?", item_id)
+        elif kind in ("image_generation_call", "openrouter:image_generation"):
+            self._fold_reasoning()
+            self._image_pane(index)
 
     def _item_done(self, data: dict[str, Any]) -> None:
         item = data.get("item")
@@ -237,6 +245,10 @@ class LiveView(View):
                 pane.fold()
         elif item.get("type") == "function_call" and index in self._cards:
             self._cards[index].set_arguments(str_field(item, "arguments"))
+        elif item.get("type") in ("image_generation_call", "openrouter:image_generation"):
+            image = item_image(item)
+            self._image_bytes += len(image.data) * 4 // 3 if image else 0
+            self._image_pane(index).set(image.data_url if image else item.get("result"))
 
     def _text_delta(self, data: dict[str, Any]) -> None:
         self.first_token()
@@ -255,6 +267,12 @@ class LiveView(View):
     def _summary_part(self, data: dict[str, Any]) -> None:
         if int_field(data, "summary_index"):
             self._reasoning_pane(int_field(data, "output_index")).feed("\n\n")
+
+    def _partial_image(self, data: dict[str, Any]) -> None:
+        encoded = data.get("partial_image_b64")
+        self._image_bytes += len(encoded) if isinstance(encoded, str) else 0
+        number = int_field(data, "partial_image_index")
+        self._image_pane(int_field(data, "output_index")).set(encoded, partial=number)
 
     def _arguments_delta(self, data: dict[str, Any]) -> None:
         card = self._cards.get(int_field(data, "output_index"))
@@ -275,6 +293,12 @@ class LiveView(View):
         if pane is None:
             self._fold_reasoning()
             pane = self._answers[index] = AnswerPane(self.surface)
+        return pane
+
+    def _image_pane(self, index: int) -> ImagePane:
+        pane = self._images.get(index)
+        if pane is None:
+            pane = self._images[index] = ImagePane(self.surface)
         return pane
 
     def _reasoning_pane(self, index: int) -> ReasoningPane:
@@ -303,5 +327,7 @@ class LiveView(View):
             pane.hidden = response.reasoning_hidden
         for call in response.function_calls:
             self._new_card(call.name, call.id).set_arguments(call.arguments)
+        for index, image in enumerate(response.images):
+            self._image_pane(-1 - index).set(image.data_url)
         if response.output_text:
             self._answer_pane(len(response.output)).feed(response.output_text)
