@@ -31,14 +31,12 @@ __all__ = [
     "attachment",
     "content_parts",
     "describe_content",
-    "is_rich",
     "wants_attaching",
     "part_label",
 ]
 
 MAX_BYTES = 20 * 1024 * 1024  # OpenRouter's providers take images up to about 20 MB
 IMAGE_TYPES = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WebP"}
-FILE_TYPES = {"application/pdf": "PDF"}
 SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf")
 ALLOWED = "PNG, JPEG, GIF or WebP images and PDF files"
 PART_TYPES = ("input_text", "input_image", "input_file")
@@ -83,15 +81,6 @@ def sniff(data: bytes) -> str | None:
     if data.startswith(b"%PDF-"):
         return "application/pdf"
     return None
-
-
-def is_rich(value: Any) -> bool:
-    """Whether `value` is something `attachment` turns into an image or file part."""
-    return (
-        isinstance(value, (Path, bytes, bytearray, memoryview))
-        or _is_figure(value)
-        or _is_pil(value)
-    )
 
 
 def wants_attaching(value: Any) -> bool:
