@@ -186,3 +186,31 @@ def test_history_names_attachments_instead_of_their_base64(tmp_path):
     described = describe_content(message["content"])
     assert described == "Read [image: PNG 640×480, 8 KB] [file: r.pdf, 206 B]"
     assert "base64" not in json.dumps(described)
+
+
+def test_modalities_from_python_reach_the_request_body(server):
+    server.queue(completed())
+    chat = Conversation(model="m", client=Client(api_key="k", base_url=server.base_url))
+    chat.send("Draw a cat", modalities=["image", "text"])
+    assert server.seen[-1].json()["modalities"] == ["image", "text"]
+
+
+def test_paths_and_bytes_that_are_not_images_stay_text_in_a_cell_prompt(tmp_path):
+    from or_jupyter.notebook import interpolate
+
+    namespace = {"where": tmp_path / "notes.txt", "blob": b"plain bytes"}
+    assert interpolate("See {where} and {blob}", namespace) == (
+        f"See {tmp_path / 'notes.txt'} and b'plain bytes'"
+    )
+
+
+def test_to_pil_without_pillow_is_a_clear_import_error(monkeypatch):
+    import sys
+
+    from or_jupyter.protocol import decode_image
+
+    image = decode_image(base64.b64encode(png(1)).decode())
+    monkeypatch.setitem(sys.modules, "PIL", None)  # as if Pillow were not installed
+    with pytest.raises(ImportError, match="needs Pillow: pip install pillow"):
+        image.to_pil()
+    assert image.data == png(1)

@@ -192,3 +192,10 @@ def test_an_image_that_is_not_a_data_image_is_never_drawn(scripted, server):
     assert "not a PNG, JPEG, GIF or WebP: not drawn" in html
     assert scripted.user_ns["r"].images == []
     assert json.dumps(scripted.user_ns["r"].output)  # the item is kept as it came
+
+
+def test_a_generated_image_is_drawn_when_the_answer_is_not_streamed(ip):
+    ip.run_cell("%%responses -m emulator/image --no-stream -o r\nA field.")
+    (image,) = ip.user_ns["r"].images
+    drawn = IMG.findall(ip.publisher.outputs()[-1]["text/html"])
+    assert [base64.b64decode(src.split(",", 1)[1]) for src in drawn] == [image.data]
