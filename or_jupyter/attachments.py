@@ -94,7 +94,9 @@ def wants_attaching(value: Any) -> bool:
 
 
 def attachment(value: Any, name: str | None = None) -> Attachment:
-    """`value` (Figure, PIL Image, Path, bytes) as an `Attachment`, checked against the limits."""
+    """`value` (Figure, PIL Image, Path, bytes) as an `Attachment`, checked against the limits.
+
+    Raises `AttachmentError` past a limit, `TypeError` for a value of another kind."""
     if _is_figure(value):
         buffer = io.BytesIO()
         value.savefig(buffer, format="png", bbox_inches="tight")
@@ -108,9 +110,9 @@ def attachment(value: Any, name: str | None = None) -> Attachment:
         return _from_path(value, name)
     if isinstance(value, (bytes, bytearray, memoryview)):
         return _checked(bytes(value), name)
-    raise AttachmentError(
-        f"cannot attach a {type(value).__name__}: attach a Path, bytes, a matplotlib "
-        f"Figure or a PIL Image ({ALLOWED})"
+    raise TypeError(
+        f"cannot send a {type(value).__name__} in a prompt: send text, a DataFrame, or attach "
+        f"a Path, bytes, a matplotlib Figure or a PIL Image ({ALLOWED})"
     )
 
 

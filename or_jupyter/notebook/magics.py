@@ -299,7 +299,7 @@ class Responses(Magics):
                 value = Path(value)
             try:
                 item = attachment(value)
-            except AttachmentError as exc:
+            except (AttachmentError, TypeError) as exc:
                 raise UsageError(f"{option} {name}: {exc}") from None
             if option == "--image" and not item.is_image:
                 raise UsageError(f"{option} {name}: {item.name} is not an image (use --file)")

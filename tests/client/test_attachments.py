@@ -214,3 +214,8 @@ def test_to_pil_without_pillow_is_a_clear_import_error(monkeypatch):
     with pytest.raises(ImportError, match="needs Pillow: pip install pillow"):
         image.to_pil()
     assert image.data == png(1)
+
+
+def test_a_value_that_is_neither_text_nor_an_attachment_is_a_type_error():
+    with pytest.raises(TypeError, match="cannot send a set in a prompt"):
+        as_input(["look", {"a set"}])
