@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 
 from ._version import __version__
+from .attachments import as_input
 from .offline_mode import OFFLINE_ENV, emulator_endpoint, offline_requested
 from .protocol import (
     APIConnectionError,
@@ -114,6 +115,8 @@ class _ClientBase:
         """The URL, the encoded body and the headers of a `POST /responses`, checked."""
         if self._auth is None:
             raise MissingAPIKeyError(MISSING_KEY, status_code=None)
+        if "input" in params:  # images, files and DataFrames become a user message's parts
+            params = {**params, "input": as_input(params["input"])}
         body = request_body(params, stream=stream)
         content = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
         headers = {**self.headers, "Content-Type": "application/json"}

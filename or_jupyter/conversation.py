@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .attachments import as_input
 from .client import Client
 from .observer import Observer, SendObserver
 from .protocol import FunctionCall, Response
@@ -181,12 +182,16 @@ class Conversation:
 
     def send(
         self,
-        prompt: str | list[dict[str, Any]],
+        prompt: Any,
         *,
         observer: SendObserver | None = None,
         **overrides: Any,
     ) -> Response:
         """Send a prompt, run the tool loop, and return the final `Response`.
+
+        `prompt` is a string, a list of input items, or what `attachments.as_input` takes:
+        an image or file (matplotlib Figure, PIL Image, Path, bytes), a DataFrame, or a list
+        mixing them with strings, sent as one user message with the parts in order.
 
         `overrides` change request parameters for this call only (model,
         tool_choice, temperature, ...). A failed request leaves the history as it
@@ -210,6 +215,7 @@ class Conversation:
     ) -> Response:
         observer = observer or Observer()
         self.responses = []
+        prompt = as_input(prompt)
         turn = [user_message(prompt)] if isinstance(prompt, str) else list(prompt)
         tools = overrides.pop("tools", None)
         registry = as_tools(tools) if tools is not None else self.tools
@@ -267,7 +273,7 @@ class Conversation:
 
     def compare(
         self,
-        prompt: str | list[dict[str, Any]],
+        prompt: Any,
         *,
         models: list[str],
         observer: ObserverChoice = None,
@@ -292,6 +298,7 @@ class Conversation:
         waiting cancels them all, waits for them to stop, and is raised again.
         """
         models = _checked_models(models)
+        prompt = as_input(prompt)  # once, not per model: a Figure is drawn a single time
         if "model" in overrides:
             raise TypeError("compare() takes the models in `models=`, not `model=`")
         per_model = _observer_factory(observer)

@@ -13,7 +13,7 @@ import json
 import random
 from dataclasses import dataclass, field
 
-from . import texts, tokens, toolcalls, websearch
+from . import images, texts, tokens, toolcalls, websearch
 from .catalogue import EMULATOR_MODELS
 from .faults import burst_size
 from .request import Request
@@ -59,6 +59,7 @@ class Plan:
     searches: list[websearch.Search] = field(default_factory=list)
     annotations: list[dict] = field(default_factory=list)  # the message's url_citations
     refusal: str | None = None  # a refusal message instead of text
+    image_seed: int | None = None  # emulator/image: the seed of the PNG it draws
 
     @property
     def reasons(self) -> bool:
@@ -85,6 +86,8 @@ def plan(request: Request) -> Plan:
         result = Plan(text=texts.long_document(budget, rng))
     elif pace_of(request.model):
         result = paced(request, rng)
+    elif request.model == images.IMAGE_MODEL:
+        result = image(request)
     else:
         result = assistant(request, rng)
     result.fault = STREAM_FAULTS.get(request.model)
@@ -126,7 +129,12 @@ def assistant(request: Request, rng: random.Random) -> Plan:
         result = Plan(text=text, searches=[search], annotations=annotations)
         return _with_reasoning(result, request, intent, rng)
     else:
-        text = _structured(request.body.get("text"), prompt) or texts.answer(prompt, rng)
+        text = _structured(request.body.get("text"), prompt)
+        if text is None:
+            seen = images.acknowledgements(request.items)  # what it sees, before its answer
+            text = "\n\n".join(
+                [" ".join(seen), texts.answer(prompt, rng)] if seen else [texts.answer(prompt, rng)]
+            )
         intent = ["I will answer directly."]
     return _with_reasoning(Plan(text=text, calls=calls), request, intent, rng)
 
@@ -140,6 +148,14 @@ def _with_reasoning(result: Plan, request: Request, intent: list[str], rng: rand
         else:
             result.reasoning = texts.reasoning(prompt, request.effort, intent, rng)
     return result
+
+
+def image(request: Request) -> Plan:
+    """``emulator/image``: a generated PNG (seeded by the request), then a line about it."""
+    prompt = texts.excerpt(request.last_user_text, 80) or "an image"
+    seen = " ".join(images.acknowledgements(request.items))
+    text = (seen + " " if seen else "") + f"Here is a generated image for: {prompt}"
+    return Plan(text=text, image_seed=request.seed)
 
 
 def paced(request: Request, rng: random.Random) -> Plan:

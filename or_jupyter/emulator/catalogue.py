@@ -28,6 +28,8 @@ EMULATOR_MODELS: dict[str, str] = {
     "emulator/truncated": "Streams half an answer, then closes the connection mid-event.",
     "emulator/incomplete": "Stops early with response.incomplete (max_output_tokens).",
     "emulator/stall": "Sends the keep-alive comment, then nothing.",
+    "emulator/image": "Image generation: streams a small deterministic PNG (two partial "
+    "images, then an image_generation_call item) and a line of text.",
     **{
         f"emulator/pace-{tps}tps-ttft{ttft}ms": f"Paced: {ttft} ms to the first token, then "
         f"{tps} tokens/s; Markdown filling max_output_tokens (default 600); not "
@@ -38,6 +40,12 @@ EMULATOR_MODELS: dict[str, str] = {
         f"emulator/error-{status}": f"Always answers HTTP {status} with an OpenRouter error body."
         for status in (400, 401, 402, 403, 404, 408, 429, 500, 502, 503)
     },
+}
+
+# The emulator models that read images and files (they say what they see), or draw.
+_EMULATOR_MODALITIES = {
+    "emulator/assistant": "text+image+file->text",
+    "emulator/image": "text+image+file->image+text",
 }
 
 _TOOLS_AND_REASONING = [
@@ -141,7 +149,7 @@ def _entry(
     modality: str,
     description: str,
 ) -> dict:
-    inputs = modality.split("->")[0].split("+")
+    inputs, outputs = (side.split("+") for side in modality.split("->"))
     return {
         "id": model_id,
         "canonical_slug": model_id,
@@ -153,7 +161,7 @@ def _entry(
         "architecture": {
             "modality": modality,
             "input_modalities": inputs,
-            "output_modalities": ["text"],
+            "output_modalities": outputs,
             "tokenizer": tokenizer,
             "instruct_type": None,
         },
@@ -188,7 +196,7 @@ def models() -> list[dict[str, Any]]:
             131072,
             EMULATOR_PRICING,
             "Other",
-            "text->text",
+            _EMULATOR_MODALITIES.get(model_id, "text->text"),
             description,
         )
         for model_id, description in EMULATOR_MODELS.items()

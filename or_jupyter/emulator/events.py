@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import tokens, websearch
+from . import images, tokens, websearch
 from .behaviours import Plan
 from .request import Request
 
@@ -208,6 +208,8 @@ def stream(
         yield from websearch.search_events(search, draft, ids.item("ws"))
     if plan.refusal is not None:
         yield from _refusal(plan.refusal, draft, ids.item("msg"))
+    if plan.image_seed is not None:
+        yield from images.generation_events(plan.image_seed, draft, ids.item("ig"))
     if plan.text is not None:
         broken = yield from _message(plan, draft, ids.item("msg"))
         if broken:

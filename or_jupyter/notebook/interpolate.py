@@ -5,6 +5,11 @@ Rules: `{name}`, `{name.attr}` and `{name:fmt}` become the value (formatted with
 never touched: inside fenced code blocks (``` or ~~~) and inline code spans (`...`)
 everything stays exactly as typed, braces included, so code in a prompt is safe and
 `{os.environ}` in an example cannot send the environment (the API key) to the model.
+
+Rich values (without a `:fmt`): a pandas DataFrame or Series becomes a Markdown table; a
+matplotlib Figure, a PIL Image, a `pathlib.Path` named like an image or PDF (`.png`,
+`.pdf`, ...) and bytes that are an image or PDF become an image or file part of the
+message at that place (`interpolate_parts`). Other paths and bytes are text as before.
 """
 
 from __future__ import annotations
@@ -12,7 +17,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["interpolate"]
+from ..attachments import Attachment, attachment, wants_attaching
+from ..datatable import is_table, markdown_table
+
+__all__ = ["interpolate", "interpolate_parts"]
 
 _FIELD = re.compile(r"\{\{|\}\}|\{([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)(?::([^{}]*))?\}")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -20,14 +28,32 @@ _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
 
 
 def interpolate(text: str, namespace: dict[str, Any]) -> str:
-    """The prompt with notebook values filled in, code left exactly as typed."""
-    out = []
+    """The prompt with notebook values filled in, code left exactly as typed (text only:
+    an image or file is named, as `[image: figure.png]`)."""
+    return "".join(
+        p if isinstance(p, str) else f"[{'image' if p.is_image else 'file'}: {p.name}]"
+        for p in interpolate_parts(text, namespace)
+    )
+
+
+def interpolate_parts(text: str, namespace: dict[str, Any]) -> list[str | Attachment]:
+    """The prompt as text runs and attachments, in order: `{fig}` is an `Attachment` there.
+
+    Raises `AttachmentError` (one line) for an image or file that cannot be sent."""
+    out: list[str | Attachment] = []
     for is_code, piece in _pieces(text):
-        out.append(piece if is_code else _FIELD.sub(lambda m: _value(m, namespace), piece))
-    return "".join(out)
+        if is_code:
+            out.append(piece)
+            continue
+        end = 0
+        for match in _FIELD.finditer(piece):
+            out += [piece[end : match.start()], _value(match, namespace)]
+            end = match.end()
+        out.append(piece[end:])
+    return [p for p in out if not isinstance(p, str) or p]
 
 
-def _value(match: re.Match, namespace: dict[str, Any]) -> str:
+def _value(match: re.Match, namespace: dict[str, Any]) -> str | Attachment:
     whole, path, spec = match.group(0), match.group(1), match.group(2)
     if whole in ("{{", "}}"):
         return whole[0]
@@ -38,8 +64,15 @@ def _value(match: re.Match, namespace: dict[str, Any]) -> str:
     try:
         for attr in attrs:
             value = getattr(value, attr)
+    except AttributeError:
+        return whole
+    if spec is None and is_table(value):
+        return markdown_table(value)
+    if spec is None and wants_attaching(value):
+        return attachment(value)
+    try:
         return format(value, spec or "")
-    except (AttributeError, ValueError, TypeError):
+    except (ValueError, TypeError):
         return whole
 
 

@@ -16,6 +16,7 @@ import getpass
 import io
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -23,6 +24,7 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from traitlets import Bool, Float, Int, TraitError, Unicode
 
+from ..attachments import Attachment, AttachmentError, attachment, content_parts
 from ..client import Client
 from ..conversation import DEFAULT_MODEL, Conversation
 from ..offline_mode import offline as use_offline
@@ -39,7 +41,7 @@ from ..tools import Tool, as_tool
 from .approval import Approvals
 from .canvas import Canvas
 from .context import FailureLog, cells_context, context_count, help_prompt, last_python_block
-from .interpolate import interpolate
+from .interpolate import interpolate_parts
 from .options import EFFORTS, SUMMARIES, choice, pairs
 from .over import arun_over, run_over, wants_over
 from .restore import restore
@@ -79,7 +81,7 @@ class _Request:
     `models` holds two or more models when the cell compares them side by side."""
 
     chat: Conversation
-    prompt: str
+    prompt: str | list[dict[str, Any]]  # a list (one user message) when it carries attachments
     overrides: dict[str, Any]
     out: str | None
     schema: Any
@@ -180,6 +182,22 @@ class Responses(Magics):
     @argument("--web-max-results", type=int, help="Web search results per search (implies --web).")
     @argument("--web-domains", help="Comma-separated domains to search only (implies --web).")
     @argument("--web-exclude", help="Comma-separated domains to leave out (implies --web).")
+    @argument(
+        "--image",
+        action="append",
+        help="Attach an image: a variable (Figure, PIL Image, Path, bytes) or a file path; "
+        "repeatable or comma-separated.",
+    )
+    @argument(
+        "--file",
+        action="append",
+        help="Attach a file (PDF or image): a variable or a path; repeatable or comma-separated.",
+    )
+    @argument(
+        "--image-out",
+        action="store_true",
+        help='Ask for images in the answer (modalities ["image", "text"]), with a model that can.',
+    )
     @cell_magic("responses")
     def responses_cell(self, line: str, cell: str) -> Any:
         """Send the cell to a model; the answer streams in below. See `%responses?` for settings."""
@@ -246,14 +264,14 @@ class Responses(Magics):
     def _request(self, line: str, cell: str) -> _Request:
         """Parse the options and cell; every mistake is a one-line `UsageError`."""
         args = parse_argstring(self.responses_cell, line)
-        prompt = interpolate(cell, self.shell.user_ns).strip()
-        if not prompt:
-            raise UsageError("the cell is empty: write a prompt below %%responses")
+        prompt = self._prompt(cell, args)
         if args.context:
             notebook = cells_context(self.shell, args.context, keys=self._keys())
-            prompt = f"{notebook}\n\n{prompt}" if notebook else prompt
+            prompt = _with_context(notebook, prompt) if notebook else prompt
         schema = self._user_value(args.schema, "--schema") if args.schema else None
         overrides = self._overrides(args, schema)
+        if args.image_out:
+            overrides["modalities"] = ["image", "text"]
         models = _names(args.model)
         if len(set(models)) != len(models):
             raise UsageError(f"-m {args.model}: a model is named twice")
@@ -271,6 +289,41 @@ class Responses(Magics):
             models = []
         overrides.update(self._tool_overrides(args.chat, args.tools, chat))
         return _Request(chat, prompt, overrides, args.out, schema, models)
+
+    def _prompt(self, cell: str, args: Any) -> str | list[dict[str, Any]]:
+        """The cell's text with `{values}` filled in, plus `--image` / `--file`: a string,
+        or one user message whose content holds the attachments where they stand."""
+        try:
+            pieces: list[Any] = interpolate_parts(cell, self.shell.user_ns)
+        except AttachmentError as exc:
+            raise UsageError(str(exc)) from None
+        pieces += self._attached(args.image, "--image") + self._attached(args.file, "--file")
+        if all(isinstance(p, str) for p in pieces):
+            prompt = "".join(pieces).strip()
+            if not prompt:
+                raise UsageError("the cell is empty: write a prompt below %%responses")
+            return prompt
+        if isinstance(pieces[0], str):
+            pieces[0] = pieces[0].lstrip()
+        if isinstance(pieces[-1], str):
+            pieces[-1] = pieces[-1].rstrip()
+        return [{"type": "message", "role": "user", "content": content_parts(pieces)}]
+
+    def _attached(self, listed: list[str] | None, option: str) -> list[Attachment]:
+        """The attachments of `--image a,b --image c`: notebook variables, else file paths."""
+        found = []
+        for name in _names(",".join(listed or [])):
+            value = self.shell.user_ns[name] if name in self.shell.user_ns else Path(name)
+            if isinstance(value, str):
+                value = Path(value)
+            try:
+                item = attachment(value)
+            except (AttachmentError, TypeError) as exc:
+                raise UsageError(f"{option} {name}: {exc}") from None
+            if option == "--image" and not item.is_image:
+                raise UsageError(f"{option} {name}: {item.name} is not an image (use --file)")
+            found.append(item)
+        return found
 
     @property
     def _in_kernel(self) -> bool:
@@ -617,6 +670,15 @@ class _Drawing:
             for model, view in self.view.views.items():
                 print(f"== {model} ==\n{view.out.getvalue().strip()}\n")
             print(comparison_text([view.stats for view in self.view.views.values()]))
+
+
+def _with_context(notebook: str, prompt: str | list[dict[str, Any]]) -> Any:
+    """The prompt with the notebook's cells before it (a text, or a message with parts)."""
+    if isinstance(prompt, str):
+        return f"{notebook}\n\n{prompt}"
+    [message] = prompt
+    lead = {"type": "input_text", "text": f"{notebook}\n\n"}
+    return [{**message, "content": [lead, *message["content"]]}]
 
 
 def _check_branch(chat: Conversation, model: str, name: str) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from IPython.display import display
 
+from ..attachments import describe_content
 from ..render import escape
 
 __all__ = ["describe_item", "model_rows", "show", "show_table"]
@@ -62,17 +63,8 @@ def describe_item(item: dict[str, Any]) -> tuple[str, str]:
     """(kind, a short text) for one history item."""
     kind = item.get("type", "message")
     if kind == "message":
-        content = item.get("content")
-        text = (
-            content
-            if isinstance(content, str)
-            else " ".join(
-                p.get("text") or p.get("refusal") or ""
-                for p in content or []
-                if isinstance(p, dict)
-            )
-        )
-        return item.get("role", "?"), text[:200]
+        # images and files are named (`[image: PNG 640×480, 34 KB]`), never their base64
+        return item.get("role", "?"), describe_content(item.get("content"))[:200]
     if kind == "function_call":
         return "function_call", f"{item.get('name')}({item.get('arguments')})"[:200]
     if kind == "function_call_output":

@@ -392,7 +392,7 @@ def _merge(streamed: list[dict[str, Any]], final: Any) -> list[dict[str, Any]]:
     for position, item in enumerate(final):
         twin = streamed[position] if position < len(streamed) else None
         if twin is not None and twin.get("type") == item.get("type"):
-            for key in ("content", "summary", "arguments"):
+            for key in ("content", "summary", "arguments", "result"):  # result: an image
                 if not _has_text(item.get(key)) and _has_text(twin.get(key)):
                     item[key] = twin[key]
             if item.get("type") == "message" and isinstance(twin.get("content"), list):

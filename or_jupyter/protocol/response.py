@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
 from .citations import Citation, citations_of
+from .images import GeneratedImage, response_images
 from .routing import attempt_count, served_provider
 
 __all__ = ["FunctionCall", "Response", "Status"]
@@ -109,6 +110,11 @@ class Response:
             )
             for item in self._items("function_call")
         ]
+
+    @property
+    def images(self) -> list[GeneratedImage]:
+        """The images the model generated (`image_generation_call` items), in output order."""
+        return response_images(self.output)
 
     @property
     def reasoning_hidden(self) -> bool:

@@ -12,9 +12,9 @@ import json
 from functools import cache
 from importlib import resources
 
-from ..protocol import APIError
+from ..protocol import APIError, GeneratedImage
 from .markdown import render_markdown, stylesheet
-from .sanitize import escape
+from .sanitize import escape, sanitize
 from .view import SendStats
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "error_outputs",
     "error_parts",
     "footer",
+    "generated_image",
     "notice",
     "pretty_arguments",
     "reasoning_pane",
@@ -119,6 +120,18 @@ def _result(output: str) -> str:
         f"<div>result ({len(output):,} characters)</div><pre>{escape(output[:RESULT_PREVIEW])}…</pre>"
         f"<details><summary>show all</summary><pre>{escape(output)}</pre></details>"
     )
+
+
+def generated_image(image: GeneratedImage | None, *, label: str) -> str:
+    """An image the model made (or a placeholder while none has arrived), with a caption.
+
+    The `src` is rebuilt from the decoded bytes, so only a PNG, JPEG, GIF or WebP data URL
+    can appear, and the whole passes the sanitiser all the same."""
+    caption = f'<div class="orj-image-label">{escape(label)}</div>'
+    if image is None:
+        return f'<div class="orj-image">{caption}</div>'
+    img = f'<img src="{image.data_url}" alt="{escape(label)}">'
+    return sanitize(f'<div class="orj-image">{img}{caption}</div>')
 
 
 def footer(stats: SendStats, text: str | None = None) -> str:

@@ -34,7 +34,15 @@ DETAIL_LIMIT = 1_500  # characters of one detail shown in a card
 GENERIC_LIMIT = 2_000  # characters of an unknown item's JSON shown
 LINE_LIMIT = 120  # characters of the summary line
 # Item types the live view draws with panes of their own (answer, reasoning, tool cards).
-DRAWN_ELSEWHERE = frozenset({"message", "reasoning", "function_call"})
+DRAWN_ELSEWHERE = frozenset(
+    {
+        "message",
+        "reasoning",
+        "function_call",
+        "image_generation_call",
+        "openrouter:image_generation",
+    }
+)
 SEARCH_TYPES = ("web_search_call", "openrouter:web_search")
 _ICONS = {"web_search_call": "🔎", "openrouter:web_search": "🔎", "openrouter:web_fetch": "🌐"}
 _RUNNING = ("in_progress", "searching", "running", "generating", "interpreting", "queued")

@@ -20,12 +20,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ..protocol import Event, Response, events
+from ..protocol import PARTIAL_IMAGE, Event, Response, events, item_image
 from ..protocol.citations import ANNOTATION_ADDED, citation, message_citations
 from ..protocol.server_tools import SEARCH_STATUS_EVENTS
 from .html import css, error_outputs, footer, notice
 from .items import DRAWN_ELSEWHERE, search_count, searches_note
-from .panes import AnswerPane, ItemCard, ReasoningPane, RefusalPane, ToolCard
+from .panes import AnswerPane, ImagePane, ItemCard, ReasoningPane, RefusalPane, ToolCard
 from .surface import OutputHandle, Surface
 from .view import OFFLINE_NOTICE, View, int_field, str_field
 
@@ -100,6 +100,8 @@ class LiveView(View):
         self._answers: dict[int, AnswerPane] = {}
         self._reasoning: dict[int, ReasoningPane] = {}
         self._cards: dict[int, ToolCard] = {}
+        self._images: dict[int, ImagePane] = {}
+        self._image_bytes = 0  # published freely: an image is not paid for by text credit
         self._cards_by_id: dict[str, ToolCard] = {}  # by output item id, as events name them
         self._cards_by_call: dict[str, ToolCard] = {}  # by call id, as tool results name them
         self._refusals: dict[int, RefusalPane] = {}
@@ -120,6 +122,7 @@ class LiveView(View):
             events.REASONING_SUMMARY_PART_ADDED: self._summary_part,
             events.FUNCTION_CALL_ARGUMENTS_DELTA: self._arguments_delta,
             events.FUNCTION_CALL_ARGUMENTS_DONE: self._arguments_done,
+            PARTIAL_IMAGE: self._partial_image,
         }
 
     # -- start and end -------------------------------------------------------------
@@ -180,7 +183,7 @@ class LiveView(View):
             pane.fold(tokens if type(tokens) is int else None)
         for pane in self._answers.values():
             pane.close()
-        self._answers, self._reasoning, self._cards = {}, {}, {}
+        self._answers, self._reasoning, self._cards, self._images = {}, {}, {}, {}
         self._refusals, self._items, self._annotations = {}, {}, {}
 
     def on_tool_start(self, call: Any) -> None:
@@ -203,7 +206,7 @@ class LiveView(View):
         if time.monotonic() - self._last_draw < self.interval:
             return
         meter = self._meter
-        earned = self.allowance + CREDIT_PER_CHAR * self._received
+        earned = self.allowance + CREDIT_PER_CHAR * self._received + self._image_bytes
         if meter.total < earned and not meter.spent(self.max_bytes_per_second):
             self.flush()
 
@@ -215,6 +218,8 @@ class LiveView(View):
             card.flush()
         for item in self._items.values():
             item.flush()
+        for image in self._images.values():
+            image.flush()
         for pane in self._answers.values():
             pane.flush()
         for refusal in self._refusals.values():
@@ -236,6 +241,9 @@ class LiveView(View):
             self._fold_reasoning()
             item_id = str_field(item, "id")
             self._cards[index] = self._new_card(str_field(item, "name") or "?", item_id)
+        elif kind in ("image_generation_call", "openrouter:image_generation"):
+            self._fold_reasoning()
+            self._image_pane(index)
         elif str_field(item, "type") not in DRAWN_ELSEWHERE:
             self._item_card(index, item)
 
@@ -258,6 +266,10 @@ class LiveView(View):
                 pane.fold()
         elif item.get("type") == "function_call" and index in self._cards:
             self._cards[index].set_arguments(str_field(item, "arguments"))
+        elif item.get("type") in ("image_generation_call", "openrouter:image_generation"):
+            image = item_image(item)
+            self._image_bytes += len(image.data) * 4 // 3 if image else 0
+            self._image_pane(index).set(image.data_url if image else item.get("result"))
         elif item.get("type") == "message":
             self._message_done(index, item)
         elif str_field(item, "type") not in DRAWN_ELSEWHERE:
@@ -319,6 +331,12 @@ class LiveView(View):
         if int_field(data, "summary_index"):
             self._reasoning_pane(int_field(data, "output_index")).feed("\n\n")
 
+    def _partial_image(self, data: dict[str, Any]) -> None:
+        encoded = data.get("partial_image_b64")
+        self._image_bytes += len(encoded) if isinstance(encoded, str) else 0
+        number = int_field(data, "partial_image_index")
+        self._image_pane(int_field(data, "output_index")).set(encoded, partial=number)
+
     def _arguments_delta(self, data: dict[str, Any]) -> None:
         card = self._cards.get(int_field(data, "output_index"))
         if card is not None:
@@ -345,6 +363,12 @@ class LiveView(View):
         if pane is None:
             self._fold_reasoning()
             pane = self._refusals[index] = RefusalPane(self.surface)
+        return pane
+
+    def _image_pane(self, index: int) -> ImagePane:
+        pane = self._images.get(index)
+        if pane is None:
+            pane = self._images[index] = ImagePane(self.surface)
         return pane
 
     def _reasoning_pane(self, index: int) -> ReasoningPane:
@@ -378,6 +402,8 @@ class LiveView(View):
             self._new_card(call.name, call.id).set_arguments(call.arguments)
         if response.refusal:
             self._refusal_pane(len(response.output)).set_text(response.refusal)
+        for index, image in enumerate(response.images):
+            self._image_pane(-1 - index).set(image.data_url)
         if response.output_text:
             pane = self._answer_pane(len(response.output))
             pane.feed(response.output_text)

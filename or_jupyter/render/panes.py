@@ -9,9 +9,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from ..protocol import decode_image
 from ..protocol.citations import Citation
 from .citations import cited_html, sources_list, sources_text
-from .html import ARGUMENTS_LIMIT, cap, notice, reasoning_pane, tool_card
+from .html import ARGUMENTS_LIMIT, cap, generated_image, notice, reasoning_pane, tool_card
 from .items import item_card
 from .markdown import StreamingMarkdown
 from .sanitize import escape
@@ -19,6 +20,7 @@ from .surface import Slot, Surface
 
 __all__ = [
     "AnswerPane",
+    "ImagePane",
     "ItemCard",
     "MAX_DRAWN_CHARS",
     "MAX_REASONING_CHARS",
@@ -310,3 +312,46 @@ class ItemCard:
         if self.dirty:
             self.dirty = False
             self._slot.publish(*item_card(self.item, self.status))
+
+
+class ImagePane:
+    """A generated image: a placeholder, then each partial image, then the final one.
+
+    Only base64 that decodes to a PNG, JPEG, GIF or WebP is drawn (see `decode_image`);
+    anything else leaves a notice, never an `<img>`."""
+
+    def __init__(self, surface: Surface) -> None:
+        self._slot = Slot(surface)
+        self.drawn = 0  # images drawn (partial ones included)
+        self.final = False
+        self.dirty = True
+        self._html = generated_image(None, label="Generating image…")
+        self._text = "[generating image]"
+
+    def set(self, encoded: object, *, partial: int | None = None) -> None:
+        """Show `encoded` (base64 or a data URL): partial image number `partial`, or the final."""
+        if self.final:
+            return
+        image = decode_image(encoded)
+        self.final = partial is None
+        if image is None:
+            if self.final or not self.drawn:
+                message = (
+                    "An image arrived that is not a PNG, JPEG, GIF or WebP: not drawn."
+                    if encoded
+                    else "The image generation ended without an image."
+                )
+                self._html, self._text = notice(message), f"[{message}]"
+                self.dirty = True
+            return
+        label = f"Generated image · {image.media_type}, {len(image.data):,} bytes"
+        if partial is not None:
+            label = f"Generating image… (partial image {partial + 1})"
+        self._html, self._text = generated_image(image, label=label), f"[{label}]"
+        self.drawn += 1
+        self.dirty = True
+
+    def flush(self) -> None:
+        if self.dirty:
+            self.dirty = False
+            self._slot.publish(self._html, self._text)
