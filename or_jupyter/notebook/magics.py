@@ -34,6 +34,7 @@ from ..render.html import comparison_text, css
 from ..render.live import CREDIT_ALLOWANCE
 from ..structured import parse_structured, text_format
 from ..tools import Tool, as_tool
+from . import cache_commands
 from .approval import Approvals
 from .canvas import Canvas
 from .interpolate import interpolate
@@ -64,7 +65,8 @@ SETTINGS = (
 LINE_USAGE = (
     "usage: %responses config [key=value ...] | models [FILTER] | history [CHAT] "
     "| reset [CHAT] | tools [drop NAME[,NAME] | clear] [CHAT] | pick MODEL [CHAT] | key "
-    "| offline on|off"
+    "| offline on|off | cache on [PATH]|off|clear|stats | record FILE|off "
+    "| replay FILE [--fast]|off"
 )
 
 
@@ -125,6 +127,7 @@ class Responses(Magics):
         self.offered: dict[str, _Offered] = {}
         self._client: Client | None = None
         self._api_key: str | None = None  # from `%responses key`: in this kernel's memory only
+        self.response_cache: Any = None  # `%responses cache on`: the magics' response cache
 
     # -- the cell magic ------------------------------------------------------------------
 
@@ -147,6 +150,7 @@ class Responses(Magics):
     @argument("-c", "--chat", default="default", help="Name of the conversation to continue.")
     @argument("-n", "--new", action="store_true", help="Start the conversation afresh.")
     @argument("--no-stream", action="store_true", help="Wait for the whole answer.")
+    @argument("--no-cache", action="store_true", help="Ask the server even if the cache holds it.")
     @argument("-o", "--out", help="Variable to store the final Response in.")
     @argument(
         "--fallback",
@@ -239,6 +243,8 @@ class Responses(Magics):
         if len(set(models)) != len(models):
             raise UsageError(f"-m {args.model}: a model is named twice")
         chat = self._chat(args.chat, new=args.new, stream=not args.no_stream)
+        if args.no_cache:
+            chat.client = cache_commands.uncached(chat.client)
         if args.pick:
             self._pick(chat, args.pick, args.chat)
         if len(models) > 1:
@@ -383,7 +389,8 @@ class Responses(Magics):
     @line_magic("responses")
     def responses_line(self, line: str) -> Any:
         """%responses config [key=value ...] | models [FILTER] | history [CHAT] | reset [CHAT]
-        | tools [drop NAME[,NAME] | clear] [CHAT] | pick MODEL [CHAT] | key | offline on|off"""
+        | tools [drop NAME[,NAME] | clear] [CHAT] | pick MODEL [CHAT] | key | offline on|off
+        | cache on [PATH]|off|clear|stats | record FILE|off | replay FILE [--fast]|off"""
         command, _, rest = line.strip().partition(" ")
         handlers = {
             "config": self._config,
@@ -394,6 +401,9 @@ class Responses(Magics):
             "pick": self._pick_line,
             "key": self._key,
             "offline": self._offline,
+            "cache": lambda rest: cache_commands.cache(self, rest),
+            "record": lambda rest: cache_commands.record(self, rest),
+            "replay": lambda rest: cache_commands.replay(self, rest),
         }
         if command not in handlers:
             raise UsageError(LINE_USAGE)
@@ -509,7 +519,14 @@ class Responses(Magics):
         """The client the magics use; offline when `offline` is on or `orj.offline()` was called."""
         wanted = self.offline or offline_requested()
         if self._client is None or self._client.offline != wanted:
-            self._set_client(Client(api_key=self._api_key, offline=wanted, timeout=self.timeout))
+            self._set_client(
+                Client(
+                    api_key=self._api_key,
+                    offline=wanted,
+                    timeout=self.timeout,
+                    cache=self.response_cache,
+                )
+            )
         return self._client
 
     def _set_client(self, client: Client | None) -> None:
