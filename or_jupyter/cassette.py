@@ -4,7 +4,7 @@
 end into the cassette; `replay(PATH, fast=False)` makes every client answer from it
 instead of the network (no key needed), at the recorded pace or at once. The
 environment variable `OR_JUPYTER_REPLAY=PATH` replays for a whole process (a notebook
-run on Binder, the tutorial tests). A request the cassette does not hold raises
+run on Binder, the tutorial tests), and `OR_JUPYTER_RECORD=PATH` records one. A request the cassette does not hold raises
 `ReplayMissError`, naming the closest recorded request and what differs.
 
 The format (docs/cassette.md): JSON Lines, UTF-8. The first line is a header,
@@ -32,6 +32,7 @@ from .protocol import APIError
 
 __all__ = [
     "FORMAT_VERSION",
+    "RECORD_ENV",
     "REPLAY_ENV",
     "CassetteError",
     "Player",
@@ -51,6 +52,7 @@ FORMAT_VERSION = 1
 HEADER_KEY = "or_jupyter_cassette"
 REPLAY_ENV = "OR_JUPYTER_REPLAY"
 REPLAY_FAST_ENV = "OR_JUPYTER_REPLAY_FAST"
+RECORD_ENV = "OR_JUPYTER_RECORD"
 
 
 class CassetteError(ValueError):
@@ -298,7 +300,7 @@ def _short(value: Any, limit: int = 80) -> str:
 # -- the process's recorder and player -------------------------------------------------
 
 _UNSET: Any = object()
-_state: dict[str, Any] = {"player": _UNSET, "recorder": None}
+_state: dict[str, Any] = {"player": _UNSET, "recorder": _UNSET}
 _state_lock = threading.Lock()
 
 
@@ -310,8 +312,9 @@ def record(path: str | os.PathLike[str]) -> Recorder:
 
 
 def stop_recording() -> Recorder | None:
-    """Stop recording; return the recorder that was active (its `count`, `path`)."""
-    recorder, _state["recorder"] = _state["recorder"], None
+    """Stop recording (also a recording the environment asked for); return the recorder
+    that was active (its `count`, `path`)."""
+    recorder, _state["recorder"] = active_recorder(), None
     return recorder
 
 
@@ -328,6 +331,12 @@ def stop_replay() -> None:
 
 
 def active_recorder() -> Recorder | None:
+    """The recorder: `record()`'s, else `$OR_JUPYTER_RECORD`'s (read once, on first use)."""
+    if _state["recorder"] is _UNSET:
+        with _state_lock:
+            if _state["recorder"] is _UNSET:
+                path = os.environ.get(RECORD_ENV)
+                _state["recorder"] = Recorder(path) if path else None
     return _state["recorder"]
 
 
