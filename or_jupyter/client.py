@@ -17,8 +17,11 @@ from typing import Any
 
 import httpx
 
+from . import cassette
 from ._version import __version__
 from .attachments import as_input
+from .cache import Cache, open_cache, request_key
+from .exchange import CACHED, Exchange, acapture, capture, replayed, request_json
 from .offline_mode import OFFLINE_ENV, emulator_endpoint, offline_requested
 from .protocol import (
     APIConnectionError,
@@ -113,7 +116,7 @@ class _ClientBase:
 
     def _prepare(self, params: dict[str, Any], stream: bool) -> tuple[str, bytes, dict[str, str]]:
         """The URL, the encoded body and the headers of a `POST /responses`, checked."""
-        if self._auth is None:
+        if self._auth is None and cassette.active_player() is None:
             raise MissingAPIKeyError(MISSING_KEY, status_code=None)
         if "input" in params:  # images, files and DataFrames become a user message's parts
             params = {**params, "input": as_input(params["input"])}
@@ -150,6 +153,38 @@ class _ClientBase:
                 "nothing was sent",
                 path=places[0],
             )
+
+    # -- the cache and cassettes: answers kept as bytes, served below the stream parser --
+
+    def _kept(
+        self, method: str, url: str, content: bytes | None, request: httpx.Request, aio: bool
+    ) -> tuple[httpx.Response | None, tuple[str, Any, Any] | None]:
+        """The answer the active cassette or the cache holds for this request (else None),
+        and for a live answer what `capture` needs: the path, the body and who keeps a
+        copy once it is read to its end (the recorder, the cache), or None if nobody."""
+        path, body = url[len(self.base_url) :], request_json(content)
+        player = cassette.active_player()
+        if player is not None:
+            found = player.answer(method, path, body)
+            return replayed(found, request, paced=not player.fast, aio=aio), None
+        key = (
+            request_key(self.base_url, path, body)
+            if self.cache is not None and method == "POST"
+            else None
+        )
+        if key is not None:
+            found = self.cache.get(key)
+            if found is not None:
+                return replayed(found, request, paced=False, aio=aio), None
+        recorder, cache = cassette.active_recorder(), self.cache
+
+        def keep(exchange: Exchange) -> None:
+            if recorder is not None:
+                recorder.add(exchange)
+            if key is not None:
+                cache.put(key, exchange)
+
+        return None, (path, body, keep) if recorder is not None or key is not None else None
 
     def _error(self, response: httpx.Response, body: bytes, truncated: bool) -> APIError:
         return self._redact(
@@ -199,6 +234,7 @@ class _ClientBase:
         result = response_from_json(data)
         if result.status == "failed":
             raise self._redact(failed_body_error(data, response=result))
+        result.cached = bool(response.extensions.get(CACHED))
         return result
 
     def _models(self, response: httpx.Response, body: bytes, truncated: bool) -> list[Any]:
@@ -243,13 +279,36 @@ def _find(value: Any, secret: str, path: str) -> str | None:
     return None
 
 
+class _Stream(ResponseStream):
+    """A `ResponseStream` whose `response` says whether it was answered from the cache or a cassette."""
+
+    @property
+    def response(self) -> Response:
+        return _marked(super().response, self._http_response)
+
+
+class _AsyncStream(AsyncResponseStream):
+    """The async `_Stream`."""
+
+    @property
+    def response(self) -> Response:
+        return _marked(super().response, self._http_response)
+
+
+def _marked(response: Response, http_response: httpx.Response | None) -> Response:
+    response.cached = http_response is not None and bool(http_response.extensions.get(CACHED))
+    return response
+
+
 class Client(_ClientBase):
     """Synchronous client. `stream()` is the main entry point (the README shows the whole surface).
 
     `api_key` defaults to `$OPENROUTER_API_KEY`, `base_url` to `$OPENROUTER_BASE_URL`
     or OpenRouter. `http_client` lets you bring your own `httpx.Client` (proxies,
     transports); it is not closed by `close()`. `offline=True` (or
-    `OR_JUPYTER_OFFLINE=1`) routes everything to the in-process emulator.
+    `OR_JUPYTER_OFFLINE=1`) routes everything to the in-process emulator. `cache=PATH`
+    answers identical requests from a SQLite response cache (`cache.py`); a cassette
+    being replayed (`cassette.py`, `OR_JUPYTER_REPLAY`) answers every request.
     """
 
     def __init__(
@@ -262,15 +321,17 @@ class Client(_ClientBase):
         app_title: str | None = None,
         app_url: str | None = None,
         offline: bool | None = None,
+        cache: Cache | str | os.PathLike[str] | None = None,
     ) -> None:
         super().__init__(api_key, base_url, timeout, max_retries, app_title, app_url, offline)
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(timeout=self.timeout)
+        self.cache = open_cache(cache)
 
     def stream(self, **params: Any) -> ResponseStream:
         """Start a streamed response; use as `with client.stream(...) as stream: for event in stream`."""
         url, content, headers = self._prepare(params, stream=True)
-        return ResponseStream(lambda: self._send("POST", url, content, headers))
+        return _Stream(lambda: self._send("POST", url, content, headers))
 
     def create(self, **params: Any) -> Response:
         """A non-streaming response. Raises `ResponseFailedError` if the response failed."""
@@ -313,10 +374,15 @@ class Client(_ClientBase):
         self, method: str, url: str, content: bytes | None, headers: dict[str, str]
     ) -> tuple[Any, APIError | None]:
         request = self._http.build_request(method, url, content=content, headers=headers)
-        try:
-            response = self._http.send(request, stream=True, auth=self._auth)
-        except httpx.HTTPError as exc:
-            return None, self._transport_error(exc)
+        response, copy = self._kept(method, url, content, request, aio=False)
+        if response is None:
+            started = time.monotonic()
+            try:
+                response = self._http.send(request, stream=True, auth=self._auth)
+            except httpx.HTTPError as exc:
+                return None, self._transport_error(exc)
+            if copy is not None:
+                response = capture(response, method, *copy[:2], started, copy[2])
         if response.status_code < 300:
             return response, None
         try:
@@ -350,15 +416,17 @@ class AsyncClient(_ClientBase):
         app_title: str | None = None,
         app_url: str | None = None,
         offline: bool | None = None,
+        cache: Cache | str | os.PathLike[str] | None = None,
     ) -> None:
         super().__init__(api_key, base_url, timeout, max_retries, app_title, app_url, offline)
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(timeout=self.timeout)
+        self.cache = open_cache(cache)
 
     def stream(self, **params: Any) -> AsyncResponseStream:
         """Start a streamed response: `async with client.stream(...) as s: async for event in s`."""
         url, content, headers = self._prepare(params, stream=True)
-        return AsyncResponseStream(lambda: self._send("POST", url, content, headers))
+        return _AsyncStream(lambda: self._send("POST", url, content, headers))
 
     async def create(self, **params: Any) -> Response:
         """A non-streaming response. Raises `ResponseFailedError` if the response failed."""
@@ -401,10 +469,15 @@ class AsyncClient(_ClientBase):
         self, method: str, url: str, content: bytes | None, headers: dict[str, str]
     ) -> tuple[Any, APIError | None]:
         request = self._http.build_request(method, url, content=content, headers=headers)
-        try:
-            response = await self._http.send(request, stream=True, auth=self._auth)
-        except httpx.HTTPError as exc:
-            return None, self._transport_error(exc)
+        response, copy = self._kept(method, url, content, request, aio=True)
+        if response is None:
+            started = time.monotonic()
+            try:
+                response = await self._http.send(request, stream=True, auth=self._auth)
+            except httpx.HTTPError as exc:
+                return None, self._transport_error(exc)
+            if copy is not None:
+                response = acapture(response, method, *copy[:2], started, copy[2])
         if response.status_code < 300:
             return response, None
         try:

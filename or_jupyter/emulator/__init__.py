@@ -71,15 +71,18 @@ def start(
     replay: Iterable[str | Path] | None = None,
     max_body: int = MAX_BODY,
     log: bool = False,
+    fast: bool = False,
 ) -> EmulatorHandle:
     """Start an emulator on a background thread and return its handle.
 
     ``port=0`` picks a free port. ``tps`` paces streamed tokens per second;
     None or 0 streams as fast as the socket allows (the default, for tests).
-    ``replay`` queues recorded bodies served byte for byte before scripted answers.
+    ``replay`` queues recorded bodies served byte for byte before scripted answers; a
+    cassette among them answers every request it holds (at its recorded pace unless
+    ``fast``), and a request it does not hold gets a 404 naming the closest one.
     """
     server = EmulatorServer(
-        (host, port), tps=tps or 0, replay=replay or (), max_body=max_body, log=log
+        (host, port), tps=tps or 0, replay=replay or (), max_body=max_body, log=log, fast=fast
     )
     return EmulatorHandle(server)
 

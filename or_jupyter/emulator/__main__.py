@@ -30,7 +30,11 @@ def main(argv: list[str] | None = None) -> None:
         nargs="+",
         default=[],
         metavar="FILE",
-        help="recorded bodies to serve byte for byte, one per request, in order",
+        help="recorded bodies to serve byte for byte, one per request, in order; or a "
+        "cassette (docs/cassette.md), which answers every request it holds",
+    )
+    parser.add_argument(
+        "--fast", action="store_true", help="serve a cassette at once, not at its recorded pace"
     )
     parser.add_argument("--quiet", action="store_true", help="do not log requests to stderr")
     args = parser.parse_args(argv)
@@ -43,7 +47,12 @@ def main(argv: list[str] | None = None) -> None:
             flush=True,
         )
     handle = start(
-        host=args.host, port=args.port, tps=args.tps, replay=args.replay, log=not args.quiet
+        host=args.host,
+        port=args.port,
+        tps=args.tps,
+        replay=args.replay,
+        log=not args.quiet,
+        fast=args.fast,
     )
     print(handle.base_url, flush=True)
     try:

@@ -26,6 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from .. import cassette
 from . import behaviours, catalogue, events, faults, framing, routing, schemas
 from .behaviours import Plan
 from .request import Request, parse
@@ -138,6 +139,7 @@ class EmulatorServer(ThreadingHTTPServer):
         replay: Iterable[str | Path] = (),
         max_body: int = MAX_BODY,
         log: bool = False,
+        fast: bool = False,
     ):
         super().__init__(address, Handler)
         self.bound_host = address[0]
@@ -150,12 +152,23 @@ class EmulatorServer(ThreadingHTTPServer):
         self.burst = faults.Burst()
         self._replay: deque[Path] = deque()
         self._replay_lock = threading.Lock()
+        self.cassette: cassette.Player | None = None  # answers every request when set
+        self.fast = fast  # serve a cassette at once rather than at its recorded pace
         self.add_replay(replay)
 
     def add_replay(self, paths: Iterable[str | Path]) -> None:
-        """Queue recorded bodies; each later POST /responses gets the next one, in order."""
+        """Queue recorded bodies; each later POST /responses gets the next one, in order.
+
+        A cassette (`docs/cassette.md`) among them is not queued: from then on it answers
+        every request it holds, and any other request gets a 404 naming the closest one."""
+        paths = [Path(path) for path in paths]
+        tapes = [path for path in paths if cassette.is_cassette(path)]
         with self._replay_lock:
-            self._replay.extend(Path(path) for path in paths)
+            self._replay.extend(path for path in paths if path not in tapes)
+            if tapes:
+                exchanges = [ex for tape in tapes for ex in cassette.load(tape)]
+                source = ", ".join(str(tape) for tape in tapes)
+                self.cassette = cassette.Player(exchanges, fast=self.fast, source=source)
 
     def next_replay(self) -> Path | None:
         with self._replay_lock:
@@ -235,6 +248,8 @@ class Handler(BaseHTTPRequestHandler):
                         "only to localhost, 127.0.0.1 or [::1] (or the host it was started on)",
                     )
                 )
+            elif route in ROUTES and self.server.cassette is not None:
+                self._from_cassette(route)
             elif route not in ROUTES:
                 self._discard_body()
                 self._send_error(faults.error(404, f"Not found: {self.command} {path or '/'}"))
@@ -421,6 +436,40 @@ class Handler(BaseHTTPRequestHandler):
                 except OSError:
                     return
                 self.server.stopping.wait(0.1)
+
+    def _from_cassette(self, route: str) -> None:
+        """Answer from the cassette, at its recorded pace unless `fast`; a miss is a 404."""
+        raw = self._read_body() if self.command == "POST" else (self._discard_body() or b"")
+        if raw is None:
+            return
+        if route == "/responses" and not self._authorized():
+            self._send_error(faults.error(401, "No auth credentials found"))
+            return
+        player = self.server.cassette
+        try:
+            found = player.answer(self.command, route, json.loads(raw) if raw else None)
+        except cassette.ReplayMissError as exc:
+            meta = {"closest": exc.closest, "differences": exc.differences}
+            self._send_error(faults.error(404, exc.message, meta))
+            return
+        except ValueError as exc:
+            self._send_error(faults.error(400, f"Invalid JSON body: {exc}"))
+            return
+        self._started = True
+        self.send_response(found.status)
+        for name, value in found.headers.items():
+            self.send_header(name, value)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        out, started = framing.ChunkedWriter(self.wfile), time.monotonic()
+        for ms, data in found.events:
+            wait = started + ms / 1000 - time.monotonic()
+            if not player.fast and wait > 0:
+                out.flush()
+                if self.server.stopping.wait(wait):
+                    return
+            out.write(data)
+        out.end()
 
     def _replay(self, path: Path) -> None:
         """Send a recorded body byte for byte, with the status recorded next to it."""

@@ -38,6 +38,7 @@ from ..render.live import CREDIT_ALLOWANCE
 from ..saved import cell_record
 from ..structured import parse_structured, text_format
 from ..tools import Tool, as_tool
+from . import cache_commands
 from .approval import Approvals
 from .canvas import Canvas
 from .context import FailureLog, cells_context, context_count, help_prompt, last_python_block
@@ -70,7 +71,8 @@ SETTINGS = (
 LINE_USAGE = (
     "usage: %responses config [key=value ...] | models [FILTER] | history [CHAT] "
     "| reset [CHAT] | tools [drop NAME[,NAME] | clear] [CHAT] | pick MODEL [CHAT] | key "
-    "| offline on|off | restore [NOTEBOOK] | fix [MODEL] | explain [MODEL]"
+    "| offline on|off | restore [NOTEBOOK] | fix [MODEL] | explain [MODEL] "
+    "| cache on [PATH]|off|clear|stats | record FILE|off | replay FILE [--fast]|off"
 )
 
 
@@ -132,6 +134,7 @@ class Responses(Magics):
         self._client: Client | None = None
         self._api_key: str | None = None  # from `%responses key`: in this kernel's memory only
         self.failures = FailureLog(shell) if shell is not None else None  # for `fix`, `explain`
+        self.response_cache: Any = None  # `%responses cache on`: the magics' response cache
 
     # -- the cell magic ------------------------------------------------------------------
 
@@ -154,6 +157,7 @@ class Responses(Magics):
     @argument("-c", "--chat", default="default", help="Name of the conversation to continue.")
     @argument("-n", "--new", action="store_true", help="Start the conversation afresh.")
     @argument("--no-stream", action="store_true", help="Wait for the whole answer.")
+    @argument("--no-cache", action="store_true", help="Ask the server even if the cache holds it.")
     @argument("-o", "--out", help="Variable to store the final Response in.")
     @argument(
         "--fallback",
@@ -276,6 +280,8 @@ class Responses(Magics):
         if len(set(models)) != len(models):
             raise UsageError(f"-m {args.model}: a model is named twice")
         chat = self._chat(args.chat, new=args.new, stream=not args.no_stream)
+        if args.no_cache:
+            chat.client = cache_commands.uncached(chat.client)
         if args.pick:
             self._pick(chat, args.pick, args.chat)
         if len(models) > 1:
@@ -470,7 +476,8 @@ class Responses(Magics):
     def responses_line(self, line: str) -> Any:
         """%responses config [key=value ...] | models [FILTER] | history [CHAT] | reset [CHAT]
         | tools [drop NAME[,NAME] | clear] [CHAT] | pick MODEL [CHAT] | key | offline on|off
-        | restore [NOTEBOOK] | fix [MODEL] | explain [MODEL]"""
+        | restore [NOTEBOOK] | fix [MODEL] | explain [MODEL]
+        | cache on [PATH]|off|clear|stats | record FILE|off | replay FILE [--fast]|off"""
         command, _, rest = line.strip().partition(" ")
         handlers = {
             "config": self._config,
@@ -484,6 +491,9 @@ class Responses(Magics):
             "restore": lambda rest: restore(self, rest),
             "fix": lambda rest: self._help_with_failure(rest, fix=True),
             "explain": lambda rest: self._help_with_failure(rest, fix=False),
+            "cache": lambda rest: cache_commands.cache(self, rest),
+            "record": lambda rest: cache_commands.record(self, rest),
+            "replay": lambda rest: cache_commands.replay(self, rest),
         }
         if command not in handlers:
             raise UsageError(LINE_USAGE)
@@ -624,7 +634,14 @@ class Responses(Magics):
         """The client the magics use; offline when `offline` is on or `orj.offline()` was called."""
         wanted = self.offline or offline_requested()
         if self._client is None or self._client.offline != wanted:
-            self._set_client(Client(api_key=self._api_key, offline=wanted, timeout=self.timeout))
+            self._set_client(
+                Client(
+                    api_key=self._api_key,
+                    offline=wanted,
+                    timeout=self.timeout,
+                    cache=self.response_cache,
+                )
+            )
         return self._client
 
     def _set_client(self, client: Client | None) -> None:

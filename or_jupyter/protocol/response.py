@@ -70,6 +70,7 @@ class Response:
     incomplete_details: dict[str, Any] | None = None
     created_at: float | None = None
     openrouter_metadata: dict[str, Any] | None = None
+    cached: bool = False  # answered from the response cache or a cassette: nothing was spent
 
     @property
     def output_text(self) -> str:

@@ -56,6 +56,7 @@ class SendStats:
     tools: list[str] = field(default_factory=list)  # the tools offered to the model
     provider: str | None = None  # who served the last turn, from OpenRouter's routing metadata
     attempts: int | None = None  # routing attempts of the last turn (fallbacks included)
+    cached: int = 0  # turns answered from the response cache or a cassette (nothing spent)
 
     @property
     def tokens_per_second(self) -> float | None:
@@ -91,8 +92,12 @@ class SendStats:
             parts.append(f"{self.input_tokens:,} in / {self.output_tokens or 0:,} out tokens")
         if self.reasoning_tokens:
             parts.append(f"{self.reasoning_tokens:,} reasoning")
-        if self.cost is not None:
-            parts.append(f"${self.cost:.6f}")
+        if self.cached and self.cached >= self.turns:
+            original = f"original cost ${self.cost:.6f} · " if self.cost is not None else ""
+            parts.append(f"cached · {original}nothing spent")
+        elif self.cost is not None:
+            cached = f" ({self.cached} of {self.turns} turns cached)" if self.cached else ""
+            parts.append(f"${self.cost:.6f}{cached}")
         if self.ttft is not None:
             parts.append(f"first token {self.ttft:.2f} s")
         if self.total is not None:
@@ -164,6 +169,7 @@ class View(Observer):
 
     def on_response(self, response: Response) -> None:
         self.stats.add_usage(response.usage)
+        self.stats.cached += bool(getattr(response, "cached", False))
         if isinstance(response.model, str) and response.model:
             self.stats.model = response.model
         self.stats.provider = response.provider or self.stats.provider

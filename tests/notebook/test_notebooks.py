@@ -6,6 +6,10 @@ run on those fresh outputs and on the copies saved in the repository (which visi
 GitHub and Binder see before running anything), so both must contain the answers as plain
 outputs: the arithmetic, the tool cards with their results, the folded reasoning pane, the
 footer. Neither may contain an error output, an error box or an API key.
+
+A notebook with a cassette, `notebooks/cassettes/NAME.jsonl` (recorded once with a key, see
+notebooks/README.md), is executed replaying it (`OR_JUPYTER_REPLAY`): its answers are the
+recorded ones, so it is checked for clean, plain outputs, not for the emulator's answers.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import re
 import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import jupytext
 import nbformat
@@ -24,9 +29,12 @@ import pytest
 from helpers import REPO
 
 NOTEBOOK_DIR = REPO / "notebooks"
+CASSETTE_DIR = NOTEBOOK_DIR / "cassettes"
 SOURCE_DIR = NOTEBOOK_DIR / "src"
 sys.path.insert(0, str(NOTEBOOK_DIR))
 import build  # noqa: E402 - notebooks/build.py, which builds the notebooks from their sources
+
+from or_jupyter.cassette import RECORD_ENV, REPLAY_ENV  # noqa: E402
 
 pytestmark = [pytest.mark.kernel, pytest.mark.slow]
 
@@ -321,10 +329,28 @@ def fresh(tmp_path_factory):
         for c in nb.cells:
             if c.cell_type == "code":
                 c.outputs, c.execution_count = [], None
-        return build.execute(nb, tmp_path_factory.mktemp(name))
+        return execute(nb, tmp_path_factory.mktemp(name), cassette_of(name))
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         yield {name: pool.submit(run, name) for name in NAMES}
+
+
+def cassette_of(name: str) -> Path | None:
+    """The notebook's cassette, if it has one."""
+    path = CASSETTE_DIR / f"{name}.jsonl"
+    return path if path.exists() else None
+
+
+def execute(nb: nbformat.NotebookNode, cwd: Path, cassette: Path | None) -> nbformat.NotebookNode:
+    """Execute offline (`build.execute`), or, with a cassette, replaying it at once."""
+    if cassette is None:
+        return build.execute(nb, cwd)
+    from nbclient import NotebookClient
+
+    env = {**build.offline_env(), REPLAY_ENV: str(cassette), "OR_JUPYTER_REPLAY_FAST": "1"}
+    client = NotebookClient(nb, timeout=build.TIMEOUT, kernel_name="python3", coalesce_streams=True)
+    client.execute(env=env, cwd=str(cwd))
+    return nb
 
 
 def saved(name: str) -> nbformat.NotebookNode:
@@ -400,4 +426,44 @@ def test_notebook_executes_offline(fresh, name):
     nb = copy.deepcopy(fresh[name].result())
     check_clean(nb)
     check_answers_are_plain(nb)
-    CHECKS[name](nb)
+    if cassette_of(name) is None:
+        CHECKS[name](nb)
+
+
+def test_a_notebook_with_a_cassette_replays_it_with_no_key_and_no_request(server, tmp_path):
+    """Recorded once against a counting server with a key; replayed offline, keyless: the
+    recorded answer is shown, marked cached, and the server hears nothing more."""
+    from helpers.scripted_server import Reply, sse
+
+    key = "sk-or-v1-notebook-cassette-secret-0123"
+    text = "Recorded answer: **forty-two**"
+    done = {"id": "r", "model": "openai/gpt-5-mini", "status": "completed", "usage": {"cost": 0.01}}
+    done["output"] = [
+        {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": text}]}
+    ]
+    server.queue(
+        Reply(
+            body=sse(
+                {"type": "response.output_text.delta", "output_index": 0, "delta": text},
+                {"type": "response.completed", "response": done},
+            )
+        )
+    )
+    cells = ["%load_ext or_jupyter", "%%responses -m openai/gpt-5-mini\nWhat is six times seven?"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    tape = tmp_path / "tape.jsonl"
+    recording = {**os.environ, "OPENROUTER_API_KEY": key, "OPENROUTER_BASE_URL": server.base_url}
+    recording.update({RECORD_ENV: str(tape), "OR_JUPYTER_OFFLINE": "0"})
+    from nbclient import NotebookClient
+
+    NotebookClient(copy.deepcopy(nb), timeout=build.TIMEOUT, kernel_name="python3").execute(
+        env=recording, cwd=str(tmp_path)
+    )
+    assert len(server.seen) == 1 and key.encode() not in tape.read_bytes()
+    replayed = execute(nb, tmp_path, tape)
+    check_clean(replayed)
+    check_answers_are_plain(replayed)
+    answer = replayed.cells[1]
+    assert "<strong>forty-two</strong>" in answer_html(answer)
+    assert "nothing spent" in footer(answer) and "$0.010000" in footer(answer)
+    assert len(server.seen) == 1
