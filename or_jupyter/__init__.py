@@ -38,6 +38,7 @@ from .protocol import (
     StreamTimeoutError,
     UnexpectedContentError,
 )
+from .cassette import ReplayMissError
 from .saved import responses_in
 from .stream import AsyncResponseStream, ResponseStream
 from .tools import Tool, ToolResult, tool
@@ -67,6 +68,7 @@ __all__ = [
     "ProtocolError",
     "RateLimitError",
     "RedirectError",
+    "ReplayMissError",
     "RequestTimeoutError",
     "Response",
     "ResponseFailedError",

@@ -71,12 +71,16 @@ class TerminalView(View):
                 self._write(strip_controls(item_card(item)[1]) + "\n", DIM)
 
     def on_response(self, response: Response) -> None:
-        """A model turn ended: its Sources list, if it cited any."""
+        """A model turn ended: its Sources list if it cited any, and a line per image it made."""
         super().on_response(response)
         self.searches += search_count(response)
         if response.citations:
             self._switch("tool")
             self._write(strip_controls(sources_text(response.citations)) + "\n", DIM)
+        for image in response.images:
+            self._switch("tool")
+            size = f"{len(image.data):,} bytes"
+            self._write(f"[generated image: {image.media_type}, {size}; response.images]\n", DIM)
 
     def on_tool_start(self, call: Any) -> None:
         self._switch("tool")

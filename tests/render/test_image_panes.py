@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import base64
+import io
 
 import pytest
 
 import or_jupyter as orj
 from or_jupyter import emulator
+from or_jupyter.conversation import Conversation
+from or_jupyter.notebook import run_send
+from or_jupyter.render import TerminalView
 from or_jupyter.render.live import LiveView
 
 
@@ -96,3 +100,17 @@ def test_an_image_that_is_not_png_jpeg_gif_or_webp_is_never_drawn(payload):
     assert "javascript:" not in html and "<svg" not in html and "<script" not in html
     assert "not drawn" in html
     assert orj.Response(output=[item]).images == []
+
+
+def test_the_terminal_view_names_each_generated_image():
+    out = io.StringIO()
+    with emulator.start() as server:
+        client = orj.Client(api_key="k", base_url=server.base_url, max_retries=0)
+        chat = Conversation(model="emulator/image", client=client)
+        view = TerminalView(out, color=False)
+        view.begin(model=chat.model)
+        response = run_send(chat, "a red square", view, poll_ui=False)
+    [image] = response.images
+    assert f"[generated image: image/png, {len(image.data):,} bytes; response.images]" in (
+        out.getvalue()
+    )
