@@ -7,6 +7,7 @@ over many rows (`orj.map` shadows the builtin only as an attribute of this packa
 
 from ._version import __version__
 from .batch import BudgetError, RowResult, TemplateError, amap, map
+from .cassette import ReplayMissError
 from .client import AsyncClient, Client
 from .compare import acompare, compare
 from .conversation import BranchError, Comparison, Conversation
@@ -38,7 +39,6 @@ from .protocol import (
     StreamTimeoutError,
     UnexpectedContentError,
 )
-from .cassette import ReplayMissError
 from .saved import responses_in
 from .stream import AsyncResponseStream, ResponseStream
 from .tools import Tool, ToolResult, tool

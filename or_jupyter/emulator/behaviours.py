@@ -86,7 +86,7 @@ def plan(request: Request) -> Plan:
         result = Plan(text=texts.long_document(budget, rng))
     elif pace_of(request.model):
         result = paced(request, rng)
-    elif request.model == images.IMAGE_MODEL:
+    elif request.model == images.IMAGE_MODEL or _asks_for_images(request.body):
         result = image(request)
     else:
         result = assistant(request, rng)
@@ -148,6 +148,12 @@ def _with_reasoning(result: Plan, request: Request, intent: list[str], rng: rand
         else:
             result.reasoning = texts.reasoning(prompt, request.effort, intent, rng)
     return result
+
+
+def _asks_for_images(body: dict) -> bool:
+    """`modalities` with "image": any model id then plays an image model, as emulator/image."""
+    modalities = body.get("modalities")
+    return isinstance(modalities, list) and "image" in modalities
 
 
 def image(request: Request) -> Plan:

@@ -120,3 +120,13 @@ def test_the_catalogue_lists_the_image_model_with_image_output(emu):
     assert entry["architecture"]["output_modalities"] == ["image", "text"]
     assert "image" in entry["architecture"]["input_modalities"]
     assert list(schemas.validator("ModelsListResponse").iter_errors(listing)) == []
+
+
+def test_any_model_asked_for_images_draws_one_as_the_image_model_does(emu):
+    client = orj.Client(api_key="k", base_url=emu.base_url, max_retries=0)
+    asked = client.create(
+        model="google/gemini-2.5-flash-image", input="a red square", modalities=["image", "text"]
+    )
+    plain = client.create(model="google/gemini-2.5-flash-image", input="a red square")
+    assert len(asked.images) == 1 and asked.images[0].media_type == "image/png"
+    assert plain.images == []

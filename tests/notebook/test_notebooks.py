@@ -265,6 +265,21 @@ def check_batch(nb: nbformat.NotebookNode) -> None:
     assert cell(nb, "results[").outputs[0].data["text/plain"].count(" done ") == 3
 
 
+def check_web_and_images(nb: nbformat.NotebookNode) -> None:
+    web = html_of(cell(nb, "%%responses --web"))
+    assert web.count('<span class="orj-cite"><a href="https://') == 3 and "orj-sources" in web
+    assert "3 results" in text_of(cell(nb, "%%responses --web"))
+    assert "Example Docs <https://docs.example.com/" in text_of(cell(nb, "for found in cited"))
+    assert re.search(
+        r"I see a \d+×\d+ PNG image", text_of(cell(nb, "%%responses --new\nWhat does"))
+    )
+    history = text_of(cell(nb, "%responses history"))
+    assert "| region | q1 | q2 |" in history and "| 0 | north | 120 | 131 |" in history
+    drawn = html_of(cell(nb, "%%responses -m google/gemini-2.5-flash-image"))
+    assert '<img src="data:image/png;base64,' in drawn
+    assert "image/png 1292 bytes (64, 48)" in text_of(cell(nb, "[image] = drawn.images"))
+
+
 def _nth(nb: nbformat.NotebookNode, source: str, n: int) -> nbformat.NotebookNode:
     return [c for c in nb.cells if c.cell_type == "code" and c.source == source][n]
 
@@ -278,6 +293,7 @@ CHECKS: dict[str, Callable[[nbformat.NotebookNode], None]] = {
     "06-python-api": check_python_api,
     "07-compare": check_compare,
     "08-batch": check_batch,
+    "09-web-and-images": check_web_and_images,
 }
 
 
