@@ -502,13 +502,26 @@ class Responses(Magics):
     def _help_with_failure(self, rest: str, *, fix: bool) -> None:
         """`fix` / `explain [MODEL]`: the last failing cell and its traceback, to the model
         (in the conversation 'fix', afresh); `fix` puts the corrected cell below."""
+        self.responses_cell(*self._help_request(rest, fix=fix))
+        self._insert_fix(fix)
+
+    async def help_async(self, command: str, rest: str) -> None:
+        """`fix` / `explain` as a kernel runs them: awaiting, so Stop is heard."""
+        fix = command == "fix"
+        await self.responses_async(*self._help_request(rest, fix=fix))
+        self._insert_fix(fix)
+
+    def _help_request(self, rest: str, *, fix: bool) -> tuple[str, str]:
+        """The cell magic's options line and prompt for `fix` / `explain`."""
         failure = self.failures.last if self.failures is not None else None
         if failure is None:
             raise UsageError("no cell has failed in this session: nothing to fix or explain")
         if len(rest.split()) > 1:
             raise UsageError(f"usage: %responses {'fix' if fix else 'explain'} [MODEL]")
         prompt = help_prompt(failure, fix=fix, keys=self._keys())
-        self.responses_cell(f"--chat fix --new{f' -m {rest}' if rest else ''}", prompt)
+        return f"--chat fix --new{f' -m {rest}' if rest else ''}", prompt
+
+    def _insert_fix(self, fix: bool) -> None:
         responses = self.chats["fix"].responses
         if not fix or not responses or responses[-1].status != "completed":
             return  # explained, or failed or stopped (the view said so)

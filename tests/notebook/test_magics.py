@@ -319,3 +319,18 @@ def _drawn_html(message: dict) -> str:
     html = content.get("data", {}).get("text/html", "")
     state = content.get("data", {}).get("state", {})
     return html or (state.get("value", "") if isinstance(state, dict) else "")
+
+
+def test_fix_and_explain_lines_become_awaiting_cells_in_a_kernel():
+    from or_jupyter.notebook import awaiting_cells
+
+    [code] = awaiting_cells(["%responses fix openai/gpt-5-mini\n"])
+    assert code.endswith(".help_async('fix', 'openai/gpt-5-mini')\n")
+    [code] = awaiting_cells(["%responses explain"])
+    assert code.endswith(".help_async('explain', '')\n")
+    for untouched in (
+        ["%responses fixes\n"],
+        ["%responses fix\n", "print(1)\n"],
+        ["%responses models\n"],
+    ):
+        assert awaiting_cells(untouched) == untouched

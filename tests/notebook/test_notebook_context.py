@@ -8,8 +8,10 @@ from helpers.scripted_server import Reply, sse
 from IPython.core.error import UsageError
 
 import or_jupyter as orj
+from or_jupyter.emulator.images import png
 
 KEY = "sk-or-v1-test-context-key-0123456789"
+PNG = png(1)  # a small real PNG
 TOKEN = "tok-the-service-secret-42"
 FAILING = f"""\
 import os
@@ -153,3 +155,17 @@ def test_the_fix_is_the_last_python_or_untagged_fenced_block():
     answer = "```python\nfirst()\n```\n~~~\nsecond()\n~~~\n```text\nnot code\n```\n"
     assert last_python_block(answer) == "second()\n"
     assert last_python_block("no code here") is None
+
+
+def test_context_comes_before_a_prompt_that_holds_an_image(shell, server):
+    shell.run_cell("a = 41", store_history=True)
+    shell.user_ns["png"] = PNG
+    server.queue(answer("A dot."))
+    assert shell.run_cell(
+        "%%responses --context 1\nWhat is this? {png}", store_history=True
+    ).success
+    [message] = server.seen[-1].json()["input"]
+    kinds = [part["type"] for part in message["content"]]
+    assert kinds[0] == "input_text" and "input_image" in kinds
+    assert message["content"][0]["text"].startswith("Notebook context: the last 1 cells")
+    assert "a = 41" in message["content"][0]["text"]
