@@ -90,7 +90,7 @@ def record(magics: Any, rest: str) -> None:
         recorder = cassette.stop_recording()
         if recorder is None:
             raise UsageError("record off: nothing is being recorded")
-        print(f"recording stopped: {recorder.count} exchanges in {recorder.path}")
+        print(f"recording stopped: {_exchanges(recorder.count)} in {recorder.path}")
         return
     try:
         cassette.record(rest)
@@ -116,6 +116,10 @@ def replay(magics: Any, rest: str) -> None:
         raise UsageError(f"replay {words[0]}: {exc}") from None
     pace = "at once" if fast else "at the recorded pace"
     print(
-        f"replaying {len(player.exchanges)} recorded exchanges from {words[0]} {pace}; "
+        f"replaying {_exchanges(len(player.exchanges))} recorded from {words[0]} {pace}; "
         "requests not in it are errors"
     )
+
+
+def _exchanges(count: int) -> str:
+    return f"{count} exchange" if count == 1 else f"{count} exchanges"

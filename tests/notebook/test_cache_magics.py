@@ -113,9 +113,9 @@ def test_record_then_replay_shows_the_same_answer_marked_cached(shell, capsys):
     shell.run_line_magic("responses", "record session.jsonl")
     shell.run_cell(PROMPT)
     shell.run_line_magic("responses", "record off")
-    assert "recording stopped: 1 exchanges in session.jsonl" in capsys.readouterr().out
+    assert "recording stopped: 1 exchange in session.jsonl" in capsys.readouterr().out
     shell.run_line_magic("responses", "replay session.jsonl --fast")
-    assert "replaying 1 recorded exchanges" in capsys.readouterr().out
+    assert "replaying 1 exchange recorded" in capsys.readouterr().out
     shell.run_cell("%%responses --new\nWhat is 12*7?")
     assert answers(shell) == ["84", "84"]
     assert "nothing spent" in footers(shell)[1]

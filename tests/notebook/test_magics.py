@@ -334,3 +334,23 @@ def test_fix_and_explain_lines_become_awaiting_cells_in_a_kernel():
         ["%responses models\n"],
     ):
         assert awaiting_cells(untouched) == untouched
+
+
+@pytest.mark.kernel
+def test_fix_in_a_kernel_awaits_and_sends_the_failing_cell():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("%load_ext or_jupyter\n%responses offline on"),
+        nbformat.v4.new_code_cell("ratio = 1 / 0"),
+        nbformat.v4.new_code_cell("%responses explain"),
+        nbformat.v4.new_code_cell(
+            "chat = get_ipython().magics_manager.registry['Responses'].chats['fix']\n"
+            "sent = str(chat.history[0])\n"
+            "print(chat.responses[-1].status, 'ratio = 1 / 0' in sent, 'ZeroDivisionError' in sent)\n"
+            "print('help_async' in In[3])"
+        ),
+    ]
+    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True).execute()
+    drawn = "".join(o.get("data", {}).get("text/html", "") for o in nb.cells[2].outputs)
+    assert 'class="orj-footer"' in drawn  # the explanation was drawn as any answer is
+    assert [o.text for o in nb.cells[3].outputs] == ["completed True True\nTrue\n"]

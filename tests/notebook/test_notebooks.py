@@ -280,6 +280,19 @@ def check_web_and_images(nb: nbformat.NotebookNode) -> None:
     assert "image/png 1292 bytes (64, 48)" in text_of(cell(nb, "[image] = drawn.images"))
 
 
+def check_reproducible(nb: nbformat.NotebookNode) -> None:
+    first, second = [footer(c) for c in nb.cells if c.source == "%%responses --new\nWhat is 21*2?"]
+    assert "cached" not in first and "cached · original cost $" in second
+    assert "nothing spent" in second
+    assert re.search(r"hits\s+1", text_of(cell(nb, "%responses cache stats")))
+    assert "cached · original cost" in footer(cell(nb, "%%responses --new --out replayed"))
+    replayed = text_of(cell(nb, "print(replayed"))
+    assert replayed.startswith("True True\nReplayMissError ")
+    assert 'input: recorded "What is 6*7?", asked "What is 6*8?"' in replayed
+    quoted = text_of(cell(nb, "%%responses --new --context 2"))  # the emulator quotes the start
+    assert "> Notebook context: the last 2 cells executed before this prompt." in quoted
+
+
 def _nth(nb: nbformat.NotebookNode, source: str, n: int) -> nbformat.NotebookNode:
     return [c for c in nb.cells if c.cell_type == "code" and c.source == source][n]
 
@@ -294,6 +307,7 @@ CHECKS: dict[str, Callable[[nbformat.NotebookNode], None]] = {
     "07-compare": check_compare,
     "08-batch": check_batch,
     "09-web-and-images": check_web_and_images,
+    "10-reproducible": check_reproducible,
 }
 
 
