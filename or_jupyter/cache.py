@@ -24,6 +24,7 @@ import os
 import sqlite3
 import threading
 import time
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ DEFAULT_CACHE_FILE = ".or_jupyter_cache.sqlite"
 BUSY_TIMEOUT_MS = 10_000
 _SCHEMA = """CREATE TABLE IF NOT EXISTS responses (
     key TEXT PRIMARY KEY, model TEXT, cost REAL, status INTEGER, headers TEXT,
-    events TEXT, saved REAL, hits INTEGER NOT NULL DEFAULT 0)"""
+    events BLOB, saved REAL, hits INTEGER NOT NULL DEFAULT 0)"""
 
 
 def request_key(base_url: str, path: str, body: Any) -> str:
@@ -79,7 +80,8 @@ class Cache:
             with self._db:
                 self._db.execute("UPDATE responses SET hits = hits + 1 WHERE key = ?", (key,))
         status, headers, events = row
-        pairs = [(ms, text.encode("utf-8", "surrogateescape")) for ms, text in json.loads(events)]
+        kept = json.loads(zlib.decompress(events))
+        pairs = [(ms, text.encode("utf-8", "surrogateescape")) for ms, text in kept]
         return Exchange("POST", "", None, status, json.loads(headers), pairs)
 
     def put(self, key: str, exchange: Exchange) -> bool:
@@ -88,7 +90,8 @@ class Cache:
         if exchange.status != 200 or status != "completed":
             return False
         events = [(ms, data.decode("utf-8", "surrogateescape")) for ms, data in exchange.events]
-        row = (key, model, cost, exchange.status, json.dumps(exchange.headers), json.dumps(events))
+        packed = zlib.compress(json.dumps(events).encode(), 6)  # SSE repeats itself: ~20x less
+        row = (key, model, cost, exchange.status, json.dumps(exchange.headers), packed)
         with self._lock, self._db:
             self._db.execute(
                 "INSERT OR REPLACE INTO responses (key, model, cost, status, headers, events, "

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 import subprocess
 import sys
 import textwrap
+import zlib
 
 import pytest
 from helpers import REPO
@@ -145,6 +147,11 @@ def test_the_key_is_never_in_the_cache_file(server, cache_path):
     assert KEY in server.seen[0].headers["Authorization"]  # it was sent, in the header
     for path in cache_path.parent.iterdir():
         assert KEY.encode() not in path.read_bytes(), path
+    with sqlite3.connect(cache_path) as db:  # nor inside the compressed events
+        for row in db.execute("SELECT * FROM responses"):
+            unpacked = [zlib.decompress(v) if isinstance(v, bytes) else str(v) for v in row]
+            assert all(KEY not in str(value) for value in unpacked)
+            assert any(b"response.completed" in v for v in unpacked if isinstance(v, bytes))
 
 
 def test_the_key_ignores_input_ids_and_holds_the_base_url():
