@@ -47,7 +47,9 @@ def setup_cell(
         lines.append("%config Responses.model = MODEL")
     lines += [
         "",
-        'if os.environ.get("OPENROUTER_API_KEY"):',
+        'if os.environ.get("OR_JUPYTER_REPLAY"):  # answers recorded from OpenRouter (a cassette)',
+        '    print(f"Backend: answers recorded from OpenRouter, {os.environ[\'OR_JUPYTER_REPLAY\']}")',
+        'elif os.environ.get("OPENROUTER_API_KEY"):',
         '    print(f"Backend: OpenRouter, model {MODEL}")',
         "else:",
     ]

@@ -83,9 +83,7 @@ for model, response in comparison.items():
 # model always answers 402 (no credits), which shows it.
 
 # %%
-import os
-
-OFFLINE = not os.environ.get("OPENROUTER_API_KEY")
+OFFLINE = orj.Client().offline  # the emulator answers: no key, no cassette
 if OFFLINE:
     failing = orj.compare("Hi", models=[MODEL, "emulator/error-402"])
     for model, response in failing.items():
