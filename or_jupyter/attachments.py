@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .datatable import is_table, markdown_table
+from .protocol.images import image_type
 
 __all__ = [
     "ALLOWED",
@@ -70,17 +71,7 @@ class Attachment:
 
 def sniff(data: bytes) -> str | None:
     """The media type the first bytes announce (PNG, JPEG, GIF, WebP, PDF), or None."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data[:6] in (b"GIF87a", b"GIF89a"):
-        return "image/gif"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    if data.startswith(b"%PDF-"):
-        return "application/pdf"
-    return None
+    return "application/pdf" if data.startswith(b"%PDF-") else image_type(data)
 
 
 def wants_attaching(value: Any) -> bool:
