@@ -7,7 +7,7 @@ import json
 
 import pytest
 from helpers.recordings import spec_validator
-from helpers.scripted_server import Reply, sse
+from helpers.scripted_server import Reply, completed_body, sse
 
 import or_jupyter as orj
 from or_jupyter.conversation import Conversation
@@ -36,23 +36,7 @@ METADATA = {
 
 
 def final(metadata=METADATA, model="google/gemini-2.5-flash"):
-    return {
-        "id": "gen-1",
-        "object": "response",
-        "model": model,
-        "status": "completed",
-        "output": [
-            {
-                "type": "message",
-                "id": "msg_1",
-                "role": "assistant",
-                "status": "completed",
-                "content": [{"type": "output_text", "text": "Hi", "annotations": []}],
-            }
-        ],
-        "usage": {"input_tokens": 3, "output_tokens": 1, "total_tokens": 4},
-        "openrouter_metadata": metadata,
-    }
+    return completed_body(model=model, openrouter_metadata=metadata)
 
 
 def stream_reply(metadata=METADATA):

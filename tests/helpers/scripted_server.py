@@ -49,6 +49,32 @@ def sse(*events: dict[str, Any] | str, done: bool = True) -> bytes:
     return "".join(out).encode()
 
 
+def completed_body(text: str = "Hi", model: str = "openai/gpt-5-mini", **extra: Any) -> dict:
+    """A completed response with one message of `text` (and any extra top-level fields)."""
+    message = {
+        "type": "message",
+        "id": "msg_1",
+        "role": "assistant",
+        "status": "completed",
+        "content": [{"type": "output_text", "text": text, "annotations": []}],
+    }
+    return {
+        "id": "gen-1",
+        "object": "response",
+        "model": model,
+        "status": "completed",
+        "output": [message],
+        "usage": {"input_tokens": 3, "output_tokens": 1, "total_tokens": 4},
+        **extra,
+    }
+
+
+def completed_reply(text: str = "Hi", model: str = "openai/gpt-5-mini", **extra: Any) -> Reply:
+    """A stream of just `response.completed` carrying `completed_body(...)`."""
+    body = completed_body(text, model, **extra)
+    return Reply(200, sse({"type": "response.completed", "response": body}))
+
+
 class ScriptedServer:
     def __init__(self) -> None:
         self.replies: queue.Queue[Reply] = queue.Queue()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from helpers.magic_shell import magic_shell
-from helpers.scripted_server import Reply, sse
+from helpers.scripted_server import completed_reply
 from IPython.core.error import UsageError
 
 import or_jupyter as orj
@@ -28,23 +28,7 @@ FIX_ANSWER = (
 
 
 def answer(text):
-    body = {
-        "id": "gen-1",
-        "object": "response",
-        "model": "openai/gpt-5-mini",
-        "status": "completed",
-        "output": [
-            {
-                "type": "message",
-                "id": "msg_1",
-                "role": "assistant",
-                "status": "completed",
-                "content": [{"type": "output_text", "text": text, "annotations": []}],
-            }
-        ],
-        "usage": {"input_tokens": 3, "output_tokens": 1, "total_tokens": 4},
-    }
-    return Reply(200, sse({"type": "response.completed", "response": body}))
+    return completed_reply(text)
 
 
 @pytest.fixture

@@ -7,32 +7,12 @@ import json
 import pytest
 from helpers.magic_shell import magic_shell
 from helpers.recordings import spec_validator
-from helpers.scripted_server import Reply, sse
+from helpers.scripted_server import completed_reply
 from IPython.core.error import UsageError
 
 import or_jupyter as orj
 
 KEY = "sk-or-v1-test-routing-key-0123456789"
-
-
-def completed_reply(model="openai/gpt-5-mini"):
-    body = {
-        "id": "gen-1",
-        "object": "response",
-        "model": model,
-        "status": "completed",
-        "output": [
-            {
-                "type": "message",
-                "id": "msg_1",
-                "role": "assistant",
-                "status": "completed",
-                "content": [{"type": "output_text", "text": "Hi", "annotations": []}],
-            }
-        ],
-        "usage": {"input_tokens": 3, "output_tokens": 1, "total_tokens": 4},
-    }
-    return Reply(200, sse({"type": "response.completed", "response": body}))
 
 
 def _shell(monkeypatch, offline: bool):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from helpers.magic_shell import magic_shell
 from helpers.recordings import spec_validator
-from helpers.scripted_server import Reply, sse
+from helpers.scripted_server import completed_reply
 
 import or_jupyter as orj
 from or_jupyter import emulator
@@ -15,26 +15,6 @@ from or_jupyter.emulator.websearch import PAGES
 from or_jupyter.notebook.chatform import ChatForm
 
 KEY = "sk-or-v1-test-web-key-0123456789abcdef"
-
-
-def completed_reply():
-    body = {
-        "id": "gen-1",
-        "object": "response",
-        "model": "openai/gpt-5-mini",
-        "status": "completed",
-        "output": [
-            {
-                "type": "message",
-                "id": "msg_1",
-                "role": "assistant",
-                "status": "completed",
-                "content": [{"type": "output_text", "text": "Hi", "annotations": []}],
-            }
-        ],
-        "usage": {"input_tokens": 3, "output_tokens": 1, "total_tokens": 4},
-    }
-    return Reply(200, sse({"type": "response.completed", "response": body}))
 
 
 @pytest.fixture
