@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from helpers.lab import (
+    OFFLINE_SETUP,
     cell_output,
     open_notebook,
     run_cell,
@@ -12,11 +13,6 @@ from helpers.lab import (
 )
 from playwright.sync_api import expect
 
-SETUP = """\
-%load_ext or_jupyter
-%responses offline on
-"""
-
 FORM = """\
 import or_jupyter as orj
 form = orj.ChatForm(model="emulator/assistant")
@@ -25,7 +21,7 @@ form
 
 
 def test_the_chat_form_transcript_is_visible_after_save_and_reopen(page, jupyterlab):
-    write_notebook(jupyterlab.root, "form-saved.ipynb", [SETUP, FORM])
+    write_notebook(jupyterlab.root, "form-saved.ipynb", [OFFLINE_SETUP, FORM])
     open_notebook(page, jupyterlab, "form-saved.ipynb")
     run_cell(page, 0)
     wait_for_idle(page)

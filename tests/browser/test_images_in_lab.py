@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from helpers.lab import (
+    OFFLINE_SETUP,
     cell_output,
     open_notebook,
     run_cell,
@@ -12,10 +13,6 @@ from helpers.lab import (
 )
 from playwright.sync_api import expect
 
-SETUP = """\
-%load_ext or_jupyter
-%responses offline on
-"""
 DRAW = """\
 %%responses -m emulator/image --image-out
 A small gradient, please.
@@ -23,7 +20,7 @@ A small gradient, please.
 
 
 def notebook_after_setup(page, lab, name: str, *cells: str) -> None:
-    write_notebook(lab.root, name, [SETUP, *cells])
+    write_notebook(lab.root, name, [OFFLINE_SETUP, *cells])
     open_notebook(page, lab, name)
     run_cell(page, 0)
     wait_for_idle(page)

@@ -4,6 +4,7 @@ still there after the notebook is saved and reopened."""
 from __future__ import annotations
 
 from helpers.lab import (
+    OFFLINE_SETUP,
     cell_output,
     open_notebook,
     run_cell,
@@ -13,11 +14,6 @@ from helpers.lab import (
 )
 from playwright.sync_api import expect
 
-SETUP = """\
-%load_ext or_jupyter
-%responses offline on
-"""
-
 WEB = """\
 %%responses -m emulator/assistant --web --web-max-results 2
 What is new in streaming?
@@ -25,7 +21,7 @@ What is new in streaming?
 
 
 def test_citation_links_and_sources_are_clickable_and_survive_a_reopen(page, jupyterlab):
-    write_notebook(jupyterlab.root, "web.ipynb", [SETUP, WEB])
+    write_notebook(jupyterlab.root, "web.ipynb", [OFFLINE_SETUP, WEB])
     open_notebook(page, jupyterlab, "web.ipynb")
     run_cell(page, 0)
     wait_for_idle(page)

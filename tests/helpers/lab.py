@@ -29,6 +29,7 @@ _workspaces = itertools.count()
 
 # The notebook panel of the current tab, as a JS expression.
 _PANEL = "window.jupyterapp.shell.currentWidget"
+OFFLINE_SETUP = "%load_ext or_jupyter\n%responses offline on\n"  # a first cell: the emulator
 
 
 def write_notebook(root: Path, name: str, cells: list[str]) -> Path:
