@@ -457,7 +457,7 @@ def _fill(run: _Run, positions: list[int], outcome: dict[str, Any], cached_first
         except (ValueError, jsonschema.ValidationError) as exc:  # pydantic's errors are ValueErrors
             status, error = "failed", f"the answer does not fit the schema: {_brief(exc)}"
     for number, position in enumerate(positions):
-        cached = cached_first or number > 0
+        cached = cached_first or number > 0 or outcome.get("cached", False)
         result = run.results[position]
         result.output, result.status, result.error = output, status, error
         result.cost = 0.0 if cached else outcome.get("cost", 0.0)
@@ -515,9 +515,11 @@ def _call_output(result: Any) -> dict[str, Any]:
 
 
 def _add_usage(outcome: dict[str, Any], response: Response) -> None:
+    """Sum a turn's tokens, and its cost unless the response cache answered it (free)."""
     usage = response.usage or {}
+    outcome["cached"] = outcome.get("cached", True) and response.cached
     with contextlib.suppress(TypeError, ValueError):
-        outcome["cost"] += float(usage.get("cost") or 0)
+        outcome["cost"] += 0.0 if response.cached else float(usage.get("cost") or 0)
     outcome["input_tokens"] += int(usage.get("input_tokens") or 0)
     outcome["output_tokens"] += int(usage.get("output_tokens") or 0)
 

@@ -207,6 +207,8 @@ def test_a_batch_with_a_cached_client_serves_identical_rows_from_the_cache(cache
         again = orj.map(rows, "{}", model=MODEL, client=client, progress=False)
     assert [r.output for r in again] == [r.output for r in first]
     assert all(r.status == "done" for r in again)
+    assert all(r.cost > 0 and not r.cached for r in first)
+    assert all(r.cached and r.cost == 0 and r.seconds == 0 for r in again)  # nothing spent
     assert Cache(cache_path).stats()["hits"] == 2
 
 
