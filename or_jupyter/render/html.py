@@ -210,6 +210,8 @@ def comparison_rows(stats: list[SendStats]) -> list[list[str]]:
     for s in stats:
         total = _seconds(s.total) + (" ⚡ fastest" if s is fastest and len(done) > 1 else "")
         cost = _dollars(s.cost) + (" 💲 cheapest" if s is cheapest else "")
+        if _all_cached(s):
+            cost += " cached, nothing spent"
         rows.append(
             [
                 s.model or "?",
@@ -235,7 +237,7 @@ def comparison_rows(stats: list[SendStats]) -> list[list[str]]:
             _count(_sum(s.output_tokens for s in stats)),
             _count(_sum(s.reasoning_tokens for s in stats)),
             "",
-            _dollars(_sum(s.cost for s in stats)),
+            _dollars(_sum(0.0 if _all_cached(s) else s.cost for s in stats)),
         ]
     )
     return rows
@@ -254,6 +256,10 @@ def comparison_table(stats: list[SendStats]) -> str:
 def comparison_text(stats: list[SendStats]) -> str:
     """The comparison as plain text, one line per model."""
     return "\n".join(" · ".join(c for c in row if c) for row in comparison_rows(stats))
+
+
+def _all_cached(stats: SendStats) -> bool:
+    return bool(stats.cached) and stats.cached >= stats.turns
 
 
 def _sum(values) -> float | None:

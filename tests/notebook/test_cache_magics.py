@@ -136,3 +136,17 @@ def test_a_cell_not_in_the_cassette_shows_the_closest_request(shell, capsys):
     shell.publisher.reset()
     shell.run_cell("%%responses --new\nWhat is 12*8?")
     assert answers(shell) == ["96"]
+
+
+def test_a_cached_comparison_says_so_in_its_table_and_totals_nothing(shell):
+    shell.run_line_magic("responses", "cache on")
+    cell = "%%responses -m openai/gpt-5-mini,google/gemini-2.5-flash --new\nWhat is 12*7?"
+    shell.run_cell(cell)
+    shell.publisher.reset()
+    shell.run_cell(cell)
+    rows = re.findall(r"<tr>(.*?)</tr>|<tr class=\"orj-total\">(.*?)</tr>", shell.publisher.html())
+    cells = [re.findall(r"<td>(.*?)</td>", a or b) for a, b in rows]
+    models = [row for row in cells if row and row[0] != "total"]
+    assert len(models) == 2 and all(row[-1].endswith("cached, nothing spent") for row in models)
+    [total] = [row for row in cells if row and row[0] == "total"]
+    assert total[-1] == "$0.000000"
