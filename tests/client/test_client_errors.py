@@ -131,6 +131,7 @@ def test_500_then_success_is_retried(server):
     assert len(server.seen) == 2
 
 
+@pytest.mark.slow
 def test_retries_stop_after_max_retries(server):
     for _ in range(3):
         server.queue(

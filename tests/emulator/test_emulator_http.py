@@ -336,6 +336,7 @@ def test_replay_still_requires_auth():
         assert post(server.base_url, {}).content == (FIXTURES / RECORDED[0]).read_bytes()
 
 
+@pytest.mark.slow
 def test_twenty_concurrent_streams_each_get_their_own_answer(url):
     def one(n: int) -> str:
         evts = stream(
@@ -387,6 +388,7 @@ def test_models_catalogue(url):
     assert listing["total_count"] == len(ids)
 
 
+@pytest.mark.slow
 def test_every_catalogue_model_answers(url):
     skipped = ("emulator/flaky", "emulator/midstream-error", "emulator/truncated", "emulator/stall")
     answered = 0
@@ -447,6 +449,7 @@ def test_shared_is_one_server_per_process():
     assert answer.json()["output_text"] == "shared"
 
 
+@pytest.mark.slow
 def test_command_line_prints_the_url_and_serves_until_interrupted():
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
@@ -479,6 +482,7 @@ def test_command_line_prints_the_url_and_serves_until_interrupted():
         assert process.wait(timeout=10) == 0
 
 
+@pytest.mark.slow
 def test_extracted_schemas_match_the_spec(tmp_path):
     from importlib import util
 

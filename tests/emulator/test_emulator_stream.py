@@ -100,6 +100,7 @@ TERMINAL = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES)
 def test_every_event_validates_against_stream_events(url, case):
     evts = stream(url, CASES[case])
