@@ -4,6 +4,7 @@
 and resolves the call's answer when a button is clicked. `deny_all` answers every
 pending question "denied" and every later one too: the runner calls it on Stop, on a
 kernel interrupt and when the send ends, so no approval ever waits after its cell.
+Once answered, a row's widgets are all closed, leaving no widget model in the kernel.
 """
 
 from __future__ import annotations
@@ -25,6 +26,16 @@ __all__ = ["Approvals"]
 def _resolve(answer: Future, value: bool) -> None:
     with contextlib.suppress(InvalidStateError):  # already decided (a second click, or Stop)
         answer.set_result(value)
+
+
+def _close_all(widget: W.Widget) -> None:
+    """Close `widget`, its children, and their styles and layouts: no model is left open."""
+    for child in getattr(widget, "children", ()):
+        _close_all(child)
+    for part in (getattr(widget, "style", None), getattr(widget, "layout", None)):
+        if isinstance(part, W.Widget):
+            part.close()
+    widget.close()
 
 
 class Approvals:
@@ -57,7 +68,7 @@ class Approvals:
 
         def decided(future: Future) -> None:
             word = "approved" if future.result() else "denied"
-            row.close()
+            _close_all(row)
             handle.update(f"<div><code>{escape(tool.name)}</code>: {word}</div>", word)
 
         answer.add_done_callback(decided)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 import or_jupyter as orj
 from or_jupyter import emulator
 
 
+@pytest.mark.slow
 def test_map_over_a_429_burst_completes_every_row_after_the_shared_pause():
     with emulator.start() as server:
         client = orj.Client(base_url=server.base_url, api_key="test-key")

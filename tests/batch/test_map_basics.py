@@ -73,6 +73,7 @@ def test_at_most_concurrency_requests_are_ever_in_flight(rows, client):
     assert len(rows.arrivals) == 30
 
 
+@pytest.mark.slow
 def test_a_row_that_keeps_failing_is_recorded_and_the_run_goes_on(rows, client):
     rows.script["r1"] = [Scripted(500)] * 2  # retried: succeeds on the third try
     rows.script["r2"] = [Scripted(503)] * 10  # more than retries=1 allows

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import Scripted
 
 import or_jupyter as orj
 
 
+@pytest.mark.slow
 def test_after_a_429_no_request_starts_until_its_retry_after_has_passed(rows, client):
     rows.delay = lambda text: 0.05
     rows.script["r2"] = [Scripted(429, {"Retry-After": "1"})]

@@ -84,7 +84,7 @@ async def test_cancelling_the_task_returns_the_finished_rows_then_a_rerun_sends_
         await asyncio.sleep(0.02)
     await asyncio.sleep(0.3)  # and read by the client
     task.cancel()
-    out = await asyncio.wait_for(task, 2)
+    out = await asyncio.wait_for(task, 30)  # unstopped, the slow row would end "done" in 5 s
     assert [r.status for r in out] == [
         "done", "done", "cancelled", "done", "cancelled", "done", "done", "done"
     ]  # fmt: skip
@@ -106,7 +106,7 @@ async def test_stop_from_another_thread_cancels_in_flight_and_starts_nothing_mor
     while "slow" not in rows.inputs():
         await asyncio.sleep(0.02)
     threading.Timer(0.05, control.stop).start()
-    out = await asyncio.wait_for(task, 2)
+    out = await asyncio.wait_for(task, 30)  # unstopped, the slow row would end "done" in 5 s
     assert [r.status for r in out] == ["done", "cancelled", "not run", "not run", "not run"]
     assert out[3].error == "stopped"
     assert rows.inputs() == ["a", "slow"]

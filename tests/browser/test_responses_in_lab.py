@@ -20,8 +20,6 @@ from playwright.sync_api import expect
 _PANEL = "window.jupyterapp.shell.currentWidget"
 
 SETUP = """\
-import os
-os.environ["OR_JUPYTER_EMULATOR_TPS"] = "150"
 %load_ext or_jupyter
 %responses offline on
 def get_weather(city: str) -> dict:
@@ -52,16 +50,19 @@ form
 """
 
 
-def notebook_after_setup(page, lab, name: str, *cells: str) -> None:
-    """Open a notebook of SETUP plus `cells`, and run SETUP (offline, paced, a tool)."""
-    write_notebook(lab.root, name, [SETUP, *cells])
+def notebook_after_setup(page, lab, name: str, *cells: str, tps: int = 150) -> None:
+    """Open a notebook of SETUP plus `cells`, and run SETUP (offline, paced at `tps` tokens
+    a second in its own kernel's emulator, a tool)."""
+    setup = f'import os\nos.environ["OR_JUPYTER_EMULATOR_TPS"] = "{tps}"\n{SETUP}'
+    write_notebook(lab.root, name, [setup, *cells])
     open_notebook(page, lab, name)
     run_cell(page, 0)
     wait_for_idle(page)
 
 
 def test_answer_streams_with_reasoning_pane_and_tool_card(page, jupyterlab):
-    notebook_after_setup(page, jupyterlab, "stream.ipynb", WITH_TOOL)
+    # At 40 tokens a second the ~190 reasoning tokens keep the pane open for ~5 s, not ~1 s.
+    notebook_after_setup(page, jupyterlab, "stream.ipynb", WITH_TOOL, tps=40)
 
     watch = watch_output(page, 1)
     run_cell(page, 1)

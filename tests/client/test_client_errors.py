@@ -131,6 +131,7 @@ def test_500_then_success_is_retried(server):
     assert len(server.seen) == 2
 
 
+@pytest.mark.slow
 def test_retries_stop_after_max_retries(server):
     for _ in range(3):
         server.queue(
@@ -239,18 +240,14 @@ def test_garbage_json_names_the_event_and_keeps_earlier_events(server):
 
 
 def test_stalled_server_raises_a_timeout_instead_of_hanging(server):
-    server.queue(
-        Reply(
-            200,
-            chunks=[b": OPENROUTER PROCESSING\n\n", sse(*text_events("a"), done=False)],
-            stall=5,
-        )
+    stalled = Reply(
+        200, chunks=[b": OPENROUTER PROCESSING\n\n", sse(*text_events("a"), done=False)], stall=5
     )
+    server.queue(stalled)
     client = client_for(server, timeout=0.5)
-    started = time.monotonic()
     with pytest.raises(orj.StreamTimeoutError) as info:
         client.stream(model="m", input="x").until_done()
-    assert time.monotonic() - started < 4
+    assert not stalled.stalled_out  # the client gave up while the server sat silent
     assert isinstance(info.value, orj.APITimeoutError)
     assert info.value.response.output_text == "a"
 
@@ -272,13 +269,13 @@ def test_closing_the_stream_early_cancels_and_releases_the_connection(server):
 
 
 def test_cancel_from_another_thread_stops_a_silent_stream_at_once(server):
-    server.queue(Reply(200, chunks=[sse(*text_events("partial"), done=False)], stall=10))
+    stalled = Reply(200, chunks=[sse(*text_events("partial"), done=False)], stall=10)
+    server.queue(stalled)
     client = client_for(server, timeout=30)
     stream = client.stream(model="m", input="x")
     threading.Timer(0.3, stream.cancel).start()
-    started = time.monotonic()
     response = stream.until_done()
-    assert time.monotonic() - started < 3
+    assert not stalled.stalled_out  # it returned while the server still sat silent
     assert response.status == "cancelled"
     assert response.output_text == "partial"
 

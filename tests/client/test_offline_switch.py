@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 from helpers import REPO
 from helpers.scripted_server import Reply, sse
 
@@ -27,6 +28,7 @@ def run_child(code: str, **env: str) -> str:
     return run.stdout.strip()
 
 
+@pytest.mark.slow
 def test_an_online_client_never_loads_the_emulator():
     out = run_child(
         """
@@ -39,6 +41,7 @@ def test_an_online_client_never_loads_the_emulator():
     assert out == "False"
 
 
+@pytest.mark.slow
 def test_the_three_ways_to_go_offline_reach_the_emulator():
     out = run_child(
         """
@@ -59,6 +62,7 @@ def test_the_three_ways_to_go_offline_reach_the_emulator():
     assert out == "True True False True completed"
 
 
+@pytest.mark.slow
 def test_the_environment_variable_turns_offline_mode_on():
     out = run_child(
         """

@@ -105,6 +105,7 @@ def async_attempts(server, status: int, max_retries: int) -> int:
     return len(server.seen)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("status", RETRIED + FINAL)
 def test_both_clients_retry_the_same_statuses_the_same_number_of_times(server, status):
     expected = 3 if status in RETRIED else 1

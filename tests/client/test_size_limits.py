@@ -63,6 +63,7 @@ CHILD = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_gzip_bombs_are_cut_off_without_taking_the_memory(server):
     assert len(gzip_bomb()) < 2 * 2**20  # the test itself stays small
     ok = {"id": "r", "status": "completed", "output": []}

@@ -143,7 +143,9 @@ class BarrierProxy:
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
-        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        ).start()  # shutdown() waits up to one poll interval
         host, port = self._httpd.server_address[:2]
         self.base_url = f"http://{host}:{port}/api/v1"
 

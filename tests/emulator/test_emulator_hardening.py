@@ -243,6 +243,7 @@ def run_command_line(*args: str) -> str:
     return stderr.decode()
 
 
+@pytest.mark.slow
 def test_the_command_line_warns_when_other_machines_can_reach_it():
     assert "reachable from other machines" in run_command_line("--host", "0.0.0.0")
     assert "reachable from other machines" not in run_command_line("--host", "127.0.0.1")

@@ -291,7 +291,6 @@ def test_truncated_without_streaming_cuts_the_body(url):
 def test_stall_sends_the_keep_alive_then_nothing(url):
     received = []
     body = {"model": "emulator/stall", "input": "hi", "stream": True}
-    started = time.monotonic()
     with (
         pytest.raises(httpx.ReadTimeout),
         httpx.stream(
@@ -302,7 +301,6 @@ def test_stall_sends_the_keep_alive_then_nothing(url):
         for chunk in response.iter_raw():
             received.append(chunk)
     assert b"".join(received) == b": OPENROUTER PROCESSING\n\n"
-    assert 0.35 < time.monotonic() - started < 3
     with pytest.raises(httpx.ReadTimeout):
         post(url, {"model": "emulator/stall", "input": "hi"}, timeout=0.3)
     assert post(url, {"model": "emulator/echo", "input": "alive"}).json()["output_text"] == "alive"
@@ -338,6 +336,7 @@ def test_replay_still_requires_auth():
         assert post(server.base_url, {}).content == (FIXTURES / RECORDED[0]).read_bytes()
 
 
+@pytest.mark.slow
 def test_twenty_concurrent_streams_each_get_their_own_answer(url):
     def one(n: int) -> str:
         evts = stream(
@@ -389,6 +388,7 @@ def test_models_catalogue(url):
     assert listing["total_count"] == len(ids)
 
 
+@pytest.mark.slow
 def test_every_catalogue_model_answers(url):
     skipped = ("emulator/flaky", "emulator/midstream-error", "emulator/truncated", "emulator/stall")
     answered = 0
@@ -415,6 +415,7 @@ def test_stop_releases_the_port_and_context_manager_stops():
 def test_stop_ends_a_stalled_stream_promptly():
     server = emulator.start()
     body = {"model": "emulator/stall", "input": "hi", "stream": True}
+    stalled = threading.Event()
     outcome = {}
 
     def read():
@@ -422,18 +423,21 @@ def test_stop_ends_a_stalled_stream_promptly():
             with httpx.stream(
                 "POST", f"{server.base_url}/responses", json=body, headers=KEY, timeout=10
             ) as response:
-                outcome["body"] = b"".join(response.iter_raw())
+                for chunk in response.iter_raw():
+                    outcome["body"] = outcome.get("body", b"") + chunk
+                    stalled.set()  # the keep-alive came; the emulator now sits silent
         except httpx.HTTPError as exc:
             outcome["error"] = exc
+        stalled.set()
 
     reader = threading.Thread(target=read)
     reader.start()
-    time.sleep(0.3)
-    started = time.monotonic()
+    assert stalled.wait(10)
     server.stop()
-    reader.join(5)
-    assert not reader.is_alive() and time.monotonic() - started < 3
-    assert outcome  # the client saw the stream end or break, not hang
+    reader.join()
+    # Ended by the server's stop, not by the client giving up after its 10 s read timeout.
+    assert not isinstance(outcome.get("error"), httpx.TimeoutException), outcome
+    assert outcome.get("body", b"").startswith(b": OPENROUTER PROCESSING")
 
 
 def test_shared_is_one_server_per_process():
@@ -445,6 +449,7 @@ def test_shared_is_one_server_per_process():
     assert answer.json()["output_text"] == "shared"
 
 
+@pytest.mark.slow
 def test_command_line_prints_the_url_and_serves_until_interrupted():
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
@@ -477,6 +482,7 @@ def test_command_line_prints_the_url_and_serves_until_interrupted():
         assert process.wait(timeout=10) == 0
 
 
+@pytest.mark.slow
 def test_extracted_schemas_match_the_spec(tmp_path):
     from importlib import util
 

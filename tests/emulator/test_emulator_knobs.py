@@ -32,6 +32,7 @@ def test_a_non_streamed_paced_answer_takes_at_least_ttft_plus_its_tokens_over_tp
     assert took >= 0.6 * 0.9
 
 
+@pytest.mark.slow
 def test_a_waiting_paced_answer_does_not_hold_up_other_requests(emu):
     slow = {"model": "emulator/pace-1tps-ttft0ms", "input": "hi", "max_output_tokens": 5}
     outcome = {}

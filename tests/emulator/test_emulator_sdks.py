@@ -15,6 +15,8 @@ from openrouter.utils import BackoffStrategy, RetryConfig
 import or_jupyter as orj
 from or_jupyter import emulator
 
+pytestmark = pytest.mark.slow  # every emulator model through three clients: many seconds
+
 HOSTILE = '<img src=x onerror="alert(7)"><script>alert(8)</script> & é 🎉\r\nend'
 SCENARIOS = {
     "assistant": {"model": "emulator/assistant", "input": "What is 6*7?"},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import time
 
 import pytest
@@ -99,6 +100,7 @@ TERMINAL = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES)
 def test_every_event_validates_against_stream_events(url, case):
     evts = stream(url, CASES[case])
@@ -528,19 +530,51 @@ def test_non_streaming_answers_validate(url):
     assert post(url, CASES["midstream-error"]).status_code == 502
 
 
+def http_chunks(url: str, body: dict, headers: dict[str, str] | None = None) -> list[bytes]:
+    """The HTTP chunks of a streamed answer, as the emulator wrote them to the socket."""
+    host, port = url.split("//")[1].split("/")[0].split(":")
+    payload = json.dumps(body).encode()
+    lines = [
+        "POST /api/v1/responses HTTP/1.1",
+        f"Host: {host}:{port}",
+        "Authorization: Bearer k",
+        "Content-Type: application/json",
+        f"Content-Length: {len(payload)}",
+        "Connection: close",
+        *(f"{name}: {value}" for name, value in (headers or {}).items()),
+    ]
+    with socket.create_connection((host, int(port)), timeout=30) as raw:
+        raw.sendall("\r\n".join(lines).encode() + b"\r\n\r\n" + payload)
+        received = b"".join(iter(lambda: raw.recv(65536), b""))
+    rest = received.split(b"\r\n\r\n", 1)[1]
+    chunks = []
+    while True:
+        size, rest = rest.split(b"\r\n", 1)
+        if int(size, 16) == 0:
+            return chunks
+        chunks.append(rest[: int(size, 16)])
+        rest = rest[int(size, 16) + 2 :]
+
+
 def test_pacing_per_request(url):
+    # Paced, the emulator sends each of the 20 deltas in its own chunk, at least 1/50 s apart
+    # (a lower bound of its own sleeping); unpaced, it sends them all in one chunk.
     body = {"model": "emulator/echo", "input": " ".join(["word"] * 20), "stream": True}
     started = time.monotonic()
-    post(url, body, headers={"X-Emulator-TPS": "50"})
-    by_header = time.monotonic() - started
+    by_header = http_chunks(url, body, headers={"X-Emulator-TPS": "50"})
+    assert time.monotonic() - started >= 0.35
     started = time.monotonic()
-    post(url, {**body, "metadata": {"emulator_tps": "50"}})
-    by_metadata = time.monotonic() - started
-    started = time.monotonic()
-    post(url, body)
-    unpaced = time.monotonic() - started
-    assert by_header >= 0.35 and by_metadata >= 0.35
-    assert unpaced < 0.3
+    by_metadata = http_chunks(url, {**body, "metadata": {"emulator_tps": "50"}})
+    assert time.monotonic() - started >= 0.35
+    unpaced = http_chunks(url, body)
+
+    def with_deltas(chunks: list[bytes]) -> list[int]:
+        return [
+            chunk.count(b'"response.output_text.delta"') for chunk in chunks if b"delta" in chunk
+        ]
+
+    assert with_deltas(by_header) == with_deltas(by_metadata) == [1] * 20
+    assert with_deltas(unpaced) == [20]
 
 
 def test_paced_stream_arrives_gradually():

@@ -38,6 +38,7 @@ def sdk(url):
     return openai.OpenAI(base_url=url, api_key="any-key", max_retries=0)
 
 
+@pytest.mark.slow
 def test_the_openai_sdk_streams_the_recorded_answer(tape):
     path, streamed, _ = tape
     with emulator.start(replay=[path], fast=True) as em:
@@ -84,6 +85,7 @@ def test_our_client_through_the_replaying_emulator_paced_gets_the_same_text(tape
     assert stream.response.output_text == streamed
 
 
+@pytest.mark.slow
 def test_python_m_emulator_replay_serves_the_cassette(tape):
     path, streamed, _ = tape
     process = subprocess.Popen(

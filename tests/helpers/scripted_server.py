@@ -26,6 +26,7 @@ class Reply:
     pause: float = 0.0  # seconds between chunks
     stall: float = 0.0  # seconds to sit silent after the last chunk, before finishing
     abort: bool = False  # close the socket after the chunks, without the final chunk
+    stalled_out: bool = False  # set by the server once the stall has run its full length
 
 
 @dataclass
@@ -123,6 +124,7 @@ class ScriptedServer:
                         self.wfile.flush()
                     if reply.stall:
                         time.sleep(reply.stall)
+                        reply.stalled_out = True
                     if reply.abort:
                         self.close_connection = True
                         return

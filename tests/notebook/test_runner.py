@@ -69,6 +69,37 @@ def test_an_approval_asked_after_deny_all_is_denied_at_once():
     assert pending.result(timeout=1) is False and later.result(timeout=1) is False
 
 
+def open_widgets() -> set[str]:
+    """The model ids of every widget not yet closed in this process."""
+    from ipywidgets.widgets.widget import _instances
+
+    return set(_instances)
+
+
+@pytest.mark.parametrize("ending", ["approve", "deny", "cell ends"])
+def test_an_answered_or_abandoned_approval_leaves_no_widget_open(ending):
+    before, shown = open_widgets(), []
+
+    class Showing(Surface):
+        def show_widget(self, widget):
+            shown.append(widget)
+            return self
+
+    approvals, answer = Approvals(Showing()), Future()
+    approvals.ask(type("T", (), {"name": "t"})(), type("C", (), {"arguments": "{}"})(), answer)
+    [row] = shown
+    label, approve, deny = row.children
+    assert len(open_widgets() - before) >= 4  # the row, its label and its two buttons
+    if ending == "approve":
+        approve.click()
+    elif ending == "deny":
+        deny.click()
+    else:
+        approvals.deny_all()  # what the runner does when the cell ends
+    assert answer.result(timeout=10) is (ending == "approve")
+    assert open_widgets() - before == set()
+
+
 def test_pending_approvals_are_denied_when_the_send_ends(emu):
     seen = []
 

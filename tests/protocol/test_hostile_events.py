@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 
+import pytest
 from helpers.hostile_events import hostile_events, hostile_objects, hostile_stream_bytes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -48,6 +49,7 @@ def accumulate(events) -> tuple[Accumulator, list[APIError]]:
     return acc, errors
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(events=hostile_events, end=st.sampled_from(["finish", "cancel", "none"]))
 def test_type_confused_events_give_only_api_errors_and_usable_responses(events, end):
@@ -62,12 +64,14 @@ def test_type_confused_events_give_only_api_errors_and_usable_responses(events, 
         assert error.status_code is None and error.message.startswith("event #")
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(data=hostile_objects)
 def test_a_type_confused_json_body_gives_a_usable_response(data):
     use(response_from_json(data))
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(body=hostile_stream_bytes, cuts=st.lists(st.integers(0, 10**6), max_size=8))
 def test_hostile_stream_bytes_give_only_api_errors(body, cuts):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from helpers.recordings import FIXTURES, recorded_streams
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -105,6 +106,7 @@ events = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(events=events, cuts=st.lists(st.integers(min_value=0, max_value=10**4), max_size=30))
 def test_any_split_of_any_valid_stream_decodes_to_the_events_written(events, cuts):
@@ -163,6 +165,7 @@ long_line_streams = st.lists(
     cuts=st.lists(st.integers(min_value=0, max_value=10**6), max_size=60),
     final_blank=st.booleans(),
 )
+@pytest.mark.slow
 def test_any_split_of_a_stream_with_long_lines_gives_the_messages_of_feeding_it_whole(
     events, cuts, final_blank
 ):

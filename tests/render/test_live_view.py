@@ -65,6 +65,7 @@ def test_answer_is_rendered_markdown_and_its_plain_text_is_the_source(emu, captu
     assert answer_plain.replace("\n", "") == response.output_text.replace("\n", "")
 
 
+@pytest.mark.slow
 def test_frozen_blocks_are_sent_once_and_bytes_stay_linear(emu, capture):
     _, response = send(
         emu,

@@ -225,6 +225,7 @@ def test_close_freezes_the_tail_and_ends_the_stream() -> None:
         md.feed("more")
 
 
+@pytest.mark.slow
 def test_rendering_cost_is_proportional_to_the_tail(monkeypatch: pytest.MonkeyPatch) -> None:
     rendered = 0
     real_render = markdown._render
@@ -325,6 +326,7 @@ def assert_streams_like_full_render(text: str, cuts: list[int]) -> None:
     assert md.html() == render_markdown(text)
 
 
+@pytest.mark.slow
 @EQUIVALENCE
 @given(st.data())
 def test_streamed_structured_documents_match_full_render(data: st.DataObject) -> None:

@@ -6,6 +6,7 @@ import io
 import time
 from types import SimpleNamespace
 
+import pytest
 from helpers.hostile_events import hostile_events
 from hypothesis import HealthCheck, given, settings
 
@@ -42,6 +43,7 @@ def delta(text: str) -> Event:
     return Event("response.output_text.delta", {"output_index": 0, "delta": text})
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(hostile_events)
 def test_no_event_can_make_a_view_raise(events):
