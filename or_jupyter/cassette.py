@@ -182,10 +182,12 @@ def _event(event: Any) -> tuple[int, bytes]:
 
 
 def is_cassette(path: str | os.PathLike[str]) -> bool:
-    """Whether the file starts with a cassette header."""
+    """Whether the file starts with a cassette header (a FIFO or a device never does)."""
     try:
+        if not Path(path).is_file():
+            return False
         with open(path, encoding="utf-8") as file:
-            return _is_header(file.readline())
+            return _is_header(file.readline(64 * 1024))
     except (OSError, UnicodeDecodeError):
         return False
 

@@ -12,6 +12,7 @@ import re
 import sqlite3
 import zlib
 
+import httpx
 import pytest
 from helpers.display_capture import shell_with_capture
 from helpers.hostile_html import assert_safe
@@ -19,7 +20,7 @@ from helpers.scripted_server import Reply, sse
 
 import or_jupyter as orj
 from or_jupyter import cache as cache_module
-from or_jupyter import cassette
+from or_jupyter import cassette, emulator
 from or_jupyter.cache import Cache, CacheError
 from or_jupyter.conversation import Conversation
 from or_jupyter.notebook import DisplaySurface, run_send
@@ -401,3 +402,33 @@ def test_script_and_terminal_escapes_in_a_replayed_answer_are_sanitised_when_dra
     # HTML is inert to terminal escapes (and escapes markup); a terminal gets them stripped
     assert " done" in terminal.getvalue() and "\x1b" not in terminal.getvalue()
     assert "\x07" not in terminal.getvalue()
+
+
+def test_is_cassette_never_blocks_on_a_fifo_or_reads_a_device_forever(tmp_path):
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    assert not cassette.is_cassette(fifo) and not cassette.is_cassette("/dev/zero")
+    huge_first_line = tmp_path / "one-line.jsonl"
+    huge_first_line.write_text("x" * 1_000_000)
+    assert not cassette.is_cassette(huge_first_line)
+
+
+def test_the_emulator_refuses_a_cassette_that_would_inject_headers(tmp_path):
+    path = tmp_path / "t.jsonl"
+    headers = {"content-type": "text/event-stream\r\nSet-Cookie: session=stolen"}
+    path.write_text(HEADER + json.dumps({**GOOD, "headers": headers}) + "\n")
+    with pytest.raises(cassette.CassetteError, match="line 2.*one line"):
+        emulator.start(replay=[path])
+
+
+def test_the_emulator_replaying_a_cassette_sends_only_the_kept_headers(tmp_path):
+    path = tmp_path / "t.jsonl"
+    headers = {"Content-Type": "text/event-stream", "Set-Cookie": "session=stolen",
+               "Transfer-Encoding": "identity"}  # fmt: skip
+    path.write_text(HEADER + json.dumps({**GOOD, "headers": headers}) + "\n")
+    with emulator.start(replay=[path], fast=True) as em:
+        answer = httpx.post(f"{em.base_url}/responses", json={"input": "hi"},
+                            headers={"Authorization": "Bearer k"})  # fmt: skip
+    assert answer.status_code == 200 and answer.text == "data: {}\n\n"
+    assert "set-cookie" not in answer.headers
+    assert answer.headers["transfer-encoding"] == "chunked"
