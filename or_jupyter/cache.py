@@ -41,8 +41,10 @@ _SCHEMA = """CREATE TABLE IF NOT EXISTS responses (
 _COLUMNS = "SELECT key, model, cost, status, headers, events, saved, hits FROM responses LIMIT 0"
 
 
-class CacheError(ValueError):
-    """A file that cannot serve as the response cache: a directory, not SQLite, unwritable."""
+class CacheError(ValueError, sqlite3.Error):
+    """A file that cannot serve as the response cache: a directory, not SQLite, unwritable.
+
+    Also a `sqlite3.Error`, as `Cache()` raised before it named the file."""
 
 
 def request_key(base_url: str, path: str, body: Any) -> str:

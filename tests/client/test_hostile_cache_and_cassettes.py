@@ -79,7 +79,7 @@ def test_a_cache_path_that_cannot_be_a_cache_is_a_cache_error_naming_the_file(
     with pytest.raises(CacheError, match=reason) as caught:
         orj.Client(api_key=KEY, base_url="http://127.0.0.1:9", cache=path)
     assert str(path) in str(caught.value) and "\n" not in str(caught.value)
-    assert isinstance(caught.value, ValueError)
+    assert isinstance(caught.value, ValueError) and isinstance(caught.value, sqlite3.Error)
 
 
 def test_an_unwritable_location_is_a_cache_error_naming_the_file():

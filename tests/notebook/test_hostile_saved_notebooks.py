@@ -139,6 +139,7 @@ def test_restore_sets_plain_names_and_skips_hostile_ones_naming_them(monkeypatch
     path = tmp_path / "hostile.ipynb"
     path.write_text(json.dumps(notebook(*(record(out=o, prompt=code, chat=code) for o in outs))))
     before = {n: shell.user_ns.get(n) for n in ("__builtins__", "get_ipython", "os", "_")}
+    capsys.readouterr()
     shell.run_line_magic("responses", f"restore {path}")
     printed = capsys.readouterr().out
     assert shell.user_ns["answer"].output_text == '{"a": 1}'
