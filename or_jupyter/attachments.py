@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 import re
+import stat
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,15 +110,29 @@ def attachment(value: Any, name: str | None = None) -> Attachment:
 
 
 def _from_path(path: Path, name: str | None) -> Attachment:
-    if not path.is_file():
-        raise AttachmentError(
-            f"{path}: no such file" if not path.exists() else f"{path}: not a file"
-        )
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise AttachmentError(_too_big(path.name, size))
-    with path.open("rb") as handle:
-        data = handle.read(MAX_BYTES + 1)
+    """The file's bytes, read only from a regular file and at most `MAX_BYTES` + 1 of them.
+
+    Opened without blocking and checked on the open descriptor, so a path that is, or
+    turns into, a FIFO or a device (`/dev/zero`) is refused instead of hanging or being
+    read forever; a file that grows after its size was checked is still cut at the limit.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise AttachmentError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise AttachmentError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise AttachmentError(f"{path}: not a file")
+        if info.st_size > MAX_BYTES:
+            raise AttachmentError(_too_big(path.name, info.st_size))
+        data = b""
+        while len(data) <= MAX_BYTES and (chunk := os.read(fd, MAX_BYTES + 1 - len(data))):
+            data += chunk
+    finally:
+        os.close(fd)
     return _checked(data, name or path.name, suffix=path.suffix)
 
 
@@ -220,15 +236,21 @@ def part_label(part: dict[str, Any]) -> str:
     if kind == "input_image":
         data, media_type = _decoded(part.get("image_url"))
         if data is None:
-            return f"[image: {part.get('image_url')}]"
+            return f"[image: {_shown(part.get('image_url'))}]"
         size = image_size(data)
         shape = f" {size[0]}×{size[1]}" if size else ""
         return f"[image: {IMAGE_TYPES.get(media_type, media_type)}{shape}, {size_text(len(data))}]"
     if kind == "input_file":
-        name = part.get("filename") or "file"
+        name = _shown(part.get("filename") or "file")
         data, _ = _decoded(part.get("file_data"))
         return f"[file: {name}, {size_text(len(data))}]" if data is not None else f"[file: {name}]"
     return str(part.get("text") or part.get("refusal") or "")
+
+
+def _shown(value: Any, limit: int = 80) -> str:
+    """A name or URL from a message as one short printable line."""
+    text = "".join(c if c.isprintable() else "?" for c in str(value)[: limit + 1])
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def describe_content(content: Any) -> str:

@@ -24,19 +24,27 @@ import os
 import sqlite3
 import threading
 import time
+import warnings
 import zlib
 from pathlib import Path
 from typing import Any
 
 from .exchange import Exchange, outcome, stable_body
 
-__all__ = ["DEFAULT_CACHE_FILE", "Cache", "open_cache", "request_key"]
+__all__ = ["DEFAULT_CACHE_FILE", "Cache", "CacheError", "open_cache", "request_key"]
 
 DEFAULT_CACHE_FILE = ".or_jupyter_cache.sqlite"
 BUSY_TIMEOUT_MS = 10_000
 _SCHEMA = """CREATE TABLE IF NOT EXISTS responses (
     key TEXT PRIMARY KEY, model TEXT, cost REAL, status INTEGER, headers TEXT,
     events BLOB, saved REAL, hits INTEGER NOT NULL DEFAULT 0)"""
+_COLUMNS = "SELECT key, model, cost, status, headers, events, saved, hits FROM responses LIMIT 0"
+
+
+class CacheError(ValueError, sqlite3.Error):
+    """A file that cannot serve as the response cache: a directory, not SQLite, unwritable.
+
+    Also a `sqlite3.Error`, as `Cache()` raised before it named the file."""
 
 
 def request_key(base_url: str, path: str, body: Any) -> str:
@@ -60,29 +68,64 @@ class Cache:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self._db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(_SCHEMA)
+        if self.path.is_dir():
+            raise CacheError(f"cannot use {str(self.path)!r} as the response cache: a directory")
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise CacheError(self._unusable(exc)) from None
+        try:
+            self._db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute(_SCHEMA)
+            self._db.execute(_COLUMNS)  # a `responses` table of another shape fails here
+        except sqlite3.Error as exc:
+            self._db.close()
+            raise CacheError(self._unusable(exc)) from None
+
+    def _unusable(self, exc: sqlite3.Error) -> str:
+        reason = str(exc)
+        if not self.path.parent.is_dir():
+            reason = f"its folder {str(self.path.parent)!r} does not exist"
+        elif isinstance(exc, sqlite3.DatabaseError) and "not a database" in reason:
+            reason = "not a SQLite file (give another path, or delete this one)"
+        return f"cannot use {str(self.path)!r} as the response cache: {reason}"
+
+    def _warn(self, doing: str, exc: Exception) -> None:
+        warnings.warn(
+            f"the response cache {str(self.path)!r} could not {doing}: {exc}",
+            RuntimeWarning,
+            stacklevel=3,
+        )
 
     def __repr__(self) -> str:
         return f"<Cache {str(self.path)!r}>"
 
     def get(self, key: str) -> Exchange | None:
-        """The kept answer for `key` (counting the hit), or None."""
+        """The kept answer for `key` (counting the hit), or None.
+
+        An entry that cannot be read back (damaged, written by something else) is a miss,
+        and so is a file that fails (with a warning): the request is sent instead.
+        """
         with self._lock:
-            row = self._db.execute(
-                "SELECT status, headers, events FROM responses WHERE key = ?", (key,)
-            ).fetchone()
-            if row is None:
+            try:
+                row = self._db.execute(
+                    "SELECT status, headers, events FROM responses WHERE key = ?", (key,)
+                ).fetchone()
+            except sqlite3.Error as exc:
+                self._warn("be read", exc)
                 return None
-            with self._db:
-                self._db.execute("UPDATE responses SET hits = hits + 1 WHERE key = ?", (key,))
-        status, headers, events = row
-        kept = json.loads(zlib.decompress(events))
-        pairs = [(ms, text.encode("utf-8", "surrogateescape")) for ms, text in kept]
-        return Exchange("POST", "", None, status, json.loads(headers), pairs)
+            exchange = None if row is None else _unpacked(*row)
+            if exchange is not None:
+                try:
+                    with self._db:
+                        self._db.execute(
+                            "UPDATE responses SET hits = hits + 1 WHERE key = ?", (key,)
+                        )
+                except sqlite3.Error:
+                    pass  # another process holds the file: the hit goes uncounted, not lost
+        return exchange
 
     def put(self, key: str, exchange: Exchange) -> bool:
         """Keep `exchange` if it is a successful, completed answer (one transaction); say so."""
@@ -92,12 +135,16 @@ class Cache:
         events = [(ms, data.decode("utf-8", "surrogateescape")) for ms, data in exchange.events]
         packed = zlib.compress(json.dumps(events).encode(), 6)  # SSE repeats itself: ~20x less
         row = (key, model, cost, exchange.status, json.dumps(exchange.headers), packed)
-        with self._lock, self._db:
-            self._db.execute(
-                "INSERT OR REPLACE INTO responses (key, model, cost, status, headers, events, "
-                "saved, hits) VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
-                (*row[:6], time.time()),
-            )
+        try:
+            with self._lock, self._db:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO responses (key, model, cost, status, headers, "
+                    "events, saved, hits) VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
+                    (*row[:6], time.time()),
+                )
+        except sqlite3.Error as exc:  # the answer was read in full: keep it, unkept
+            self._warn("keep this answer", exc)
+            return False
         return True
 
     def clear(self) -> int:
@@ -122,6 +169,24 @@ class Cache:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def _unpacked(status: Any, headers: Any, events: Any) -> Exchange | None:
+    """A kept row as an `Exchange`, or None when any part of it is not what `put` wrote."""
+    try:
+        kept = json.loads(zlib.decompress(events))
+        headers = json.loads(headers)
+        pairs = [(ms, text.encode("utf-8", "surrogateescape")) for ms, text in kept]
+    except (zlib.error, AttributeError, TypeError, ValueError):
+        return None
+    good = (
+        type(status) is int
+        and 100 <= status <= 599
+        and isinstance(headers, dict)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items())
+        and all(type(ms) is int for ms, _ in pairs)
+    )
+    return Exchange("POST", "", None, status, headers, pairs) if good else None
 
 
 def open_cache(cache: Cache | str | os.PathLike[str] | None) -> Cache | None:

@@ -23,11 +23,12 @@ import datetime
 import json
 import os
 import threading
+import warnings
 from pathlib import Path
 from typing import Any
 
 from ._version import __version__
-from .exchange import Exchange, stable_body
+from .exchange import KEPT_HEADERS, Exchange, stable_body
 from .protocol import APIError
 
 __all__ = [
@@ -53,6 +54,8 @@ HEADER_KEY = "or_jupyter_cassette"
 REPLAY_ENV = "OR_JUPYTER_REPLAY"
 REPLAY_FAST_ENV = "OR_JUPYTER_REPLAY_FAST"
 RECORD_ENV = "OR_JUPYTER_RECORD"
+MAX_MS = 24 * 60 * 60 * 1000  # an event's time: no answer takes a day
+MAX_PATH = 8192
 
 
 class CassetteError(ValueError):
@@ -110,6 +113,8 @@ def dump_exchange(exchange: Exchange) -> str:
 def load(path: str | os.PathLike[str]) -> list[Exchange]:
     """The exchanges of a cassette file, in recorded order; `CassetteError` if it is not one."""
     path = Path(path)
+    if path.exists() and not path.is_file():  # a folder, a FIFO, /dev/zero: never read
+        raise CassetteError(f"cannot read cassette {str(path)!r}: not a regular file")
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
@@ -129,28 +134,60 @@ def load(path: str | os.PathLike[str]) -> list[Exchange]:
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
-            events = [(int(ms), _bytes(value)) for ms, value in data["events"]]
-            exchanges.append(
-                Exchange(
-                    str(data["method"]).upper(),
-                    str(data["path"]),
-                    data.get("body"),
-                    int(data["status"]),
-                    {str(k).lower(): str(v) for k, v in (data.get("headers") or {}).items()},
-                    events,
-                )
-            )
-        except (ValueError, KeyError, TypeError) as exc:
+            exchanges.append(_exchange(json.loads(line)))
+        except (ValueError, TypeError, RecursionError) as exc:
             raise CassetteError(f"{str(path)!r} line {number} is not an exchange: {exc}") from None
     return exchanges
 
 
+def _exchange(data: Any) -> Exchange:
+    """One line's exchange, every field checked: `ValueError` naming the first that is wrong.
+
+    Of the headers only those a recorder keeps are read (a `Set-Cookie` is ignored), and
+    none may hold a line break.
+    """
+    if not isinstance(data, dict):
+        raise ValueError("a line must be a JSON object")
+    method, path, status = data.get("method"), data.get("path"), data.get("status")
+    if not isinstance(method, str) or not method.isalpha():
+        raise ValueError(f"method must be a word such as POST, not {_short(method)}")
+    if not isinstance(path, str) or not path.startswith("/") or len(path) > MAX_PATH:
+        raise ValueError(f"path must be text starting with /, not {_short(path)}")
+    if not path.isprintable():
+        raise ValueError(f"path holds control characters: {_short(path)}")
+    if type(status) is not int or not 100 <= status <= 599:
+        raise ValueError(f"status must be an HTTP status (100-599), not {_short(status)}")
+    headers = data.get("headers") or {}
+    if not isinstance(headers, dict):
+        raise ValueError(f"headers must be an object, not {_short(headers)}")
+    kept = {}
+    for name, value in headers.items():
+        if not isinstance(value, str) or not value.isprintable():
+            raise ValueError(f"header {_short(name)} must be one line of text: {_short(value)}")
+        if name.lower() in KEPT_HEADERS:
+            kept[name.lower()] = value
+    events = data.get("events")
+    if not isinstance(events, list):
+        raise ValueError(f"events must be a list of [ms, text], not {_short(events)}")
+    return Exchange(method.upper(), path, data.get("body"), status, kept, [*map(_event, events)])
+
+
+def _event(event: Any) -> tuple[int, bytes]:
+    if not isinstance(event, list) or len(event) != 2:
+        raise ValueError(f"an event must be [ms, text], not {_short(event)}")
+    ms, value = event
+    if type(ms) is not int or not 0 <= ms <= MAX_MS:
+        raise ValueError(f"an event's ms must be a whole number 0-{MAX_MS}, not {_short(ms)}")
+    return ms, _bytes(value)
+
+
 def is_cassette(path: str | os.PathLike[str]) -> bool:
-    """Whether the file starts with a cassette header."""
+    """Whether the file starts with a cassette header (a FIFO or a device never does)."""
     try:
+        if not Path(path).is_file():
+            return False
         with open(path, encoding="utf-8") as file:
-            return _is_header(file.readline())
+            return _is_header(file.readline(64 * 1024))
     except (OSError, UnicodeDecodeError):
         return False
 
@@ -176,10 +213,18 @@ class Recorder:
         self.path.write_text(json.dumps(header()) + "\n", encoding="utf-8")
 
     def add(self, exchange: Exchange) -> None:
+        """Append one exchange; a file that cannot be written warns (the answer goes on)."""
         line = dump_exchange(exchange) + "\n"
-        with self._lock, open(self.path, "a", encoding="utf-8") as file:
-            file.write(line)
-            self.count += 1
+        try:
+            with self._lock, open(self.path, "a", encoding="utf-8") as file:
+                file.write(line)
+                self.count += 1
+        except OSError as exc:
+            warnings.warn(
+                f"the cassette {str(self.path)!r} could not record this exchange: {exc}",
+                RuntimeWarning,
+                stacklevel=2,
+            )
 
 
 # -- replaying -------------------------------------------------------------------------
@@ -236,7 +281,7 @@ class Player:
         text = (
             f"{asked} is not in the cassette{where}. The closest recorded request is "
             f"{closest.method} {closest.path}"
-            + (f" with input {said!r}" if said else "")
+            + (f" with input {said if len(said) <= 80 else said[:79] + '…'!r}" if said else "")
             + "; it differs in: "
             + "; ".join(found)
         )

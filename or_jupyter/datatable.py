@@ -1,7 +1,9 @@
 """A pandas DataFrame or Series as a Markdown table, so that a model sees data, not `repr`.
 
 Past `MAX_ROWS` rows or `MAX_COLUMNS` columns the table is cut, and a note under it says
-how many were left out. Cells are escaped: `|` would end a cell, a newline the row.
+how many were left out. Cells are escaped: `|` would end a cell, a newline the row; a cell
+(or a heading) longer than `MAX_CELL` characters is cut with `…`; the levels of a
+MultiIndex label are joined with ` / `.
 pandas is never imported here: a value is a table when its class comes from pandas.
 """
 
@@ -9,10 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["MAX_COLUMNS", "MAX_ROWS", "is_table", "markdown_table"]
+__all__ = ["MAX_CELL", "MAX_COLUMNS", "MAX_ROWS", "is_table", "markdown_table"]
 
 MAX_ROWS = 50
 MAX_COLUMNS = 20
+MAX_CELL = 500
 
 
 def is_table(value: Any) -> bool:
@@ -27,10 +30,10 @@ def markdown_table(value: Any) -> str:
     rows, columns = frame.shape
     shown = frame.iloc[:MAX_ROWS, :MAX_COLUMNS]
     index_name = ", ".join(str(n) for n in frame.index.names if n is not None)
-    header = [index_name, *(str(c) for c in shown.columns)]
+    header = [index_name, *(_label(c) for c in shown.columns)]
     lines = [_row(header), _row(["---"] * len(header))]
     for label, values in zip(shown.index, shown.itertuples(index=False, name=None), strict=True):
-        lines.append(_row([str(label), *(_cell(v) for v in values)]))
+        lines.append(_row([_label(label), *(_cell(v) for v in values)]))
     left_out = []
     if rows > MAX_ROWS:
         left_out.append(f"{rows - MAX_ROWS:,} more rows")
@@ -46,12 +49,21 @@ def markdown_table(value: Any) -> str:
     return "\n" + table + "\n"
 
 
+def _label(value: Any) -> str:
+    """A row or column label; a MultiIndex one (a tuple) as its levels joined."""
+    return " / ".join(map(str, value)) if isinstance(value, tuple) else str(value)
+
+
 def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
 def _row(cells: list[str]) -> str:
-    return "| " + " | ".join(_escape(c) for c in cells) + " |"
+    return "| " + " | ".join(_escape(_cut(c)) for c in cells) + " |"
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
 
 def _escape(text: str) -> str:

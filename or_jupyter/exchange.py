@@ -6,7 +6,9 @@ below the stream parser: a live response is wrapped so its decoded bytes are cop
 they are read, and a kept exchange becomes an `httpx.Response` whose body yields the same
 bytes. So a hit or a replay goes through the very parser, accumulator and live view a
 live answer does. The API key is never part of an exchange: only the request body (which
-the client refuses to send with the key in it) and a few response headers are kept.
+the client refuses to send with the key in it) and a few response headers are kept, and
+should a server echo the key back (in an error message, a redirect), it is hidden in the
+copy as it is in the client's errors.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ __all__ = [
 
 CACHED = "or_jupyter.cached"  # response extension: answered from the cache or a cassette
 KEPT_HEADERS = ("content-type", "retry-after", "location")
+HIDDEN = "[API key hidden]"  # as the client's errors say it
+MIN_SECRET = 16  # a shorter "key" (tests use "k") is no real key and would match plain text
 _BOUNDARIES = (b"\n\n", b"\r\n\r\n", b"\r\r")
 _TERMINAL = {
     "response.completed": "completed",
@@ -149,10 +153,17 @@ def events_of(chunks: list[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
 class _Copy:
     """The bytes of a live body as they are read; hands the exchange on once read to the end."""
 
-    def __init__(self, exchange: Exchange, started: float, keep: Callable[[Exchange], None]):
+    def __init__(
+        self,
+        exchange: Exchange,
+        started: float,
+        keep: Callable[[Exchange], None],
+        secret: str | None = None,
+    ):
         self.exchange = exchange
         self.started = started
         self.keep = keep
+        self.secret = secret
         self.chunks: list[tuple[int, bytes]] = []
 
     def add(self, chunk: bytes) -> None:
@@ -161,7 +172,13 @@ class _Copy:
     def done(self) -> None:
         """The body was read to its end: keep the exchange (never a body cut short)."""
         whole = self.exchange.content_type == "text/event-stream"
-        self.exchange.events = events_of(self.chunks) if whole else self._one()
+        events = events_of(self.chunks) if whole else self._one()
+        if self.secret:
+            secret, hidden = self.secret.encode(), HIDDEN.encode()
+            events = [(ms, data.replace(secret, hidden)) for ms, data in events]
+            headers = self.exchange.headers
+            self.exchange.headers = {k: v.replace(self.secret, HIDDEN) for k, v in headers.items()}
+        self.exchange.events = events
         self.keep(self.exchange)
 
     def _one(self) -> list[tuple[int, bytes]]:
@@ -202,7 +219,8 @@ def _copied(
     response: httpx.Response, method: str, path: str, body: Any, started: float, keep: Any, stream
 ) -> httpx.Response:
     headers = {k: v for k in KEPT_HEADERS if (v := response.headers.get(k)) is not None}
-    copy = _Copy(Exchange(method, path, body, response.status_code, headers), started, keep)
+    exchange = Exchange(method, path, body, response.status_code, headers)
+    copy = _Copy(exchange, started, keep, _secret(response.request))
     return httpx.Response(
         response.status_code,
         headers=headers,
@@ -210,6 +228,13 @@ def _copied(
         request=response.request,
         extensions=response.extensions,  # the network stream: cancel() can still shut it
     )
+
+
+def _secret(request: httpx.Request) -> str | None:
+    """The key a request authenticates with (`Authorization: Bearer KEY`), if any."""
+    scheme, _, key = request.headers.get("authorization", "").partition(" ")
+    key = key.strip()
+    return key if scheme.lower() == "bearer" and len(key) >= MIN_SECRET else None
 
 
 def capture(

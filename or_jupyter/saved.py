@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import reprlib
 from pathlib import Path
 from typing import Any
 
@@ -84,10 +85,17 @@ class Restored(dict[str, Any]):
 def responses_in(notebook: str | Path | dict[str, Any]) -> Restored:
     """The `--out` values and conversations of a saved notebook (a path or its JSON).
 
-    Raises `ValueError` for a file that is not a notebook, or a record of an unknown
-    version (from a newer or_jupyter).
+    Raises `ValueError` (one line) for a file that is not a notebook, a record of an
+    unknown version (from a newer or_jupyter), or a record whose fields are not of the
+    types the magic writes (a hand-made or hostile notebook). Reading never runs anything.
     """
-    data = notebook if isinstance(notebook, dict) else _read(Path(notebook))
+    try:
+        return _restored(notebook if isinstance(notebook, dict) else _read(Path(notebook)))
+    except RecursionError:
+        raise ValueError("not a notebook or_jupyter can read: nested too deeply") from None
+
+
+def _restored(data: dict[str, Any]) -> Restored:
     restored = Restored()
     histories: dict[str, _History] = {}
     for record in _records(data):
@@ -139,6 +147,8 @@ class _History:
 def _read(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not a notebook (not UTF-8 text)") from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path}: not a notebook (not JSON: {exc})") from None
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
@@ -148,19 +158,56 @@ def _read(path: Path) -> dict[str, Any]:
 
 def _records(data: dict[str, Any]) -> list[dict[str, Any]]:
     found = []
-    for cell in data.get("cells") or []:
-        for output in cell.get("outputs") or [] if isinstance(cell, dict) else []:
+    cells = data.get("cells")
+    for number, cell in enumerate(cells if isinstance(cells, list) else [], start=1):
+        outputs = cell.get("outputs") if isinstance(cell, dict) else None
+        for output in outputs if isinstance(outputs, list) else []:
             metadata = output.get("metadata") if isinstance(output, dict) else None
             record = metadata.get(METADATA_KEY) if isinstance(metadata, dict) else None
             if not isinstance(record, dict):
                 continue
             if record.get("version") != VERSION:
                 raise ValueError(
-                    f"an or_jupyter record of version {record.get('version')!r} (this version "
-                    f"reads {VERSION}): upgrade or_jupyter to read it"
+                    f"an or_jupyter record of version {_short(record.get('version'))} (this "
+                    f"version reads {VERSION}): upgrade or_jupyter to read it"
                 )
+            wrong = _wrong_field(record)
+            if wrong:
+                raise ValueError(f"cell {number}: an or_jupyter record whose {wrong}")
             found.append(record)
     return found
+
+
+def _is_list_of(value: Any, kind: type) -> bool:
+    return isinstance(value, list) and all(isinstance(v, kind) for v in value)
+
+
+_FIELDS: dict[str, tuple[Any, str]] = {  # what the magic writes, and how to say it
+    "kind": (lambda v: v in ("send", "compare"), '"send" or "compare"'),
+    "chat": (lambda v: isinstance(v, str), "a name"),
+    "out": (lambda v: isinstance(v, str), "a name"),
+    "schema": (lambda v: isinstance(v, str), "a name"),
+    "models": (lambda v: _is_list_of(v, str), "a list of model names"),
+    "responses": (lambda v: _is_list_of(v, dict), "a list of response objects"),
+    "turns": (
+        lambda v: isinstance(v, list) and all(_is_list_of(t, dict) for t in v),
+        "a list of lists of items",
+    ),
+}
+
+
+def _wrong_field(record: dict[str, Any]) -> str:
+    """What is wrong with a record's fields ("" if nothing): absent or null is fine."""
+    for name, (good, what) in _FIELDS.items():
+        value = record.get(name)
+        if value is not None and not good(value):
+            return f"{name} is not {what}: {_short(value)}"
+    return ""
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = reprlib.repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _result(record: dict[str, Any]) -> Response | Comparison:

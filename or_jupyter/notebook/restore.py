@@ -3,11 +3,21 @@
 Reads the records the magic left in the notebook's outputs (`saved.py`): no request is
 sent. Without a path, the notebook open in this kernel is read, when the frontend says
 which it is (VS Code's `__vsc_ipynb_file__`, Jupyter Server's `JPY_SESSION_NAME`).
+
+A notebook is data from anywhere, so a `--out` name is only set when it is a plain
+Python name that is neither a dunder (`__builtins__`), nor one of IPython's own
+(`get_ipython`, `In`, `Out`, `exit`, `_`, `_i3`...), nor a builtin (`print`), nor a name
+that holds a module in the kernel (`os` after `import os`); any other is skipped and
+named in the summary line. Nothing in the notebook is ever run.
 """
 
 from __future__ import annotations
 
+import builtins
+import keyword
 import os
+import re
+import types
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +26,10 @@ from IPython.core.error import UsageError
 from ..saved import responses_in
 from ..structured import parse_structured
 
-__all__ = ["current_notebook", "restore"]
+__all__ = ["current_notebook", "refused_name", "restore"]
+
+SHELL_NAMES = frozenset({"In", "Out", "get_ipython", "exit", "quit", "_oh", "_ih", "_dh", "_sh"})
+_HISTORY_NAME = re.compile(r"_+|_i+|_i?\d+")  # IPython's output and input history
 
 
 def current_notebook(user_ns: dict[str, Any]) -> Path | None:
@@ -46,16 +59,34 @@ def restore(magics: Any, rest: str) -> None:
         raise UsageError(f"restore: {exc}") from None
     user_ns = magics.shell.user_ns
     schemas = {r["out"]: r.get("schema") for r in restored.cells if r.get("out")}
+    skipped = {name: why for name in restored if (why := refused_name(name, user_ns))}
     for name, value in restored.items():
-        user_ns[name] = _value(value, user_ns.get(schemas.get(name) or ""))
+        if name not in skipped:
+            user_ns[name] = _value(value, user_ns.get(schemas.get(name) or ""))
     for name, chat in restored.chats.items():
         magics.chats[name] = chat
-    outs = ", ".join(restored) or "none"
+    outs = ", ".join(name for name in restored if name not in skipped) or "none"
     chats = ", ".join(repr(name) for name in restored.chats) or "none"
+    refused = "".join(f"; skipped {name[:40]!r} ({why})" for name, why in skipped.items())
     print(
         f"restored from {path.name}: variables {outs}; conversations {chats} "
-        f"({len(restored.cells)} answers, no request sent)"
+        f"({len(restored.cells)} answers, no request sent){refused}"
     )
+
+
+def refused_name(name: str, user_ns: dict[str, Any]) -> str:
+    """Why restore must not set `name` in the user's namespace ("" when it may)."""
+    if not name.isidentifier() or keyword.iskeyword(name):
+        return "not a Python name"
+    if name.startswith("__") and name.endswith("__"):
+        return "a dunder name"
+    if name in SHELL_NAMES or _HISTORY_NAME.fullmatch(name):
+        return "one of IPython's names"
+    if hasattr(builtins, name):
+        return "a builtin"
+    if isinstance(user_ns.get(name), types.ModuleType):
+        return "it holds a module"
+    return ""
 
 
 def _value(value: Any, schema: Any) -> Any:

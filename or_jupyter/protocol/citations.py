@@ -4,7 +4,9 @@ A message's `output_text` parts carry `annotations`; those of type `url_citation
 a URL, its title and the span of the text (`start_index`, `end_index`) they support.
 They arrive streamed (`response.output_text.annotation.added`) and again in the final
 message. Fields of the wrong type are read as absent: a citation without a string
-`url` is no citation.
+`url` is no citation. A message keeps at most `MAX_CITATIONS` (a hostile server could
+send thousands), and a URL longer than `MAX_URL` or holding control characters is no
+web URL (shown as text, never a link).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import Any
 
 __all__ = [
     "ANNOTATION_ADDED",
+    "MAX_CITATIONS",
+    "MAX_URL",
     "Citation",
     "citation",
     "citations_of",
@@ -23,6 +27,8 @@ __all__ = [
 ]
 
 ANNOTATION_ADDED = "response.output_text.annotation.added"
+MAX_CITATIONS = 1000
+MAX_URL = 2048  # what browsers and servers reliably take
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +42,12 @@ class Citation:
 
 
 def is_web_url(url: str) -> bool:
-    """Whether `url` is an http or https URL (the only ones shown as links)."""
+    """Whether `url` is an http or https URL (the only ones shown as links), of at most
+    `MAX_URL` characters, none of them a control character."""
+    if len(url) > MAX_URL:
+        return False
     head = "".join(url.split()).lower()  # browsers ignore whitespace inside a scheme
-    return head.startswith(("http://", "https://"))
+    return head.isprintable() and head.startswith(("http://", "https://"))
 
 
 def citation(annotation: Any, offset: int = 0) -> Citation | None:
@@ -63,7 +72,7 @@ def citation(annotation: Any, offset: int = 0) -> Citation | None:
 def message_citations(item: dict[str, Any]) -> list[Citation]:
     """The citations of one message item, indexed into the text of all its `output_text`
     parts joined (as `Response.output_text` joins them)."""
-    found: list[Citation] = []
+    found: dict[Citation, None] = {}  # ordered, and a set: thousands stay linear
     offset = 0
     parts = item.get("content")
     for part in parts if isinstance(parts, list) else ():
@@ -72,11 +81,11 @@ def message_citations(item: dict[str, Any]) -> list[Citation]:
         listed = part.get("annotations")
         for annotation in listed if isinstance(listed, list) else ():
             cited = citation(annotation, offset)
-            if cited is not None and cited not in found:
-                found.append(cited)
+            if cited is not None and len(found) < MAX_CITATIONS:
+                found.setdefault(cited)
         text = part.get("text")
         offset += len(text) if isinstance(text, str) else 0
-    return found
+    return list(found)
 
 
 def citations_of(output: Iterable[Any]) -> list[Citation]:
@@ -84,11 +93,11 @@ def citations_of(output: Iterable[Any]) -> list[Citation]:
 
     Indexes are relative to each message's own text.
     """
-    found: list[Citation] = []
+    found: dict[Citation, None] = {}
     for item in output:
         if isinstance(item, dict) and item.get("type") == "message":
-            found += [c for c in message_citations(item) if c not in found]
-    return found
+            found.update(dict.fromkeys(message_citations(item)))
+    return list(found)[:MAX_CITATIONS]
 
 
 def _index(value: Any, offset: int) -> int | None:

@@ -10,7 +10,8 @@ replaces them at the end. Citations are numbered by URL, in the order they are c
 
 Only http and https URLs become links; any other (`javascript:`, `data:`) is shown as
 text. Everything from the model (titles, URLs) is escaped, and the result passes
-`sanitize` like every answer.
+`sanitize` like every answer. At most `MAX_SOURCES` URLs are numbered; the Sources list
+says how many more there were. The plain-text list has no control characters.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from ..protocol.citations import Citation, is_web_url
+from .ansi import strip_controls
 from .markdown import render_markdown
 from .sanitize import escape, sanitize
 
@@ -31,14 +33,21 @@ _TAG = re.compile(r"(<[^>]*>)")
 _WORD = re.compile(r"\w")
 _DELIMITERS = "*_~`"
 TITLE_LIMIT = 200
+MAX_SOURCES = 100
 
 
 def numbered(citations: Sequence[Citation]) -> dict[str, int]:
-    """Each cited URL's number (1, 2, ...), in order of first citation."""
+    """Each cited URL's number (1, 2, ...), in order of first citation; the first
+    `MAX_SOURCES` URLs only."""
     numbers: dict[str, int] = {}
     for cited in citations:
-        numbers.setdefault(cited.url, len(numbers) + 1)
+        if len(numbers) < MAX_SOURCES:
+            numbers.setdefault(cited.url, len(numbers) + 1)
     return numbers
+
+
+def _left_out(citations: Sequence[Citation], shown: int) -> int:
+    return len({cited.url for cited in citations}) - shown
 
 
 def marked_text(text: str, citations: Sequence[Citation]) -> str:
@@ -48,6 +57,8 @@ def marked_text(text: str, citations: Sequence[Citation]) -> str:
     stripped = _MARK.sub("\ufffd", text)  # the model's own cannot pose as marks (same length)
     places: dict[int, list[int]] = {}
     for cited in citations:
+        if cited.url not in numbers:
+            continue
         at = len(stripped) if cited.end is None else min(cited.end, len(stripped))
         at = _after_word(stripped, at)
         marks = places.setdefault(at, [])
@@ -112,7 +123,8 @@ def sources_list(citations: Sequence[Citation]) -> str:
     for cited in citations:
         titles.setdefault(cited.url, cited.title)
     rows = []
-    for url, number in numbered(citations).items():
+    numbers = numbered(citations)
+    for url, number in numbers.items():
         title = escape((titles[url] or url)[:TITLE_LIMIT])
         host = domain(url) if is_web_url(url) else ""
         if is_web_url(url):
@@ -121,6 +133,9 @@ def sources_list(citations: Sequence[Citation]) -> str:
             shown = f"{title} <code>{escape(url[:TITLE_LIMIT])}</code>"
         where = f' <span class="orj-source-domain">{escape(host)}</span>' if host else ""
         rows.append(f'<li><span class="orj-source-number">[{number}]</span> {shown}{where}</li>')
+    more = _left_out(citations, len(numbers))
+    if more:
+        rows.append(f"<li>… and {more:,} more sources not shown</li>")
     body = "".join(rows)
     return sanitize(f'<div class="orj-sources"><strong>Sources</strong><ul>{body}</ul></div>')
 
@@ -130,5 +145,12 @@ def sources_text(citations: Sequence[Citation]) -> str:
     titles: dict[str, str] = {}
     for cited in citations:
         titles.setdefault(cited.url, cited.title)
-    lines = [f"[{n}] {titles[url] or url} — {url}" for url, n in numbered(citations).items()]
-    return "Sources:\n" + "\n".join(lines)
+    numbers = numbered(citations)
+    lines = [
+        f"[{n}] {(titles[url] or url)[:TITLE_LIMIT]} — {url[:TITLE_LIMIT]}"
+        for url, n in numbers.items()
+    ]
+    more = _left_out(citations, len(numbers))
+    if more:
+        lines.append(f"… and {more:,} more sources not shown")
+    return strip_controls("Sources:\n" + "\n".join(lines))
