@@ -7,7 +7,8 @@ over many rows (`orj.map` shadows the builtin only as an attribute of this packa
 
 from ._version import __version__
 from .batch import BudgetError, RowResult, TemplateError, amap, map
-from .cassette import ReplayMissError
+from .cache import CacheError
+from .cassette import CassetteError, ReplayMissError
 from .client import AsyncClient, Client
 from .compare import acompare, compare
 from .conversation import BranchError, Comparison, Conversation
@@ -53,6 +54,8 @@ __all__ = [
     "BadRequestError",
     "BranchError",
     "BudgetError",
+    "CacheError",
+    "CassetteError",
     "ChatForm",
     "Client",
     "Comparison",

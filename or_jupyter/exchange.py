@@ -37,7 +37,7 @@ __all__ = [
 
 CACHED = "or_jupyter.cached"  # response extension: answered from the cache or a cassette
 KEPT_HEADERS = ("content-type", "retry-after", "location")
-HIDDEN = "[API key hidden]"  # as the client's errors say it
+HIDDEN = "[API key hidden]"  # what stands for the key wherever a server echoed it
 MIN_SECRET = 16  # a shorter "key" (tests use "k") is no real key and would match plain text
 _BOUNDARIES = (b"\n\n", b"\r\n\r\n", b"\r\r")
 _TERMINAL = {

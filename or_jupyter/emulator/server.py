@@ -154,7 +154,11 @@ class EmulatorServer(ThreadingHTTPServer):
         self._replay_lock = threading.Lock()
         self.cassette: cassette.Player | None = None  # answers every request when set
         self.fast = fast  # serve a cassette at once rather than at its recorded pace
-        self.add_replay(replay)
+        try:
+            self.add_replay(replay)
+        except Exception:  # a bad cassette: do not leave the socket listening
+            self.server_close()
+            raise
 
     def add_replay(self, paths: Iterable[str | Path]) -> None:
         """Queue recorded bodies; each later POST /responses gets the next one, in order.

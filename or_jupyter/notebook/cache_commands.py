@@ -10,13 +10,12 @@ kernel from one until `replay off`. Mistakes are one-line `UsageError`s.
 from __future__ import annotations
 
 import copy
-import sqlite3
 from typing import Any
 
 from IPython.core.error import UsageError
 
 from .. import cassette
-from ..cache import DEFAULT_CACHE_FILE, Cache
+from ..cache import DEFAULT_CACHE_FILE, Cache, CacheError
 from ..client import Client
 from .tables import show_table
 
@@ -38,8 +37,8 @@ def cache(magics: Any, rest: str) -> None:
         path = words[0] if words else DEFAULT_CACHE_FILE
         try:
             opened = Cache(path)
-        except sqlite3.Error as exc:
-            raise UsageError(f"cache on {path}: cannot open it as a SQLite cache ({exc})") from None
+        except CacheError as exc:  # it names the file and what is wrong with it
+            raise UsageError(str(exc)) from None
         _switch(magics, opened)
         print(f"response cache on: {path} (identical requests are answered from it)")
         return

@@ -212,6 +212,7 @@ def test_a_batch_with_a_cached_client_serves_identical_rows_from_the_cache(cache
     assert Cache(cache_path).stats()["hits"] == 2
 
 
+@pytest.mark.slow  # two subprocesses
 def test_two_processes_share_one_cache_file(cache_path):
     """Two processes each ask the emulator 6 questions, 3 in common, through one cache file."""
     script = textwrap.dedent(

@@ -81,6 +81,7 @@ def test_replay_gives_the_same_events_without_a_key_or_a_server(em, tmp_path):
     assert replayed.cached is True and replayed.usage == live.usage
 
 
+@pytest.mark.slow  # a subprocess
 def test_record_then_replay_in_a_fresh_process_sends_nothing_upstream(server, tmp_path):
     """The upstream is the counting scripted server: one request while recording, none after."""
     tape = tmp_path / "t.jsonl"

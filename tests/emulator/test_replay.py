@@ -103,3 +103,20 @@ def test_python_m_emulator_replay_serves_the_cassette(tape):
         process.terminate()
         process.wait(timeout=10)
     assert events[-1].response.output_text == streamed
+
+
+def test_a_bad_cassette_is_refused_and_leaves_no_socket_listening(tmp_path):
+    import socket
+
+    from or_jupyter.cassette import CassetteError
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"or_jupyter_cassette": 1}\n{"method": "POST", "status": "x"}\n')
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(CassetteError) as caught:
+        emulator.start(port=port, replay=[bad])
+    assert caught.traceback  # held, as a caller's handler would hold it: the server too
+    with pytest.raises(ConnectionRefusedError):  # nothing listens on the port any more
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()

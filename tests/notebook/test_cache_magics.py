@@ -97,7 +97,7 @@ def test_cache_stats_clear_and_off(shell, capsys):
         ("cache", "usage: %responses cache on [PATH] | off | clear | stats"),
         ("cache maybe", "usage: %responses cache on [PATH]"),
         ("cache stats", "the response cache is off"),
-        ("cache on .", "cannot open it as a SQLite cache"),
+        ("cache on .", "cannot use '.' as the response cache: a directory"),
         ("record", "usage: %responses record FILE | off"),
         ("record off", "nothing is being recorded"),
         ("record no/such/dir/t.jsonl", "cannot write it"),
