@@ -48,7 +48,7 @@ def setup_cell(
     lines += [
         "",
         'if os.environ.get("OR_JUPYTER_REPLAY"):  # answers recorded from OpenRouter (a cassette)',
-        '    print(f"Backend: answers recorded from OpenRouter, {os.environ[\'OR_JUPYTER_REPLAY\']}")',
+        "    print(f\"Backend: answers recorded from OpenRouter, {os.environ['OR_JUPYTER_REPLAY']}\")",
         'elif os.environ.get("OPENROUTER_API_KEY"):',
         '    print(f"Backend: OpenRouter, model {MODEL}")',
         "else:",
