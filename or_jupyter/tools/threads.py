@@ -66,6 +66,7 @@ def block_on(
     """
     inbox: queue.SimpleQueue = queue.SimpleQueue()
     running: dict[str, Any] = {}
+    interrupted = threading.Event()
 
     def in_caller(fn: Callable[[], Any]) -> Awaitable[Any]:
         reply: concurrent.futures.Future = concurrent.futures.Future()
@@ -74,11 +75,13 @@ def block_on(
 
     async def runner() -> T:
         running["loop"], running["task"] = asyncio.get_running_loop(), asyncio.current_task()
+        if interrupted.is_set():  # the interrupt came before this loop could be told
+            raise asyncio.CancelledError
         return await main(in_caller)
 
-    outcome = in_thread(lambda: asyncio.run(runner()))
-    outcome.add_done_callback(lambda _: inbox.put(None))
-    try:
+    try:  # from the thread's start: an interrupt may come before the first wait
+        outcome = in_thread(lambda: asyncio.run(runner()))
+        outcome.add_done_callback(lambda _: inbox.put(None))
         while (item := _next(inbox)) is not None:
             fn, reply = item
             try:
@@ -86,6 +89,7 @@ def block_on(
             except Exception as e:
                 reply.set_exception(e)
     except BaseException:  # KeyboardInterrupt: stop waiting for the calls, cancel them
+        interrupted.set()
         if "loop" in running:
             with contextlib.suppress(RuntimeError):  # the loop has closed meanwhile
                 running["loop"].call_soon_threadsafe(running["task"].cancel)

@@ -530,7 +530,9 @@ def test_a_tutorial_recorded_with_a_key_replays_keyless_with_the_same_answers(na
     check_answers_are_plain(replayed)
     assert "Backend: answers recorded from OpenRouter" in text_of(replayed.cells[1])
     for before, after in zip(recorded.cells, replayed.cells, strict=True):
-        if before.cell_type == "code" and before.source.startswith("%%responses"):
+        if before.cell_type == "code" and before.source.startswith("%%responses --over"):
+            assert re.search(r"6/6 done · 6 from store or cache · \$0\.0000", text_of(after))
+        elif before.cell_type == "code" and before.source.startswith("%%responses"):
             assert "Offline mode" not in text_of(after)
             assert untimed(answer_html(after)) == untimed(answer_html(before)), before.source[:60]
 

@@ -760,3 +760,30 @@ def test_interrupting_run_calls_returns_at_once_and_cancels_async_calls():
         run_calls([Call("slow")], [slow])
     assert not finished  # run_calls returned without waiting out the 5 s sleep
     assert cancelled.wait(10)
+
+
+def test_an_interrupt_just_as_the_calls_start_still_stops_them(monkeypatch):
+    """The interrupt lands right after the worker thread starts, before the first wait."""
+    import concurrent.futures
+
+    from or_jupyter.tools import threads
+
+    started_threads, finished = [], []
+
+    @tool
+    async def slow():
+        await asyncio.sleep(3)
+        finished.append(True)
+
+    def start_then_interrupt(fn):
+        future = real_in_thread(fn)
+        started_threads.append(future)
+        _thread.interrupt_main()  # delivered at the caller's next instruction
+        return future
+
+    real_in_thread = threads.in_thread
+    monkeypatch.setattr(threads, "in_thread", start_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        run_calls([Call("slow")], [slow])
+    concurrent.futures.wait(started_threads, timeout=30)  # the private loop has ended
+    assert started_threads[0].done() and not finished  # cancelled, not run to its end
