@@ -19,15 +19,6 @@ KEY = "sk-or-v1-cassette-test-secret-0123456789"
 MODEL = "openai/gpt-5-mini"
 
 
-@pytest.fixture(autouse=True)
-def no_tape():
-    cassette.stop_recording()
-    cassette.stop_replay()
-    yield
-    cassette.stop_recording()
-    cassette.stop_replay()
-
-
 @pytest.fixture(scope="module")
 def em():
     with emulator.start() as handle:

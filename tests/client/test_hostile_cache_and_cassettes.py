@@ -32,15 +32,6 @@ MODEL = "openai/gpt-5-mini"
 HEADER = '{"or_jupyter_cassette": 1}\n'
 
 
-@pytest.fixture(autouse=True)
-def no_tape():
-    cassette.stop_recording()
-    cassette.stop_replay()
-    yield
-    cassette.stop_recording()
-    cassette.stop_replay()
-
-
 def completed(text: str = "Hello there") -> bytes:
     item = {"type": "message", "id": "msg_1", "role": "assistant",
             "content": [{"type": "output_text", "text": text}]}  # fmt: skip

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from .display_capture import shell_with_capture
@@ -26,3 +28,16 @@ def magic_shell(monkeypatch: Any, *, offline: bool = True) -> Any:
     publisher.reset()
     shell.publisher = publisher
     return shell
+
+
+@contextmanager
+def scripted_shell(monkeypatch: Any, base_url: str, key: str) -> Iterator[Any]:
+    """A `magic_shell` whose magics talk to `base_url` (a scripted server) with `key`."""
+    import or_jupyter as orj
+
+    shell = magic_shell(monkeypatch, offline=False)
+    magics = shell.magics_manager.registry["Responses"]
+    magics._set_client(orj.Client(api_key=key, base_url=base_url, max_retries=0))
+    yield shell
+    magics._set_client(None)
+    shell.publisher.reset()

@@ -9,10 +9,9 @@ import re
 import matplotlib
 import pandas as pd
 import pytest
-from helpers.magic_shell import magic_shell
+from helpers.magic_shell import scripted_shell
 from helpers.scripted_server import Reply, sse
 
-import or_jupyter as orj
 from or_jupyter.attachments import MAX_BYTES
 from or_jupyter.emulator.images import png
 
@@ -31,12 +30,8 @@ def completed_reply(output=None) -> Reply:
 @pytest.fixture
 def scripted(monkeypatch, server):
     """A shell whose magics talk to the scripted server (to read the request bodies)."""
-    shell = magic_shell(monkeypatch, offline=False)
-    magics = shell.magics_manager.registry["Responses"]
-    magics._set_client(orj.Client(api_key=KEY, base_url=server.base_url, max_retries=0))
-    yield shell
-    magics._set_client(None)
-    shell.publisher.reset()
+    with scripted_shell(monkeypatch, server.base_url, KEY) as shell:
+        yield shell
 
 
 def sent(server) -> dict:

@@ -4,7 +4,7 @@ request bodies the server receives, and one-line errors for wrong values."""
 from __future__ import annotations
 
 import pytest
-from helpers.magic_shell import magic_shell
+from helpers.magic_shell import scripted_shell
 from helpers.recordings import spec_validator
 from helpers.scripted_server import completed_reply
 
@@ -19,12 +19,9 @@ KEY = "sk-or-v1-test-web-key-0123456789abcdef"
 
 @pytest.fixture
 def scripted(monkeypatch, server):
-    shell = magic_shell(monkeypatch, offline=False)
-    magics = shell.magics_manager.registry["Responses"]
-    magics._set_client(orj.Client(api_key=KEY, base_url=server.base_url, max_retries=0))
-    yield shell
-    magics._set_client(None)
-    shell.publisher.reset()
+    """A shell whose magics talk to the scripted server (to read the request bodies)."""
+    with scripted_shell(monkeypatch, server.base_url, KEY) as shell:
+        yield shell
 
 
 def sent(server):
