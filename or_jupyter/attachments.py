@@ -15,15 +15,13 @@ from __future__ import annotations
 import base64
 import io
 import os
-import re
 import stat
-import struct
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .datatable import is_table, markdown_table
-from .protocol.images import image_type
+from .protocol.images import decode_data_url, image_size, image_type
 
 __all__ = [
     "ALLOWED",
@@ -44,7 +42,6 @@ SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".pdf")
 ALLOWED = "PNG, JPEG, GIF or WebP images and PDF files"
 PART_TYPES = ("input_text", "input_image", "input_file")
 _PNG_MODES = ("1", "L", "LA", "P", "RGB", "RGBA", "I")  # others (CMYK, HSV...) are converted
-_DATA_URL = re.compile(r"data:([\w/+.-]+);base64,", re.ASCII)
 
 
 class AttachmentError(ValueError):
@@ -234,7 +231,7 @@ def part_label(part: dict[str, Any]) -> str:
     and `[file: report.pdf, 120 KB]` for a file (never the base64)."""
     kind = part.get("type")
     if kind == "input_image":
-        data, media_type = _decoded(part.get("image_url"))
+        media_type, data = decode_data_url(part.get("image_url"))
         if data is None:
             return f"[image: {_shown(part.get('image_url'))}]"
         size = image_size(data)
@@ -242,7 +239,7 @@ def part_label(part: dict[str, Any]) -> str:
         return f"[image: {IMAGE_TYPES.get(media_type, media_type)}{shape}, {size_text(len(data))}]"
     if kind == "input_file":
         name = _shown(part.get("filename") or "file")
-        data, _ = _decoded(part.get("file_data"))
+        _, data = decode_data_url(part.get("file_data"))
         return f"[file: {name}, {size_text(len(data))}]" if data is not None else f"[file: {name}]"
     return str(part.get("text") or part.get("refusal") or "")
 
@@ -260,38 +257,3 @@ def describe_content(content: Any) -> str:
     if not isinstance(content, list):
         return ""
     return " ".join(part_label(p) for p in content if isinstance(p, dict))
-
-
-def _decoded(url: Any) -> tuple[bytes | None, str]:
-    match = _DATA_URL.match(url) if isinstance(url, str) else None
-    if match is None:
-        return None, ""
-    try:
-        return base64.b64decode(url[match.end() :], validate=False), match.group(1)
-    except ValueError:
-        return None, match.group(1)
-
-
-def image_size(data: bytes) -> tuple[int, int] | None:
-    """(width, height) read from a PNG, GIF or JPEG header; None if it cannot be read."""
-    if data.startswith(b"\x89PNG") and len(data) >= 24:
-        return struct.unpack(">II", data[16:24])
-    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
-        return struct.unpack("<HH", data[6:10])
-    if data.startswith(b"\xff\xd8"):
-        return _jpeg_size(data)
-    return None
-
-
-def _jpeg_size(data: bytes) -> tuple[int, int] | None:
-    at = 2
-    while at + 9 < len(data):
-        if data[at] != 0xFF:
-            return None
-        marker = data[at + 1]
-        length = struct.unpack(">H", data[at + 2 : at + 4])[0]
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            height, width = struct.unpack(">HH", data[at + 5 : at + 9])
-            return width, height
-        at += 2 + length
-    return None

@@ -14,7 +14,6 @@ by the request, streamed as an ``image_generation_call`` item: ``in_progress``,
 from __future__ import annotations
 
 import base64
-import binascii
 import random
 import re
 import struct
@@ -22,10 +21,11 @@ import zlib
 from collections.abc import Iterator
 from typing import Any
 
+from ..protocol.images import decode_data_url, image_size
+
 IMAGE_MODEL = "emulator/image"
 SIZE = (64, 48)  # width, height of the generated image
 PARTIALS = 2
-_DATA_URL = re.compile(r"data:([\w/+.-]+);base64,", re.ASCII)
 _KINDS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WebP"}
 _PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 
@@ -46,7 +46,7 @@ def acknowledgements(items: list[dict[str, Any]]) -> list[str]:
 def _seen(part: dict[str, Any]) -> str | None:
     kind = part.get("type")
     if kind == "input_image":
-        media_type, data = _decoded(part.get("image_url"))
+        media_type, data = decode_data_url(part.get("image_url"))
         if data is None:
             return f"I see an image at {part.get('image_url')!s:.80} (not fetched)."
         size = image_size(data)
@@ -55,39 +55,13 @@ def _seen(part: dict[str, Any]) -> str | None:
         return f"I see a {shape}{label} image ({len(data):,} bytes)."
     if kind == "input_file":
         name = part.get("filename") or "a file"
-        media_type, data = _decoded(part.get("file_data"))
+        media_type, data = decode_data_url(part.get("file_data"))
         if data is None:
             return f"I see the file {name} (not read)."
         if data.startswith(b"%PDF-"):
             pages = len(_PAGE.findall(data))
             return f"I see a PDF with {pages} page{'s' if pages != 1 else ''} ({name})."
         return f"I see the file {name} ({media_type}, {len(data):,} bytes)."
-    return None
-
-
-def _decoded(url: Any) -> tuple[str, bytes | None]:
-    match = _DATA_URL.match(url) if isinstance(url, str) else None
-    if match is None:
-        return "", None
-    try:
-        return match.group(1), base64.b64decode(url[match.end() :])
-    except (binascii.Error, ValueError):
-        return match.group(1), None
-
-
-def image_size(data: bytes) -> tuple[int, int] | None:
-    """(width, height) from a PNG, GIF or JPEG header; None if it cannot be read."""
-    if data.startswith(b"\x89PNG") and len(data) >= 24:
-        return struct.unpack(">II", data[16:24])
-    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
-        return struct.unpack("<HH", data[6:10])
-    at = 2 if data.startswith(b"\xff\xd8") else len(data)
-    while at + 9 < len(data) and data[at] == 0xFF:
-        marker = data[at + 1]
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            height, width = struct.unpack(">HH", data[at + 5 : at + 9])
-            return width, height
-        at += 2 + struct.unpack(">H", data[at + 2 : at + 4])[0]
     return None
 
 

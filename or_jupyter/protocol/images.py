@@ -14,6 +14,7 @@ import base64
 import binascii
 import io
 import re
+import struct
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,9 @@ __all__ = [
     "MAX_IMAGE_BYTES",
     "PARTIAL_IMAGE",
     "GeneratedImage",
+    "decode_data_url",
     "decode_image",
+    "image_size",
     "item_image",
     "response_images",
 ]
@@ -31,6 +34,7 @@ PARTIAL_IMAGE = "response.image_generation_call.partial_image"
 IMAGE_ITEM_TYPES = ("image_generation_call", "openrouter:image_generation")
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 _PREFIX = re.compile(r"data:image/(?:png|jpeg|gif|webp);base64,", re.IGNORECASE)
+_DATA_URL = re.compile(r"data:([\w/+.-]+);base64,", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,43 @@ def image_type(data: bytes) -> str | None:
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "image/webp"
     return None
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) read from a PNG, GIF or JPEG header; None if it cannot be read."""
+    if data.startswith(b"\x89PNG") and len(data) >= 24:
+        return struct.unpack(">II", data[16:24])
+    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
+        return struct.unpack("<HH", data[6:10])
+    if data.startswith(b"\xff\xd8"):
+        return _jpeg_size(data)
+    return None
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    at = 2
+    while at + 9 < len(data):
+        if data[at] != 0xFF:
+            return None
+        marker = data[at + 1]
+        length = struct.unpack(">H", data[at + 2 : at + 4])[0]
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height, width = struct.unpack(">HH", data[at + 5 : at + 9])
+            return width, height
+        at += 2 + length
+    return None
+
+
+def decode_data_url(url: Any) -> tuple[str, bytes | None]:
+    """A `data:TYPE;base64,...` URL of an image or file part as (TYPE, its bytes): ("", None)
+    when it is no such URL, (TYPE, None) when its base64 does not decode."""
+    match = _DATA_URL.match(url) if isinstance(url, str) else None
+    if match is None:
+        return "", None
+    try:
+        return match.group(1), base64.b64decode(url[match.end() :])
+    except ValueError:  # binascii.Error is one
+        return match.group(1), None
 
 
 def decode_image(value: Any) -> GeneratedImage | None:
