@@ -32,6 +32,7 @@ __all__ = [
     "Conversation",
     "ObserverChoice",
     "input_items",
+    "output_item",
     "DEFAULT_MODEL",
 ]
 

@@ -18,7 +18,6 @@ import copy
 import random
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +25,7 @@ from typing import Any
 import jsonschema
 
 from ..client import DEFAULT_TIMEOUT, AsyncClient, Client
-from ..conversation import DEFAULT_MODEL, input_items
+from ..conversation import DEFAULT_MODEL, input_items, output_item
 from ..protocol import APIError, MissingAPIKeyError, RateLimitError, Response
 from ..retry import MAX_RETRY_AFTER, retryable
 from ..structured import parse_structured, text_format
@@ -488,7 +487,7 @@ async def _answer(run: _Run, client: AsyncClient, body: dict[str, Any]) -> dict[
             if isinstance(items, str):
                 items = [{"type": "message", "role": "user", "content": items}]
             results = await arun_calls(calls, run.tools, timeout=TOOL_TIMEOUT)
-            items = [*items, *input_items(response), *(_call_output(r) for r in results)]
+            items = [*items, *input_items(response), *(output_item(r) for r in results)]
     except MissingAPIKeyError:
         raise
     except Exception as exc:  # an API error, or an input the request cannot carry
@@ -503,15 +502,6 @@ async def _answer(run: _Run, client: AsyncClient, body: dict[str, Any]) -> dict[
 def _brief(exc: Exception) -> str:
     text = str(getattr(exc, "message", None) or exc)
     return text if len(text) < 300 else text[:300] + "…"
-
-
-def _call_output(result: Any) -> dict[str, Any]:
-    return {
-        "type": "function_call_output",
-        "id": f"fco_{uuid.uuid4().hex[:24]}",
-        "call_id": result.call_id,
-        "output": result.output,
-    }
 
 
 def _add_usage(outcome: dict[str, Any], response: Response) -> None:

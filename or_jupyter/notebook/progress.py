@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..batch.progress import Tally, line, summary
+from .runner import legacy_ui_events
 from .stop import show_stop_button
 from .surfaces import DisplaySurface
 
@@ -47,7 +48,7 @@ class NotebookProgress:
     def poll(self) -> None:
         """Called by `orj.map`'s waiting thread only (`amap` awaits, so clicks arrive anyway)."""
         if self._poll is None:
-            self._poll = self._events.enter_context(_ui_events())
+            self._poll = self._events.enter_context(legacy_ui_events(True))
         self._poll()
 
     def update(self, tally: Tally) -> None:
@@ -66,18 +67,3 @@ class NotebookProgress:
             self._handle = self.surface.show(progress_html(tally, text, final=True), text)
         else:
             self._handle.update(progress_html(tally, text, final=True), text)
-
-
-@contextlib.contextmanager
-def _ui_events():
-    """A `poll()` that lets ipykernel 6 handle a waiting Stop click; a no-op elsewhere."""
-    from IPython import get_ipython
-
-    kernel = getattr(get_ipython(), "kernel", None)
-    if kernel is None or not hasattr(kernel, "do_one_iteration"):
-        yield lambda: None
-        return
-    from jupyter_ui_poll import ui_events
-
-    with ui_events() as process:
-        yield lambda: process(20)

@@ -32,7 +32,7 @@ from ..render.compare import CompareView
 from ..render.view import View
 from .approval import Approvals
 
-__all__ = ["arun_compare", "arun_send", "run_compare", "run_send"]
+__all__ = ["arun_compare", "arun_send", "legacy_ui_events", "run_compare", "run_send"]
 
 _WAIT = 0.02  # seconds between looks at the inbox when nothing happens
 CANCEL_WAIT = 5.0  # seconds to wait for a cancelled send before giving up on it
@@ -237,7 +237,7 @@ def _compare(conversation, prompt, view, approvals, overrides) -> _Send:
 
 
 def _drive(send: _Send, view: Any, poll_ui: bool) -> None:
-    with _legacy_ui_events(poll_ui) as poll:
+    with legacy_ui_events(poll_ui) as poll:
         while True:
             try:
                 if send.drain(_WAIT):
@@ -266,7 +266,7 @@ async def _adrive(send: _Send, view: Any) -> None:
 
 
 @contextlib.contextmanager
-def _legacy_ui_events(enabled: bool) -> Iterator[Callable[[], None]]:
+def legacy_ui_events(enabled: bool) -> Iterator[Callable[[], None]]:
     """A `poll()` that makes ipykernel 6 handle waiting widget messages; a no-op elsewhere."""
     kernel = None
     if enabled:
