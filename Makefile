@@ -1,22 +1,24 @@
 # Every target sets itself up: a fresh machine needs only Python 3 (and make).
+# Versions come from requirements/lock.txt (pip constraints); `make lock` refreshes it.
 PY ?= python3
+LOCK := requirements/lock.txt
+UV_VERSION := 0.13.9
 VENV := .venv
 BIN := $(VENV)/bin
 LAB_STAMP := $(VENV)/.installed-lab
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: lab demo test test-fast bench notebooks clean
+.PHONY: lab demo test test-fast bench notebooks lock clean
 
 $(VENV)/bin/python:
 	$(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(LAB_STAMP): pyproject.toml | $(VENV)/bin/python
-	$(BIN)/python -m pip install --quiet -e '.[lab]'
+$(LAB_STAMP): pyproject.toml $(LOCK) | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e '.[lab,tutorials]'
 	touch $@
 
-$(TEST_STAMP): pyproject.toml | $(VENV)/bin/python
-	$(BIN)/python -m pip install --quiet -e '.[lab,test]'
+$(TEST_STAMP): pyproject.toml $(LOCK) | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e '.[lab,tutorials,test]'
 	bash scripts/install_browser.sh
 	touch $@ $(LAB_STAMP)
 
@@ -47,6 +49,16 @@ bench: $(TEST_STAMP)
 
 notebooks: $(TEST_STAMP)
 	$(BIN)/python notebooks/build.py
+
+# Refresh the lock to the newest releases pyproject.toml allows (then run make test and commit).
+UV := build/uv/bin/uv
+COMPILE = $(UV) pip compile pyproject.toml --quiet --no-emit-index-url \
+	--custom-compile-command 'make lock' --constraint requirements/pins.in
+lock:
+	test -x $(UV) || { $(PY) -m venv build/uv && build/uv/bin/pip install --quiet uv==$(UV_VERSION); }
+	$(COMPILE) --upgrade --universal --python-version 3.10 --all-extras -o $(LOCK)
+	$(COMPILE) --python-version 3.11 --python-platform linux --extra lab --extra tutorials \
+		--constraint $(LOCK) --no-annotate -o binder/requirements.txt
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -5,44 +5,9 @@
 over many rows (`orj.map` shadows the builtin only as an attribute of this package).
 """
 
+from typing import TYPE_CHECKING
+
 from ._version import __version__
-from .batch import BudgetError, RowResult, TemplateError, amap, map
-from .cache import CacheError
-from .cassette import CassetteError, ReplayMissError
-from .client import AsyncClient, Client
-from .compare import acompare, compare
-from .conversation import BranchError, Comparison, Conversation
-from .observer import Observer, SendObserver
-from .offline_mode import offline
-from .protocol import (
-    APIConnectionError,
-    APIError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    Event,
-    EventTooLargeError,
-    FunctionCall,
-    InsufficientCreditsError,
-    MissingAPIKeyError,
-    NotFoundError,
-    PermissionDeniedError,
-    ProtocolError,
-    RateLimitError,
-    RedirectError,
-    RequestTimeoutError,
-    Response,
-    ResponseFailedError,
-    ResponseTooLargeError,
-    SecretInRequestError,
-    ServerError,
-    StreamError,
-    StreamTimeoutError,
-    UnexpectedContentError,
-)
-from .saved import responses_in
-from .stream import AsyncResponseStream, ResponseStream
-from .tools import Tool, ToolResult, tool
 
 __all__ = [
     "APIConnectionError",
@@ -97,18 +62,119 @@ __all__ = [
     "__version__",
 ]
 
+# Each public name and the module it lives in: the package imports a module only when one of
+# its names is first used, so `import or_jupyter` stays instant (httpx, pydantic, ipywidgets,
+# aiohttp and jsonschema load with the feature that needs them).
+_EXPORTS = {
+    "amap": ".batch",
+    "BudgetError": ".batch",
+    "map": ".batch",
+    "RowResult": ".batch",
+    "TemplateError": ".batch",
+    "CacheError": ".cache",
+    "CassetteError": ".cassette",
+    "ReplayMissError": ".cassette",
+    "AsyncClient": ".client",
+    "Client": ".client",
+    "acompare": ".side_by_side",
+    "compare": ".side_by_side",
+    "BranchError": ".conversation",
+    "Comparison": ".conversation",
+    "Conversation": ".conversation",
+    "Observer": ".observer",
+    "SendObserver": ".observer",
+    "offline": ".offline_mode",
+    "APIConnectionError": ".protocol",
+    "APIError": ".protocol",
+    "APITimeoutError": ".protocol",
+    "AuthenticationError": ".protocol",
+    "BadRequestError": ".protocol",
+    "Event": ".protocol",
+    "EventTooLargeError": ".protocol",
+    "FunctionCall": ".protocol",
+    "InsufficientCreditsError": ".protocol",
+    "MissingAPIKeyError": ".protocol",
+    "NotFoundError": ".protocol",
+    "PermissionDeniedError": ".protocol",
+    "ProtocolError": ".protocol",
+    "RateLimitError": ".protocol",
+    "RedirectError": ".protocol",
+    "RequestTimeoutError": ".protocol",
+    "Response": ".protocol",
+    "ResponseFailedError": ".protocol",
+    "ResponseTooLargeError": ".protocol",
+    "SecretInRequestError": ".protocol",
+    "ServerError": ".protocol",
+    "StreamError": ".protocol",
+    "StreamTimeoutError": ".protocol",
+    "UnexpectedContentError": ".protocol",
+    "responses_in": ".saved",
+    "AsyncResponseStream": ".stream",
+    "ResponseStream": ".stream",
+    "Tool": ".tools",
+    "tool": ".tools",
+    "ToolResult": ".tools",
+    "ChatForm": ".notebook",
+}
+
+if TYPE_CHECKING:  # what editors and type checkers see
+    from .batch import BudgetError, RowResult, TemplateError, amap, map
+    from .cache import CacheError
+    from .cassette import CassetteError, ReplayMissError
+    from .client import AsyncClient, Client
+    from .conversation import BranchError, Comparison, Conversation
+    from .notebook import ChatForm
+    from .observer import Observer, SendObserver
+    from .offline_mode import offline
+    from .protocol import (
+        APIConnectionError,
+        APIError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        Event,
+        EventTooLargeError,
+        FunctionCall,
+        InsufficientCreditsError,
+        MissingAPIKeyError,
+        NotFoundError,
+        PermissionDeniedError,
+        ProtocolError,
+        RateLimitError,
+        RedirectError,
+        RequestTimeoutError,
+        Response,
+        ResponseFailedError,
+        ResponseTooLargeError,
+        SecretInRequestError,
+        ServerError,
+        StreamError,
+        StreamTimeoutError,
+        UnexpectedContentError,
+    )
+    from .saved import responses_in
+    from .side_by_side import acompare, compare
+    from .stream import AsyncResponseStream, ResponseStream
+    from .tools import Tool, ToolResult, tool
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'or_jupyter' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(module, __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 def load_ipython_extension(ipython):
     """`%load_ext or_jupyter`: the `%%responses` and `%responses` magics."""
     from .notebook import load_ipython_extension as load
 
     load(ipython)
-
-
-def __getattr__(name: str):
-    # ChatForm pulls in ipywidgets: load it only when asked for.
-    if name == "ChatForm":
-        from .notebook import ChatForm
-
-        return ChatForm
-    raise AttributeError(f"module 'or_jupyter' has no attribute {name!r}")

@@ -22,7 +22,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import jsonschema
 
 from ..client import DEFAULT_TIMEOUT, AsyncClient, Client
 from ..conversation import DEFAULT_MODEL, input_items, output_item
@@ -37,7 +36,6 @@ from .progress import UPDATES_PER_SECOND, Tally, reporter_for
 from .result import RowResult, to_frame
 from .rows import is_frame, render, rows_of
 from .store import Store, request_hash
-from .transport import batch_http
 
 __all__ = ["Control", "amap", "map"]
 
@@ -322,6 +320,8 @@ def _batch_client(
         twin.max_retries = 0
         return twin, False
     timeout = DEFAULT_TIMEOUT if client is None else client.timeout
+    from .transport import batch_http  # aiohttp: imported only when a batch runs
+
     http = batch_http(timeout, concurrency)
     if client is None:
         twin = AsyncClient(http_client=http, max_retries=0)
@@ -445,6 +445,16 @@ async def _row(run: _Run, client: AsyncClient, digest: str, positions: list[int]
         run.stop(f"max_cost ${run.max_cost:.4f} reached", cancel=False)
 
 
+def _validate(output: Any, schema: dict[str, Any]) -> None:
+    """Raise ValueError when `output` does not fit the JSON schema (jsonschema loaded here only)."""
+    import jsonschema
+
+    try:
+        jsonschema.validate(output, schema)
+    except jsonschema.ValidationError as exc:
+        raise ValueError(exc.message) from None
+
+
 def _fill(run: _Run, positions: list[int], outcome: dict[str, Any], cached_first: bool) -> None:
     """Record one request's outcome in its rows (twins after the first are free: cached)."""
     output, status, error = outcome.get("text"), outcome["status"], outcome.get("error")
@@ -452,8 +462,8 @@ def _fill(run: _Run, positions: list[int], outcome: dict[str, Any], cached_first
         try:
             output = parse_structured(output or "", run.schema)
             if isinstance(run.schema, dict):
-                jsonschema.validate(output, run.schema)
-        except (ValueError, jsonschema.ValidationError) as exc:  # pydantic's errors are ValueErrors
+                _validate(output, run.schema)
+        except ValueError as exc:  # pydantic's errors are ValueErrors, and so are ours
             status, error = "failed", f"the answer does not fit the schema: {_brief(exc)}"
     for number, position in enumerate(positions):
         cached = cached_first or number > 0 or outcome.get("cached", False)
