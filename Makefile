@@ -51,14 +51,14 @@ notebooks: $(TEST_STAMP)
 	$(BIN)/python notebooks/build.py
 
 # Refresh the lock to the newest releases pyproject.toml allows (then run make test and commit).
-UV := build/uv/bin/uv
+UV := .uv/bin/uv
 COMPILE = $(UV) pip compile pyproject.toml --quiet --no-emit-index-url \
 	--custom-compile-command 'make lock' --constraint requirements/pins.in
 lock:
-	test -x $(UV) || { $(PY) -m venv build/uv && build/uv/bin/pip install --quiet uv==$(UV_VERSION); }
+	test -x $(UV) || { $(PY) -m venv .uv && .uv/bin/pip install --quiet uv==$(UV_VERSION); }
 	$(COMPILE) --upgrade --universal --python-version 3.10 --all-extras -o $(LOCK)
 	$(COMPILE) --python-version 3.11 --python-platform linux --extra lab --extra tutorials \
 		--constraint $(LOCK) --no-annotate -o binder/requirements.txt
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) .uv build *.egg-info

@@ -22,7 +22,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-
 from ..client import DEFAULT_TIMEOUT, AsyncClient, Client
 from ..conversation import DEFAULT_MODEL, input_items, output_item
 from ..protocol import APIError, MissingAPIKeyError, RateLimitError, Response
