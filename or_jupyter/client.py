@@ -21,7 +21,16 @@ from . import cassette
 from ._version import __version__
 from .attachments import as_input
 from .cache import Cache, open_cache, request_key
-from .exchange import CACHED, HIDDEN, Exchange, acapture, capture, replayed, request_json
+from .exchange import (
+    CACHED,
+    HIDDEN,
+    MIN_SECRET_LENGTH,
+    Exchange,
+    acapture,
+    capture,
+    replayed,
+    request_json,
+)
 from .offline_mode import OFFLINE_ENV, emulator_endpoint, offline_requested
 from .protocol import (
     APIConnectionError,
@@ -54,7 +63,6 @@ __all__ = ["AsyncClient", "Client", "DEFAULT_BASE_URL"]
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=10.0)
 METADATA_HEADER = "X-OpenRouter-Metadata"
-MIN_SECRET_LENGTH = 12  # shorter keys (test keys like "k") would match ordinary text
 MISSING_KEY = (
     "No OpenRouter API key: set the OPENROUTER_API_KEY environment variable, pass "
     "Client(api_key=...), run `%responses key` in a notebook, or use offline mode "

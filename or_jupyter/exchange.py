@@ -38,7 +38,7 @@ __all__ = [
 CACHED = "or_jupyter.cached"  # response extension: answered from the cache or a cassette
 KEPT_HEADERS = ("content-type", "retry-after", "location")
 HIDDEN = "[API key hidden]"  # what stands for the key wherever a server echoed it
-MIN_SECRET = 16  # a shorter "key" (tests use "k") is no real key and would match plain text
+MIN_SECRET_LENGTH = 12  # a shorter "key" (tests use "k") is no real key and would match plain text
 _BOUNDARIES = (b"\n\n", b"\r\n\r\n", b"\r\r")
 _TERMINAL = {
     "response.completed": "completed",
@@ -234,7 +234,7 @@ def _secret(request: httpx.Request) -> str | None:
     """The key a request authenticates with (`Authorization: Bearer KEY`), if any."""
     scheme, _, key = request.headers.get("authorization", "").partition(" ")
     key = key.strip()
-    return key if scheme.lower() == "bearer" and len(key) >= MIN_SECRET else None
+    return key if scheme.lower() == "bearer" and len(key) >= MIN_SECRET_LENGTH else None
 
 
 def capture(

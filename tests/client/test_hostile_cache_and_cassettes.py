@@ -22,6 +22,7 @@ import or_jupyter as orj
 from or_jupyter import cache as cache_module
 from or_jupyter import cassette, emulator
 from or_jupyter.cache import Cache, CacheError
+from or_jupyter.client import MIN_SECRET_LENGTH
 from or_jupyter.conversation import Conversation
 from or_jupyter.notebook import DisplaySurface, run_send
 from or_jupyter.render import TerminalView
@@ -179,34 +180,44 @@ def test_a_cache_whose_table_another_program_dropped_is_a_miss_with_a_warning(se
                                                ("be read", "keep this answer") if m in str(w.message)}  # fmt: skip
 
 
-def test_a_key_a_server_echoes_in_a_completed_answer_is_not_kept_in_the_cache(server, tmp_path):
+# 12 characters, the shortest key the client guards: every copy must hide it as errors do.
+SHORT_KEY = "sk-or-v1-x7q"
+
+
+@pytest.mark.parametrize("key", [KEY, SHORT_KEY], ids=["long-key", "shortest-guarded-key"])
+def test_a_key_a_server_echoes_in_a_completed_answer_is_not_kept_in_the_cache(
+    server, tmp_path, key
+):
     path = tmp_path / "cache.sqlite"
-    client = orj.Client(api_key=KEY, base_url=server.base_url, cache=path)
-    server.queue(Reply(200, completed(f"your key is {KEY}")))
+    client = orj.Client(api_key=key, base_url=server.base_url, cache=path)
+    server.queue(Reply(200, completed(f"your key is {key}")))
     ask(client)
     for name in os.listdir(tmp_path):
-        assert KEY.encode() not in (tmp_path / name).read_bytes()
+        assert key.encode() not in (tmp_path / name).read_bytes()
     with sqlite3.connect(path) as db:
         (events,) = db.execute("SELECT events FROM responses").fetchone()
-    assert "[API key hidden]" in zlib.decompress(events).decode()
+    kept = zlib.decompress(events).decode()
+    assert "[API key hidden]" in kept and key not in kept
 
 
 # -- recording -------------------------------------------------------------------------
 
 
-def test_a_key_a_server_echoes_in_an_error_is_not_recorded(server, tmp_path):
+@pytest.mark.parametrize("key", [KEY, SHORT_KEY], ids=["long-key", "shortest-guarded-key"])
+def test_a_key_a_server_echoes_in_an_error_is_not_recorded(server, tmp_path, key):
     tape = tmp_path / "t.jsonl"
     cassette.record(tape)
-    body = json.dumps({"error": {"message": f"Invalid key {KEY}", "code": 401}}).encode()
+    body = json.dumps({"error": {"message": f"Invalid key {key}", "code": 401}}).encode()
     server.queue(Reply(401, body, content_type="application/json"))
-    server.queue(Reply(302, b"", headers={"Location": f"https://evil.example/?k={KEY}"}))
-    client = orj.Client(api_key=KEY, base_url=server.base_url, max_retries=0)
+    server.queue(Reply(302, b"", headers={"Location": f"https://evil.example/?k={key}"}))
+    client = orj.Client(api_key=key, base_url=server.base_url, max_retries=0)
     with pytest.raises(orj.APIError) as first:
         ask(client)
     with pytest.raises(orj.APIError):
         ask(client)
     text = tape.read_text()
-    assert KEY not in text and KEY not in str(first.value)
+    assert len(SHORT_KEY) == MIN_SECRET_LENGTH
+    assert key not in text and key not in str(first.value)
     assert text.count("[API key hidden]") == 2
 
 
