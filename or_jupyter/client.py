@@ -54,8 +54,8 @@ from .stream import (
     ResponseStream,
     aread_body,
     json_body,
-    media_type,
     read_body,
+    response_media_type,
 )
 
 __all__ = ["AsyncClient", "Client", "DEFAULT_BASE_URL"]
@@ -259,7 +259,7 @@ def _wrong_shape(response: httpx.Response, body: bytes, expected: str) -> APIErr
     return UnexpectedContentError(
         f"expected {expected}, got JSON of another shape: {snippet(body)}",
         status_code=response.status_code,
-        content_type=media_type(response),
+        content_type=response_media_type(response),
     )
 
 

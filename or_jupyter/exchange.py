@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 
 from .protocol import SSEDecoder
+from .protocol.media import media_type
 
 __all__ = [
     "CACHED",
@@ -68,7 +69,7 @@ class Exchange:
 
     @property
     def content_type(self) -> str:
-        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+        return media_type(self.headers.get("content-type", ""))
 
 
 def request_json(content: bytes | None) -> Any:

@@ -13,7 +13,7 @@ from collections.abc import Generator
 
 from .protocol import APIConnectionError, APIError, RateLimitError
 
-__all__ = ["MAX_RETRY_AFTER", "RETRY_STATUSES", "retry_delays", "retryable"]
+__all__ = ["MAX_RETRY_AFTER", "RETRY_STATUSES", "backoff", "retry_delays", "retryable"]
 
 RETRY_STATUSES = frozenset({408, 429})
 MAX_RETRY_AFTER = 60.0  # seconds: a longer Retry-After is capped to this
@@ -41,6 +41,11 @@ def retry_delays(max_retries: int) -> Generator[float | None, APIError, None]:
         if isinstance(error, RateLimitError) and error.retry_after is not None:
             delay = min(error.retry_after, MAX_RETRY_AFTER)
         else:
-            delay = min(MAX_BACKOFF, 0.5 * 2**attempt) * random.uniform(0.5, 1.0)
+            delay = backoff(attempt)
         error = yield delay
     yield None
+
+
+def backoff(attempt: int) -> float:
+    """Seconds to wait before retry number `attempt` (from 0): 0.5 s doubling, capped, jittered."""
+    return min(MAX_BACKOFF, 0.5 * 2**attempt) * random.uniform(0.5, 1.0)

@@ -33,6 +33,7 @@ from .protocol import (
     printable,
     snippet,
 )
+from .protocol.media import is_json, media_type
 
 __all__ = [
     "AsyncResponseStream",
@@ -43,7 +44,7 @@ __all__ = [
     "ResponseStream",
     "aread_body",
     "json_body",
-    "media_type",
+    "response_media_type",
     "read_body",
 ]
 
@@ -58,13 +59,9 @@ TERMINAL_BY_STATUS = {
 }
 
 
-def media_type(response: httpx.Response) -> str:
-    """The declared media type, lower case, without parameters ("" when none)."""
-    return response.headers.get("content-type", "").split(";")[0].strip().lower()
-
-
-def is_json(media: str) -> bool:
-    return media == "application/json" or media.endswith("+json")
+def response_media_type(response: httpx.Response) -> str:
+    """The media type a response declares ("" when none)."""
+    return media_type(response.headers.get("content-type", ""))
 
 
 def read_body(response: httpx.Response, limit: int) -> tuple[bytes, bool]:
@@ -98,7 +95,7 @@ def json_body(
 
     `noun` names what was asked for ("response", "model catalogue") in the messages.
     """
-    status, media = response.status_code, media_type(response)
+    status, media = response.status_code, response_media_type(response)
     if truncated:
         raise ResponseTooLargeError(
             f"the {noun} is larger than {MAX_BODY_BYTES:,} bytes; it was not read",
@@ -194,7 +191,7 @@ class EventReader:
             raise UnexpectedContentError(
                 f"expected a response, got JSON of another shape: {snippet(body)}",
                 status_code=response.status_code,
-                content_type=media_type(response),
+                content_type=response_media_type(response),
             )
         self.count += 1
         yield from self._deliver(event)
@@ -309,7 +306,7 @@ class ResponseStream(_StreamBase):
         reader = self._reader
         error = None
         try:
-            if media_type(response) not in ("text/event-stream", ""):
+            if response_media_type(response) not in ("text/event-stream", ""):
                 body, truncated = read_body(response, MAX_BODY_BYTES)
                 yield from reader.whole(response, body, truncated)
                 return
@@ -370,7 +367,7 @@ class AsyncResponseStream(_StreamBase):
         reader = self._reader
         error = None
         try:
-            if media_type(response) not in ("text/event-stream", ""):
+            if response_media_type(response) not in ("text/event-stream", ""):
                 body, truncated = await aread_body(response, MAX_BODY_BYTES)
                 for event in reader.whole(response, body, truncated):
                     yield event

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
-import random
 import threading
 import time
 from collections.abc import Callable
@@ -25,7 +24,7 @@ from typing import Any
 from ..client import DEFAULT_TIMEOUT, AsyncClient, Client
 from ..conversation import DEFAULT_MODEL, input_items, output_item
 from ..protocol import APIError, MissingAPIKeyError, RateLimitError, Response
-from ..retry import MAX_RETRY_AFTER, retryable
+from ..retry import MAX_RETRY_AFTER, backoff, retryable
 from ..structured import parse_structured, text_format
 from ..tools import arun_calls, as_tools
 from .budget import BudgetError, estimate_cost, price_of
@@ -40,7 +39,6 @@ __all__ = ["Control", "amap", "map"]
 
 DEFAULT_RETRIES = 3
 MAX_RATE_LIMITED = 30  # 429s one row may meet before it is recorded as failed
-MAX_BACKOFF = 8.0
 MAX_TURNS = 8  # model turns of one row's tool loop
 TOOL_TIMEOUT = 300.0  # seconds a tool without its own timeout may run, as in Conversation
 
@@ -534,16 +532,12 @@ async def _send(run: _Run, client: AsyncClient, params: dict[str, Any]) -> Respo
             limited += 1
             if limited > MAX_RATE_LIMITED:
                 raise
-            wait = exc.retry_after if exc.retry_after is not None else _backoff(limited - 1)
+            wait = exc.retry_after if exc.retry_after is not None else backoff(limited - 1)
             run.limiter.pause(min(wait, MAX_RETRY_AFTER))
         except APIError as exc:
             if isinstance(exc, MissingAPIKeyError) or not retryable(exc):
                 raise
             if attempt >= run.retries:
                 raise
-            await asyncio.sleep(_backoff(attempt))
+            await asyncio.sleep(backoff(attempt))
             attempt += 1
-
-
-def _backoff(attempt: int) -> float:
-    return min(MAX_BACKOFF, 0.5 * 2**attempt) * random.uniform(0.5, 1.0)
