@@ -70,6 +70,9 @@ MISSING_KEY = (
 )
 
 
+_SAME = object()  # `with_options`: leave this option as it is
+
+
 class _BearerAuth(httpx.Auth):
     """Adds the key to each request; its repr never shows the key."""
 
@@ -108,6 +111,8 @@ class _ClientBase:
             base_url or os.environ.get("OPENROUTER_BASE_URL") or DEFAULT_BASE_URL
         ).rstrip("/")
         self.timeout = DEFAULT_TIMEOUT if timeout is None else timeout
+        # Asked for by name (or by `with_options`): it then overrides an http_client's own.
+        self._request_timeout = httpx.USE_CLIENT_DEFAULT if timeout is None else timeout
         self.max_retries = max_retries
         # Routing metadata (`openrouter_metadata`: serving provider, attempts) on every answer.
         self.headers = {"User-Agent": f"or_jupyter/{__version__}", METADATA_HEADER: "enabled"}
@@ -115,6 +120,40 @@ class _ClientBase:
         self.headers["X-OpenRouter-Title"] = self.headers["X-Title"] = title
         if app_url:
             self.headers["HTTP-Referer"] = app_url
+
+    def with_options(
+        self,
+        *,
+        cache: Cache | str | os.PathLike[str] | None | object = _SAME,
+        max_retries: int | object = _SAME,
+        timeout: float | httpx.Timeout | object = _SAME,
+        http_client: Any = None,
+    ) -> Any:
+        """A copy of this client with some options changed: same key, address and headers.
+
+        The copy shares this client's connections (this client closes them) unless
+        `http_client` is given; `cache=None` turns the response cache off for the copy."""
+        return self._twin(type(self), http_client, cache, max_retries, timeout)
+
+    def _twin(
+        self, kind: type, http_client: Any, cache: Any, max_retries: Any, timeout: Any
+    ) -> Any:
+        twin = kind.__new__(kind)
+        twin.__dict__.update(self.__dict__)
+        if cache is not _SAME:
+            twin.cache = open_cache(cache)
+        if max_retries is not _SAME:
+            twin.max_retries = max_retries
+        if timeout is not _SAME:
+            twin.timeout = twin._request_timeout = timeout
+        if http_client is not None:
+            twin._http = http_client
+        elif kind is not type(self):  # another kind of client needs connections of its kind
+            twin._http = (httpx.AsyncClient if kind is AsyncClient else httpx.Client)(
+                timeout=twin.timeout
+            )
+        twin._owns_http = http_client is None and kind is not type(self)
+        return twin
 
     def __repr__(self) -> str:
         key = "set" if self._auth else "missing"
@@ -352,6 +391,20 @@ class Client(_ClientBase):
         response = self._send("GET", url, None, headers)
         return self._models(response, *self._read(response, MAX_BODY_BYTES))
 
+    def to_async(
+        self,
+        *,
+        cache: Cache | str | os.PathLike[str] | None | object = _SAME,
+        max_retries: int | object = _SAME,
+        timeout: float | httpx.Timeout | object = _SAME,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> AsyncClient:
+        """An `AsyncClient` with this client's key, address, headers and cache.
+
+        It opens connections of its own (closed by its `aclose()`) unless `http_client`
+        is given; the other options change as in `with_options`."""
+        return self._twin(AsyncClient, http_client, cache, max_retries, timeout)
+
     def close(self) -> None:
         if self._owns_http:
             self._http.close()
@@ -380,7 +433,9 @@ class Client(_ClientBase):
     def _attempt(
         self, method: str, url: str, content: bytes | None, headers: dict[str, str]
     ) -> tuple[Any, APIError | None]:
-        request = self._http.build_request(method, url, content=content, headers=headers)
+        request = self._http.build_request(
+            method, url, content=content, headers=headers, timeout=self._request_timeout
+        )
         response, copy = self._kept(method, url, content, request, aio=False)
         if response is None:
             started = time.monotonic()
@@ -475,7 +530,9 @@ class AsyncClient(_ClientBase):
     async def _attempt(
         self, method: str, url: str, content: bytes | None, headers: dict[str, str]
     ) -> tuple[Any, APIError | None]:
-        request = self._http.build_request(method, url, content=content, headers=headers)
+        request = self._http.build_request(
+            method, url, content=content, headers=headers, timeout=self._request_timeout
+        )
         response, copy = self._kept(method, url, content, request, aio=True)
         if response is None:
             started = time.monotonic()

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import copy
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+import httpx
 
 from ..client import DEFAULT_TIMEOUT, AsyncClient, Client
 from ..conversation import DEFAULT_MODEL, input_items, output_item
@@ -261,7 +262,7 @@ async def _amap(
     if not isinstance(concurrency, int) or concurrency < 1:
         raise ValueError(f"concurrency must be a positive integer, not {concurrency!r}")
     schema, registry = options["schema"], as_tools(options["tools"])
-    client, owned = _batch_client(options["client"], concurrency)
+    client, http = _batch_client(options["client"], concurrency)
     # Offline, the emulator's port changes with every session: its results stay valid.
     address = "offline emulator" if client.offline else client.base_url
     plan = _plan(data, template, options, registry, address)
@@ -292,8 +293,8 @@ async def _amap(
     finally:
         if store:
             store.close()
-        if owned:
-            await client.aclose()
+        if http is not None:
+            await http.aclose()
     run.tally.ended = time.monotonic()
     if plan.frame:
         return to_frame(run.results, plan.keys, schema)
@@ -302,8 +303,9 @@ async def _amap(
 
 def _batch_client(
     client: Client | AsyncClient | None, concurrency: int
-) -> tuple[AsyncClient, bool]:
-    """An `AsyncClient` with the given client's key, address and headers, without its retries.
+) -> tuple[AsyncClient, httpx.AsyncClient | None]:
+    """An `AsyncClient` with the given client's key, address and headers, without its retries,
+    and the connections opened for it (the batch closes them), if any.
 
     Retries are the batch's own (one shared pause after a 429, not one per row).
     An `AsyncClient` made with your own `http_client` is used as it is (your
@@ -313,21 +315,15 @@ def _batch_client(
     if client is not None and not isinstance(client, (Client, AsyncClient)):
         raise TypeError(f"client must be an or_jupyter Client or AsyncClient, not {client!r}")
     if isinstance(client, AsyncClient) and not client._owns_http:
-        twin = copy.copy(client)
-        twin.max_retries = 0
-        return twin, False
+        return client.with_options(max_retries=0), None
     timeout = DEFAULT_TIMEOUT if client is None else client.timeout
     from .transport import batch_http  # aiohttp: imported only when a batch runs
 
     http = batch_http(timeout, concurrency)
     if client is None:
-        twin = AsyncClient(http_client=http, max_retries=0)
-    else:
-        twin = copy.copy(client)
-        twin.__class__ = AsyncClient  # same fields: the shared `_ClientBase` and `_http`
-        twin._http, twin.max_retries = http, 0
-    twin._owns_http = True
-    return twin, True
+        return AsyncClient(http_client=http, max_retries=0), http
+    convert = client.with_options if isinstance(client, AsyncClient) else client.to_async
+    return convert(http_client=http, max_retries=0), http
 
 
 def _plan(

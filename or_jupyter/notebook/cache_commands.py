@@ -9,7 +9,6 @@ kernel from one until `replay off`. Mistakes are one-line `UsageError`s.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -73,12 +72,7 @@ def _switch(magics: Any, new: Cache | None) -> None:
 
 def uncached(client: Client) -> Client:
     """`--no-cache`: the same client (same connections) without the response cache."""
-    if client.cache is None:
-        return client
-    twin = copy.copy(client)
-    twin.cache = None
-    twin._owns_http = False  # the original closes the shared connections
-    return twin
+    return client if client.cache is None else client.with_options(cache=None)
 
 
 def record(magics: Any, rest: str) -> None:
