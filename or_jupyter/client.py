@@ -138,7 +138,7 @@ class _ClientBase:
     def _twin(
         self, kind: type, http_client: Any, cache: Any, max_retries: Any, timeout: Any
     ) -> Any:
-        twin = kind.__new__(kind)
+        twin = kind.__new__(kind)  # the same fields: both kinds are a `_ClientBase`
         twin.__dict__.update(self.__dict__)
         if cache is not _SAME:
             twin.cache = open_cache(cache)
@@ -501,6 +501,17 @@ class AsyncClient(_ClientBase):
         url, headers = self._get("/models")
         response = await self._send("GET", url, None, headers)
         return self._models(response, *await self._read(response, MAX_BODY_BYTES))
+
+    def to_sync(
+        self,
+        *,
+        cache: Cache | str | os.PathLike[str] | None | object = _SAME,
+        max_retries: int | object = _SAME,
+        timeout: float | httpx.Timeout | object = _SAME,
+        http_client: httpx.Client | None = None,
+    ) -> Client:
+        """A `Client` with this client's key, address, headers and cache (see `Client.to_async`)."""
+        return self._twin(Client, http_client, cache, max_retries, timeout)
 
     async def aclose(self) -> None:
         if self._owns_http:

@@ -18,6 +18,7 @@ TWINS = {
     "__enter__": "__aenter__",
     "__exit__": "__aexit__",
     "__iter__": "__aiter__",
+    "to_async": "to_sync",  # each converts to the other kind
 }
 PROTOCOL = {"__init__", *TWINS, *TWINS.values()}
 PAIRS = [(orj.Client, orj.AsyncClient), (orj.ResponseStream, orj.AsyncResponseStream)]
