@@ -14,15 +14,16 @@ from __future__ import annotations
 import copy
 import json
 import threading
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from .attachments import as_input
+from .chat.loop import is_forced
 from .client import Client
 from .observer import Observer, SendObserver
 from .protocol import FunctionCall, Response
+from .protocol.items import call_output, input_items, unique_calls, user_message
 from .stream import ResponseStream
 from .tools import Tool, ToolResult, as_tools, run_calls
 
@@ -71,67 +72,9 @@ class Comparison(dict[str, Response]):
         return f"Comparison({{{answers}}}{failed})"
 
 
-def user_message(text: str) -> dict[str, Any]:
-    return {"type": "message", "role": "user", "content": text}
-
-
-def input_items(response: Response) -> list[dict[str, Any]]:
-    """A response's output as input items for the next request.
-
-    Messages keep only what the API accepts back; reasoning items go back as
-    received (providers need their `encrypted_content` or `signature`); calls keep
-    their `id`. Items of server-side tools are left out.
-    """
-    items = []
-    for item in response.output:
-        kind = item.get("type")
-        if kind == "message":
-            items.append(_message_item(item, response.status))
-        elif kind == "function_call":
-            items.append(
-                {
-                    "type": "function_call",
-                    "id": item.get("id") or item.get("call_id"),
-                    "call_id": item.get("call_id") or item.get("id"),
-                    "name": item.get("name"),
-                    "arguments": item.get("arguments") or "",
-                }
-            )
-        elif kind == "reasoning":
-            reasoning = {k: v for k, v in item.items() if v is not None and k != "status"}
-            reasoning.setdefault("summary", [])
-            items.append(reasoning)
-    return items
-
-
-def _message_item(item: dict[str, Any], status: str) -> dict[str, Any]:
-    content = [
-        {"type": "output_text", "text": part.get("text") or "", "annotations": []}
-        if part.get("type") == "output_text"
-        else {"type": "refusal", "refusal": part.get("refusal") or ""}
-        for part in item.get("content") or []
-        if isinstance(part, dict) and part.get("type") in ("output_text", "refusal")
-    ]
-    message = {
-        "type": "message",
-        "role": "assistant",
-        "id": item.get("id") or f"msg_{uuid.uuid4().hex[:24]}",
-        "status": "completed" if status == "completed" else "incomplete",
-        "content": content,
-    }
-    if item.get("phase"):
-        message["phase"] = item["phase"]
-    return message
-
-
 def output_item(result: ToolResult) -> dict[str, Any]:
     """The `function_call_output` for a tool result, with the unique `id` OpenRouter requires."""
-    return {
-        "type": "function_call_output",
-        "id": f"fco_{uuid.uuid4().hex[:24]}",
-        "call_id": result.call_id,
-        "output": result.output,
-    }
+    return call_output(result.call_id, result.output)
 
 
 class Conversation:
@@ -229,7 +172,7 @@ class Conversation:
                 turn += [i for i in input_items(response) if i["type"] == "message"]
                 break
             items = input_items(response)
-            calls = _unique_calls(items, self.history + turn, response.id)
+            calls = unique_calls(items, self.history + turn, response.id)
             turn += items
             if not calls:
                 break
@@ -245,7 +188,7 @@ class Conversation:
             turn += [output_item(result) for result in results]
             if self._cancelled.is_set():
                 break
-            if _is_forced(params.get("tool_choice")):
+            if is_forced(params.get("tool_choice")):
                 params["tool_choice"] = "auto"  # a forced call, made: let the model answer now
         else:
             observer.on_notice(
@@ -593,28 +536,3 @@ class Serialised:
     def confirm(self, tool: Tool, call: FunctionCall) -> bool | None:
         with self._confirm_lock:
             return self.observer.confirm(tool, call)
-
-
-def _is_forced(choice: Any) -> bool:
-    return choice not in (None, "auto", "none")
-
-
-def _unique_calls(
-    items: list[dict[str, Any]], earlier: list[dict[str, Any]], response_id: str | None
-) -> list[FunctionCall]:
-    """The function calls among `items`, with call ids made unique in the conversation.
-
-    Some providers (Bedrock's Mantle) number calls `call_0`, `call_1`, ... afresh
-    in every response; a repeated id would pair an output with the wrong call, so
-    it is qualified with the response id (`resp_…:call_0`), as the provider accepts.
-    """
-    taken = {item.get("call_id") for item in earlier if item.get("type") == "function_call"}
-    calls = []
-    for item in items:
-        if item["type"] != "function_call":
-            continue
-        if item["call_id"] in taken:
-            item["call_id"] = f"{response_id}:{item['call_id']}"
-        taken.add(item["call_id"])
-        calls.append(FunctionCall(item["name"], item["call_id"], item["id"], item["arguments"]))
-    return calls

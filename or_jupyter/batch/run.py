@@ -22,9 +22,11 @@ from typing import Any
 
 import httpx
 
+from ..chat.loop import DEFAULT_MAX_TURNS, DEFAULT_TOOL_TIMEOUT, ToolLoop
 from ..client import DEFAULT_TIMEOUT, AsyncClient, Client
-from ..conversation import DEFAULT_MODEL, input_items, output_item
+from ..conversation import DEFAULT_MODEL
 from ..protocol import APIError, MissingAPIKeyError, RateLimitError, Response
+from ..protocol.items import user_message
 from ..retry import MAX_RETRY_AFTER, backoff, retryable
 from ..structured import parse_structured, text_format
 from ..tools import arun_calls, as_tools
@@ -40,8 +42,6 @@ __all__ = ["Control", "amap", "map"]
 
 DEFAULT_RETRIES = 3
 MAX_RATE_LIMITED = 30  # 429s one row may meet before it is recorded as failed
-MAX_TURNS = 8  # model turns of one row's tool loop
-TOOL_TIMEOUT = 300.0  # seconds a tool without its own timeout may run, as in Conversation
 
 
 @dataclass
@@ -479,18 +479,20 @@ def _fill(run: _Run, positions: list[int], outcome: dict[str, Any], cached_first
 async def _answer(run: _Run, client: AsyncClient, body: dict[str, Any]) -> dict[str, Any]:
     """One row's request and its tool loop: the text, status and usage summed over turns."""
     outcome: dict[str, Any] = {"cost": 0.0, "input_tokens": 0, "output_tokens": 0}
-    items: Any = body["input"]
+    prompt = body["input"]
+    turn = [user_message(prompt)] if isinstance(prompt, str) else prompt  # a bad one fails below
+    params = {key: value for key, value in body.items() if key != "input"}
+    loop = ToolLoop([], turn, params, max_turns=DEFAULT_MAX_TURNS)
     try:
-        for _ in range(MAX_TURNS):
-            response = await _send(run, client, {**body, "input": items})
+        while (request := loop.next_request()) is not None:
+            response = await _send(run, client, request)
             _add_usage(outcome, response)
-            calls = response.function_calls
-            if not calls or not run.tools:
+            calls = loop.receive(response)
+            if calls and not run.tools:  # none were offered: the answer is what came
                 break
-            if isinstance(items, str):
-                items = [{"type": "message", "role": "user", "content": items}]
-            results = await arun_calls(calls, run.tools, timeout=TOOL_TIMEOUT)
-            items = [*items, *input_items(response), *(output_item(r) for r in results)]
+            if calls:
+                results = await arun_calls(calls, run.tools, timeout=DEFAULT_TOOL_TIMEOUT)
+                loop.add_results([(result.call_id, result.output) for result in results])
     except MissingAPIKeyError:
         raise
     except Exception as exc:  # an API error, or an input the request cannot carry
