@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 
+from ..cache import request_key
 from ..chat.loop import DEFAULT_MAX_TURNS, DEFAULT_TOOL_TIMEOUT, ToolLoop
 from ..client import DEFAULT_TIMEOUT, AsyncClient, Client
 from ..conversation import DEFAULT_MODEL
@@ -36,7 +37,7 @@ from .partitions import is_dask_frame, map_partitions
 from .progress import UPDATES_PER_SECOND, Tally, reporter_for
 from .result import RowResult, to_frame
 from .rows import is_frame, render, rows_of
-from .store import Store, request_hash
+from .store import Store
 
 __all__ = ["Control", "amap", "map"]
 
@@ -342,7 +343,7 @@ def _plan(
     bodies = [
         {**common, "input": render(template, row, key)} for key, row in zip(keys, rows, strict=True)
     ]
-    hashes = [request_hash(address, body) for body in bodies]
+    hashes = [request_key(address, "/responses", body) for body in bodies]
     return _Plan(keys, bodies, hashes, is_frame(data))
 
 

@@ -1,31 +1,22 @@
-"""The SQLite store of a batch: request hash -> finished result, written row by row.
+"""The SQLite store of a batch: request key -> finished result, written row by row.
 
 It makes a run resumable (re-running skips rows already done) and is a cache
-(an identical request is never paid for twice). The hash covers the request
-body and the server's address, never the API key, which is not in the body and
-is never written here.
+(an identical request is never paid for twice). The key is `cache.request_key`, the
+response cache's: the request body (item ids aside) and the server's address, never
+the API key, which is not in the body and is never written here.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Store", "request_hash"]
+__all__ = ["Store"]
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS results (hash TEXT PRIMARY KEY, result TEXT, saved REAL)"
-
-
-def request_hash(address: str, body: dict[str, Any]) -> str:
-    """A stable hash of what is sent and where (the key is in neither)."""
-    text = json.dumps(
-        {"base_url": address, "body": body}, sort_keys=True, ensure_ascii=False, default=str
-    )
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class Store:
