@@ -11,8 +11,8 @@ import sys
 
 from .client import Client
 from .protocol import APIError
-
-DIM, RESET = "\033[2m", "\033[0m"
+from .render import TerminalView
+from .render.ansi import strip_controls
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,33 +25,22 @@ def main(argv: list[str] | None = None) -> int:
         "emulator/assistant" if offline else "openai/gpt-5-mini"
     )
     backend = "offline emulator: scripted answers, not a model" if offline else "OpenRouter"
-    print(f"{DIM}[{model} via {backend}]{RESET}\n> {prompt}\n")
-    client = Client(offline=offline)
+    view = TerminalView()  # strips terminal escapes from everything the model sends
+    view.out.write(f"[{model} via {backend}]\n> {strip_controls(prompt)}\n\n")
+    view.begin(model=model, offline=offline)
+    response, error = None, None
     try:
-        with client.stream(model=model, input=prompt, reasoning={"effort": "low"}) as stream:
+        with Client(offline=offline).stream(
+            model=model, input=prompt, reasoning={"effort": "low"}
+        ) as stream:
             for event in stream:
-                if event.type in (
-                    "response.reasoning_text.delta",
-                    "response.reasoning_summary_text.delta",
-                ):
-                    print(f"{DIM}{event.data.get('delta', '')}{RESET}", end="", flush=True)
-                elif (
-                    event.type == "response.output_item.added"
-                    and event.data["item"].get("type") == "message"
-                ):
-                    print("\n")
-                elif event.type == "response.output_text.delta":
-                    print(event.data.get("delta", ""), end="", flush=True)
-        usage = stream.response.usage or {}
+                view.on_event(event)
+        response = stream.response
+        view.on_response(response)
     except APIError as exc:
-        print(f"\nerror: {exc}", file=sys.stderr)
-        return 1
-    cost = usage.get("cost")
-    print(
-        f"\n\n{DIM}{usage.get('input_tokens', '?')} tokens in, {usage.get('output_tokens', '?')} out"
-        f"{f', ${cost:.6f}' if cost is not None else ''}{RESET}"
-    )
-    return 0
+        error = exc
+    view.finish(response, error)
+    return 1 if error is not None else 0
 
 
 if __name__ == "__main__":
