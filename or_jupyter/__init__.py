@@ -66,9 +66,9 @@ __all__ = [
 # its names is first used, so `import or_jupyter` stays instant (httpx, pydantic, ipywidgets,
 # aiohttp and jsonschema load with the feature that needs them).
 _EXPORTS = {
-    "amap": ".batch",
+    "amap": ".over_data",
     "BudgetError": ".batch",
-    "map": ".batch",
+    "map": ".over_data",
     "RowResult": ".batch",
     "TemplateError": ".batch",
     "CacheError": ".cache",
@@ -118,7 +118,7 @@ _EXPORTS = {
 }
 
 if TYPE_CHECKING:  # what editors and type checkers see
-    from .batch import BudgetError, RowResult, TemplateError, amap, map
+    from .batch import BudgetError, RowResult, TemplateError
     from .cache import CacheError
     from .cassette import CassetteError, ReplayMissError
     from .client import AsyncClient, Client
@@ -126,6 +126,7 @@ if TYPE_CHECKING:  # what editors and type checkers see
     from .notebook import ChatForm
     from .observer import Observer, SendObserver
     from .offline_mode import offline
+    from .over_data import amap, map
     from .protocol import (
         APIConnectionError,
         APIError,

@@ -14,17 +14,13 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["is_dask_frame", "map_partitions"]
+from .run import map as map_rows
 
-
-def is_dask_frame(data: Any) -> bool:
-    """Whether `data` is a Dask DataFrame (checked without importing dask)."""
-    kind = type(data)
-    return kind.__module__.split(".")[0] == "dask" and hasattr(data, "map_partitions")
+__all__ = ["map_partitions"]
 
 
 def map_partitions(frame: Any, template: Any, options: dict[str, Any]) -> Any:
-    """The lazy Dask DataFrame of results, one `map` per partition."""
+    """The lazy Dask DataFrame of results, one `map` per partition (`options`: map's keywords)."""
     from .result import to_frame
 
     factory = options.pop("client", None)
@@ -48,7 +44,6 @@ def map_partitions(frame: Any, template: Any, options: dict[str, Any]) -> Any:
 
 
 def _partition(part: Any, template: Any, options: dict[str, Any], factory: Any) -> Any:
-    from .run import map as map_rows
 
     client = factory() if factory is not None else None
     if part.empty:
@@ -57,6 +52,4 @@ def _partition(part: Any, template: Any, options: dict[str, Any], factory: Any) 
         result = to_frame([], [], options.get("schema"))
         result.index = part.index[:0]
         return result
-    params = options.get("params", {})
-    rest = {k: v for k, v in options.items() if k != "params"}
-    return map_rows(part, template, client=client, **rest, **params)
+    return map_rows(part, template, client=client, **options)

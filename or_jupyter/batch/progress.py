@@ -18,7 +18,6 @@ __all__ = [
     "TextProgress",
     "UPDATES_PER_SECOND",
     "line",
-    "reporter_for",
     "summary",
 ]
 
@@ -146,24 +145,3 @@ class TextProgress(NoProgress):
     def finish(self, tally: Tally) -> None:
         self.out.write("\r" + summary(tally).ljust(100) + "\n")
         self.out.flush()
-
-
-def reporter_for(progress: Any) -> Any:
-    """The reporter `progress=` asks for: True picks the notebook's or the terminal's."""
-    if progress is False or progress is None:
-        return NoProgress()
-    if progress is not True:
-        return progress
-    try:
-        from IPython import get_ipython
-
-        shell = get_ipython()
-    except ImportError:
-        shell = None
-    if shell is not None and getattr(shell, "kernel", None) is not None:
-        # The one reference upward, made only inside a kernel: the live display is the
-        # notebook layer's, while `orj.map` itself belongs below it.
-        from ..notebook.progress import NotebookProgress
-
-        return NotebookProgress()
-    return TextProgress()

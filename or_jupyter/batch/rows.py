@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-__all__ = ["TemplateError", "is_frame", "render", "rows_of"]
+__all__ = ["TemplateError", "is_dask_frame", "is_frame", "render", "rows_of"]
 
 _FIELD = re.compile(r"\{\{|\}\}|\{([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)?(?::([^{}]*))?\}")
 
@@ -79,3 +79,9 @@ def _field(match: re.Match, row: Any, key: Any) -> str:
         return format(value, spec or "")
     except (AttributeError, ValueError, TypeError) as exc:
         raise TemplateError(f"row {key!r}: cannot fill {whole}: {exc}") from None
+
+
+def is_dask_frame(data: Any) -> bool:
+    """Whether `data` is a Dask DataFrame (checked without importing dask)."""
+    kind = type(data)
+    return kind.__module__.split(".")[0] == "dask" and hasattr(data, "map_partitions")

@@ -33,10 +33,9 @@ from ..structured import parse_structured, text_format
 from ..tools import arun_calls, as_tools
 from .budget import BudgetError, estimate_cost, price_of
 from .limits import Limiter
-from .partitions import is_dask_frame, map_partitions
-from .progress import UPDATES_PER_SECOND, Tally, reporter_for
+from .progress import UPDATES_PER_SECOND, NoProgress, Tally, TextProgress
 from .result import RowResult, to_frame
-from .rows import is_frame, render, rows_of
+from .rows import is_dask_frame, is_frame, render, rows_of
 from .store import Store
 
 __all__ = ["Control", "amap", "map"]
@@ -142,7 +141,7 @@ def map(
         params=params,
     )
     if is_dask_frame(data):
-        return map_partitions(data, template, options)
+        raise TypeError("a Dask DataFrame is lazy: orj.map maps its partitions (a lazy result)")
     reporter = reporter_for(progress)
     control = Control()
     outcome: dict[str, Any] = {}
@@ -300,6 +299,14 @@ async def _amap(
     if plan.frame:
         return to_frame(run.results, plan.keys, schema)
     return run.results
+
+
+def reporter_for(progress: Any) -> Any:
+    """The reporter `progress=` asks for: True the terminal's line (`orj.map`, one layer up,
+    turns True into the notebook's display inside a kernel), False none, else as given."""
+    if progress is False or progress is None:
+        return NoProgress()
+    return TextProgress() if progress is True else progress
 
 
 def _batch_client(
