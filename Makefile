@@ -35,6 +35,7 @@ test: $(TEST_STAMP)
 	$(BIN)/ruff check or_jupyter tests benchmarks notebooks scripts
 	$(BIN)/ruff format --check or_jupyter tests benchmarks notebooks scripts
 	$(BIN)/vulture or_jupyter --min-confidence 80  # dead code: unused imports, variables, unreachable lines
+	$(BIN)/lint-imports  # the layers: contracts in pyproject.toml
 	$(BIN)/python -m pytest
 
 # The pure and HTTP tests only: no kernels, no notebooks, no browser.
