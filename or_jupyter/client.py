@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import threading
 import time
 from collections.abc import Generator
 from typing import Any
@@ -120,6 +121,9 @@ class _ClientBase:
         self.headers["X-OpenRouter-Title"] = self.headers["X-Title"] = title
         if app_url:
             self.headers["HTTP-Referer"] = app_url
+        # `model_entry`'s copy of `/models`, read once; shared with copies of this client.
+        self._catalogue: dict[str, dict[str, Any]] = {}
+        self._catalogue_lock = threading.Lock()
 
     def with_options(
         self,
@@ -294,6 +298,12 @@ class _ClientBase:
         raise _wrong_shape(response, body, "a model list")
 
 
+def _entry_for(catalogue: dict[str, dict[str, Any]], model: str) -> dict[str, Any] | None:
+    """`model`'s entry; a variant (`openai/gpt-5-mini:online`) falls back to its base model."""
+    entry = catalogue.get(model) or catalogue.get(model.split(":", 1)[0])
+    return entry or None
+
+
 def _wrong_shape(response: httpx.Response, body: bytes, expected: str) -> APIError:
     return UnexpectedContentError(
         f"expected {expected}, got JSON of another shape: {snippet(body)}",
@@ -404,6 +414,23 @@ class Client(_ClientBase):
         It opens connections of its own (closed by its `aclose()`) unless `http_client`
         is given; the other options change as in `with_options`."""
         return self._twin(AsyncClient, http_client, cache, max_retries, timeout)
+
+    def model_entry(self, model: str) -> dict[str, Any] | None:
+        """The catalogue entry (`/models`) of `model`, or None if it lists no such model.
+
+        The catalogue is read once per client, at the first call, and kept: asking before
+        every request costs nothing more. If it cannot be read (no `/models` on this
+        server, no network, a cassette without it) every model is unknown from then on.
+        """
+        with self._catalogue_lock:
+            if not self._catalogue:
+                try:
+                    entries = self.models()
+                except APIError:
+                    entries = []
+                found = {e["id"]: e for e in entries if isinstance(e, dict) and "id" in e}
+                self._catalogue.update(found or {"": {}})  # the empty entry: read, nothing found
+        return _entry_for(self._catalogue, model)
 
     def close(self) -> None:
         if self._owns_http:

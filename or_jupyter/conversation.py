@@ -21,6 +21,15 @@ from typing import Any
 from .attachments import as_input
 from .chat.loop import is_forced
 from .client import Client
+from .context_size import (
+    LOOKUP_FLOOR,
+    Size,
+    context_length_of,
+    drop_oldest,
+    estimate_tokens,
+    history_limit_value,
+    json_bytes,
+)
 from .observer import Observer, SendObserver
 from .protocol import FunctionCall, Response
 from .protocol.items import call_output, input_items, unique_calls, user_message
@@ -38,6 +47,7 @@ __all__ = [
 ]
 
 DEFAULT_MODEL = "openai/o4-mini"
+CALIBRATION_FLOOR = 1_000  # estimated tokens a request needs before its usage calibrates
 _SAVED_VERSION = 2  # 2 added "branches"; version 1 files load as having none
 _LOADABLE_VERSIONS = (1, 2)
 
@@ -86,7 +96,19 @@ class Conversation:
 
     `tool_timeout` bounds, in seconds, each call of a tool without a `timeout`
     of its own (None: no limit).
+
+    Size: before each `send` the request is measured (`size()`). Past 80% of the
+    model's context window (from `/models`, read once per client), or past 4 MB when
+    the model is unknown, `send` warns (`on_notice`, with `size_advice`) and sends
+    anyway. `history_limit` (a number of tokens, or "auto" for that 80%) drops the
+    oldest whole turns instead, with a notice; `truncation="auto"` (a request
+    parameter) asks the server to truncate instead.
     """
+
+    size_advice = (
+        "Start afresh with reset(), drop the oldest turns with history_limit= (tokens, or "
+        "'auto'), or let the server truncate them with truncation='auto'."
+    )
 
     def __init__(
         self,
@@ -98,6 +120,7 @@ class Conversation:
         max_turns: int = 8,
         stream: bool = True,
         tool_timeout: float | None = 300.0,
+        history_limit: int | str | None = None,
         **params: Any,
     ) -> None:
         self.model = model
@@ -108,12 +131,16 @@ class Conversation:
         self.max_turns = max_turns
         self.stream = stream
         self.tool_timeout = tool_timeout
+        self.history_limit = history_limit_value(history_limit)
         self.params = params
         self.history: list[dict[str, Any]] = []
         self.responses: list[Response] = []
         self.branches: dict[str, Conversation] = {}
         self._stream: ResponseStream | None = None
         self._cancelled = threading.Event()
+        # The last answer's size: (history items it covers, the last of them, tokens).
+        self._measured: tuple[int, dict[str, Any], int] | None = None
+        self._scale = 1.0  # measured tokens per estimated token, from the last answer
 
     def __repr__(self) -> str:
         branches = f", branches={list(self.branches)}" if self.branches else ""
@@ -159,13 +186,14 @@ class Conversation:
     ) -> Response:
         observer = observer or Observer()
         self.responses = []
-        prompt = as_input(prompt)
-        turn = [user_message(prompt)] if isinstance(prompt, str) else list(prompt)
+        turn = _as_turn(as_input(prompt))
         tools = overrides.pop("tools", None)
         registry = as_tools(tools) if tools is not None else self.tools
         params = self._params(registry, overrides)
+        self._fit(turn, params, observer)
         for _ in range(self.max_turns):
-            response = self._turn(params, self.history + turn, observer)
+            sent = self.history + turn
+            response = self._turn(params, sent, observer)
             self.responses.append(response)
             observer.on_response(response)
             if response.status == "cancelled":
@@ -174,6 +202,7 @@ class Conversation:
             items = input_items(response)
             calls = unique_calls(items, self.history + turn, response.id)
             turn += items
+            self._measure(response, sent, params, len(self.history) + len(turn), turn)
             if not calls:
                 break
             results = run_calls(
@@ -274,6 +303,7 @@ class Conversation:
         branch = self.branches[model]
         self.history = branch.history
         self.responses = branch.responses
+        self._measured, self._scale = branch._measured, branch._scale
         self.model = model
         self.branches = {}
 
@@ -334,6 +364,103 @@ class Conversation:
             params.pop("parallel_tool_calls", None)
         return params
 
+    # -- size -----------------------------------------------------------------------
+
+    def size(self, prompt: Any = None, **overrides: Any) -> Size:
+        """How large the next request would be (the history, plus `prompt` if given), and
+        the limit it is held to; see `context_size.Size`.
+
+        The model's context length comes from the client's catalogue (`/models`, read
+        once per client), and only once the conversation is large enough to matter.
+        """
+        turn = [] if prompt is None else _as_turn(as_input(prompt))
+        return self._size(turn, {"model": self.model, **self.params, **overrides})
+
+    def _size(self, turn: list[dict[str, Any]], params: dict[str, Any]) -> Size:
+        model = str(params.get("model") or self.model)
+        extra = [params.get("instructions"), params.get("tools")]
+        measured = self._measured
+        if measured is not None and self._covers(measured):
+            count, _, tokens = measured
+            rest = [*self.history[count:], *turn]
+            tokens += round(self._scale * estimate_tokens(rest)) if rest else 0
+        else:
+            tokens = round(self._scale * estimate_tokens([self.history, turn, extra]))
+        limit = self.history_limit if isinstance(self.history_limit, int) else None
+        wanted = limit is None and tokens >= LOOKUP_FLOOR
+        context = self._context_length(model) if wanted else None
+        nbytes = 0 if limit or context else json_bytes([self.history, turn, extra])
+        return Size(tokens, nbytes, model, context_length=context, history_limit=limit)
+
+    def _covers(self, measured: tuple[int, dict[str, Any], int]) -> bool:
+        """Whether the measured answer still covers the start of the history."""
+        count, last, _ = measured
+        return 0 < count <= len(self.history) and self.history[count - 1] is last
+
+    def _context_length(self, model: str) -> int | None:
+        """`model`'s context window from the client's catalogue; None when unknown."""
+        entry = getattr(self.client or Client(), "model_entry", None)
+        return context_length_of(entry(model)) if entry is not None else None
+
+    def _measure(
+        self,
+        response: Response,
+        sent: list[dict[str, Any]],
+        params: dict[str, Any],
+        count: int,
+        turn: list[dict[str, Any]],
+    ) -> None:
+        """Note the size the server counted for `sent` and the answer (`usage`): the
+        first `count` items of the history once this send ends, `turn[-1]` the last."""
+        usage = response.usage if isinstance(response.usage, dict) else {}
+        used_in, used_out = usage.get("input_tokens"), usage.get("output_tokens")
+        if not _counts(used_in):
+            return
+        details = usage.get("output_tokens_details")
+        reasoning = details.get("reasoning_tokens") if isinstance(details, dict) else None
+        answer = max(0, _count(used_out) - _count(reasoning))
+        estimate = estimate_tokens([sent, params.get("instructions"), params.get("tools")])
+        if estimate >= CALIBRATION_FLOOR:  # a small request's ratio says more of its JSON
+            self._scale = min(max(used_in / estimate, 0.5), 2.0)
+        self._measured = (count, turn[-1], used_in + answer)
+
+    def _fit(self, turn: list[dict[str, Any]], params: dict[str, Any], observer: Any) -> None:
+        """Before sending: past the size limit, drop the oldest turns (with a
+        `history_limit`) or warn; both through `observer.on_notice`."""
+        size = self._size(turn, params)
+        if not size.over:
+            return
+        if self.history_limit is not None and self.history:
+            self._drop(size, observer)
+            size = self._size(turn, params)
+            if not size.over:
+                return
+        if params.get("truncation") != "auto":  # else the server truncates: nothing to say
+            observer.on_notice(
+                f"This conversation is {size.describe()}: the model may refuse it. "
+                f"{self.size_advice}"
+            )
+
+    def _drop(self, size: Size, observer: Any) -> None:
+        """Drop the oldest whole turns until the history fits `size.limit`, and say so."""
+        scale = self._scale
+
+        def size_of(turn: list[dict[str, Any]]) -> float:
+            return scale * estimate_tokens(turn) if size.unit == "tokens" else json_bytes(turn)
+
+        kept, dropped = drop_oldest(self.history, size.value - size.limit, size_of)
+        if not dropped:
+            return
+        items = sum(len(turn) for turn in dropped)
+        shed = round(sum(scale * estimate_tokens(turn) for turn in dropped))
+        self.history = kept
+        self._measured = None
+        turns = f"{len(dropped)} oldest turn{'s' if len(dropped) > 1 else ''}"
+        observer.on_notice(
+            f"Dropped the {turns} of the conversation ({items} items, about {shed:,} tokens) "
+            f"to keep it under {size.limit:,} {size.unit} (history_limit={self.history_limit})."
+        )
+
     # -- history ------------------------------------------------------------------
 
     def reset(self) -> None:
@@ -341,6 +468,7 @@ class Conversation:
         self.history = []
         self.responses = []
         self.branches = {}
+        self._measured = None
 
     def fork(self) -> Conversation:
         """An independent copy: same settings, tools and client, a copied history and branches."""
@@ -373,6 +501,7 @@ class Conversation:
             "max_turns": self.max_turns,
             "stream": self.stream,
             "tool_timeout": self.tool_timeout,
+            "history_limit": self.history_limit,
             "params": self.params,
             "tools": list(self.tools),
             "history": self.history,
@@ -403,6 +532,7 @@ class Conversation:
             max_turns=data.get("max_turns", 8),
             stream=data.get("stream", True),
             tool_timeout=data.get("tool_timeout", 300.0),
+            history_limit=data.get("history_limit"),
             **data.get("params", {}),
         )
         chat.history = data["history"]
@@ -451,6 +581,19 @@ def _send_all(
             done.wait()
         raise
     return outcomes
+
+
+def _as_turn(prompt: str | list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [user_message(prompt)] if isinstance(prompt, str) else list(prompt)
+
+
+def _counts(value: Any) -> bool:
+    """Whether `value` is a token count (an int, not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _count(value: Any) -> int:
+    return value if _counts(value) else 0
 
 
 def _checked_models(models: Any) -> list[str]:

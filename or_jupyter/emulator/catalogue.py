@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .context import CONTEXT_LENGTHS, SMALL_CONTEXT, SMALL_CONTEXT_MODEL
+
 EMULATOR_PRICING = {"prompt": "0.0000001", "completion": "0.0000004"}
 
 # id -> what it does (the README's table says the same).
@@ -30,6 +32,9 @@ EMULATOR_MODELS: dict[str, str] = {
     "emulator/stall": "Sends the keep-alive comment, then nothing.",
     "emulator/image": "Image generation: streams a small deterministic PNG (two partial "
     "images, then an image_generation_call item) and a line of text.",
+    SMALL_CONTEXT_MODEL: f"Answers like the assistant, with a {SMALL_CONTEXT:,}-token context: "
+    "a larger input gets OpenRouter's context-length error (or, with truncation auto, "
+    "loses its oldest items).",
     **{
         f"emulator/pace-{tps}tps-ttft{ttft}ms": f"Paced: {ttft} ms to the first token, then "
         f"{tps} tokens/s; Markdown filling max_output_tokens (default 600); not "
@@ -192,8 +197,8 @@ def models() -> list[dict[str, Any]]:
             model_id,
             f"Emulator: {model_id.split('/', 1)[1]}",
             1767225600,
-            131072,
-            131072,
+            CONTEXT_LENGTHS.get(model_id, 131072),
+            CONTEXT_LENGTHS.get(model_id, 131072),
             EMULATOR_PRICING,
             "Other",
             _EMULATOR_MODALITIES.get(model_id, "text->text"),

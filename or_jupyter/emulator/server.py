@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import cassette
-from . import behaviours, catalogue, events, faults, framing, routing, schemas
+from . import behaviours, catalogue, context, events, faults, framing, routing, schemas
 from .behaviours import Plan
 from .request import Request, parse
 
@@ -335,6 +335,7 @@ class Handler(BaseHTTPRequestHandler):
             self._send_error(faults.error(400, str(exc)))
             return
         failures: list[tuple[str, int]] = []
+        fitted = body
         for model in tried:
             fault = faults.model_fault(model)
             if fault is None and model == "emulator/flaky":
@@ -342,12 +343,14 @@ class Handler(BaseHTTPRequestHandler):
             if fault is None:
                 fault = self.server.burst.fault(model)
             if fault is None:
+                fitted, fault = context.fit(body, model)  # a small window: refuse or truncate
+            if fault is None:
                 break
             failures.append((model, fault.status))
         else:
             self._send_error(fault)  # every candidate failed: the last one's error
             return
-        request = replace(request, model=model)
+        request = replace(parse(fitted) if fitted is not body else request, model=model)
         meta = (
             routing.metadata(tried, failures, model)
             if routing.wants_metadata(self.headers)

@@ -22,10 +22,11 @@ from typing import Any
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
-from traitlets import Bool, Float, Int, TraitError, Unicode
+from traitlets import Bool, Float, Int, TraitError, Unicode, Union
 
 from ..attachments import Attachment, AttachmentError, attachment, content_parts
 from ..client import Client
+from ..context_size import history_limit_value
 from ..conversation import DEFAULT_MODEL, Conversation
 from ..offline_mode import offline as use_offline
 from ..offline_mode import offline_requested
@@ -43,7 +44,7 @@ from .approval import Approvals
 from .canvas import Canvas
 from .context import FailureLog, cells_context, context_count, help_prompt, last_python_block
 from .interpolate import interpolate_parts
-from .options import EFFORTS, SUMMARIES, choice, pairs
+from .options import EFFORTS, SUMMARIES, TRUNCATIONS, choice, pairs
 from .over import arun_over, run_over, wants_over
 from .restore import restore
 from .runner import arun_compare, arun_send, run_compare, run_send
@@ -57,6 +58,7 @@ __all__ = ["Responses", "load_ipython_extension"]
 KEY_ENV = "OPENROUTER_API_KEY"
 _CONVERTERS = {"max_output_tokens": int, "temperature": float, "max_turns": int}
 _FLOATS = {"tool_timeout": float}
+_CHECKED = {"truncation": choice("truncation", TRUNCATIONS), "history_limit": history_limit_value}
 SETTINGS = (
     "model",
     "reasoning",
@@ -67,6 +69,13 @@ SETTINGS = (
     "max_turns",
     "tool_timeout",
     "provider",
+    "truncation",
+    "history_limit",
+)
+SIZE_ADVICE = (
+    "Start afresh with `%responses reset` (or `-n` on the cell), drop the oldest turns with "
+    "`%responses config history_limit=auto`, or let the server truncate with "
+    "`%responses config truncation=auto`."
 )
 LINE_USAGE = (
     "usage: %responses config [key=value ...] | models [FILTER] | history [CHAT] "
@@ -117,6 +126,19 @@ class Responses(Magics):
         None, allow_none=True, help="Default provider routing, as --provider takes it."
     ).tag(config=True)
     offline = Bool(False, help="Use the local emulator instead of OpenRouter.").tag(config=True)
+    truncation = Unicode(
+        None,
+        allow_none=True,
+        help="The request's `truncation`: auto (the server drops the oldest items when the "
+        "input exceeds the context) or disabled (it refuses the request).",
+    ).tag(config=True)
+    history_limit = Union(
+        [Int(), Unicode()],
+        default_value=None,
+        allow_none=True,
+        help="Drop the oldest whole turns of a conversation before sending past this many "
+        "tokens; 'auto': 80% of the model's context. None keeps everything (and warns).",
+    ).tag(config=True)
     max_turns = Int(8, help="Most model turns one cell may take in its tool loop.").tag(config=True)
     tool_timeout = Float(
         300.0, allow_none=True, help="Seconds a tool call may run (tools without a timeout)."
@@ -417,6 +439,7 @@ class Responses(Magics):
             "max_output_tokens": args.max_output_tokens or self.max_output_tokens,
             "temperature": args.temperature if args.temperature is not None else self.temperature,
             "instructions": args.instructions or self.instructions,
+            "truncation": self.truncation,
         }
         if args.tool_choice:
             overrides["tool_choice"] = args.tool_choice
@@ -547,7 +570,7 @@ class Responses(Magics):
                 choice("summary", SUMMARIES)(value)
             if value and key == "provider":
                 _provider(value, "provider")
-            convert = _CONVERTERS.get(key) or _FLOATS.get(key) or str
+            convert = _CONVERTERS.get(key) or _FLOATS.get(key) or _CHECKED.get(key) or str
             try:
                 setattr(self, key, None if value in ("", "None") else convert(value))
             except (ValueError, TypeError, TraitError) as exc:
@@ -672,6 +695,11 @@ class Responses(Magics):
         chat.stream = stream
         chat.max_turns = self.max_turns
         chat.tool_timeout = self.tool_timeout
+        try:
+            chat.history_limit = history_limit_value(self.history_limit)
+        except ValueError as exc:  # set with %config, which does not check it
+            raise UsageError(str(exc)) from None
+        chat.size_advice = SIZE_ADVICE
         return chat
 
     def _user_value(self, name: str, option: str) -> Any:

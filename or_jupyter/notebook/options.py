@@ -11,12 +11,15 @@ from collections.abc import Callable
 
 from IPython.core.error import UsageError
 
-__all__ = ["EFFORTS", "SUMMARIES", "choice", "pairs"]
+__all__ = ["EFFORTS", "SUMMARIES", "TRUNCATIONS", "choice", "pairs"]
 
 EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
 """Reasoning efforts, as OpenRouter's spec lists them (`ReasoningEffort`)."""
 SUMMARIES = ("auto", "concise", "detailed")
 """Reasoning summary styles."""
+TRUNCATIONS = ("auto", "disabled")
+"""The request's `truncation` (the spec's `Truncation`): what the server does with an input
+larger than the model's context."""
 
 
 def choice(name: str, allowed: tuple[str, ...]) -> Callable[[str], str]:

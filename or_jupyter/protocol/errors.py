@@ -26,7 +26,9 @@ Every error is an `APIError`, so `except orj.APIError` catches them all::
         └── StreamTimeoutError
 
 `status_code` is the HTTP status, or None when no HTTP status applies (no response,
-a local refusal, or a failure inside a stream). `hint` says what the user can do.
+a local refusal, or a failure inside a stream). `hint` says what the user can do;
+an error caused by the request's size (`too_large`: HTTP 413, or a provider's
+"context length exceeded" in any of its shapes) names the ways to shrink a conversation.
 Messages never contain the API key: they are built only from what the server sent
 (the client hides a key the server echoes), and no httpx exception is chained in.
 """
@@ -63,6 +65,7 @@ __all__ = [
     "error_for_status",
     "error_from_event",
     "failed_body_error",
+    "too_large",
     "parse_retry_after",
     "printable",
     "snippet",
@@ -75,12 +78,25 @@ HINTS = {
     403: "the input was flagged by moderation or a guardrail",
     404: "check the model id (see `%responses models`)",
     408: "the request timed out; try again",
-    413: "the request is too large; shorten the input",
     422: "check the request parameters",
     429: "you are rate limited; wait and retry, or use your own provider key",
     502: "the provider returned an error; try again or another model",
     503: "no provider is available for this model right now; try again later",
 }
+SIZE_HINT = (
+    "the conversation is too long for the model: start afresh with `%responses reset` "
+    "(or `-n` on the cell), drop the oldest turns with `%responses config history_limit=auto`, "
+    "let the server truncate with `%responses config truncation=auto`, or shorten the input"
+)
+# Error codes for a request over the model's context or the server's size limit:
+# OpenAI's `code`, OpenRouter's `metadata.error_type` (the spec's ApiErrorType).
+_SIZE_CODES = {"context_length_exceeded", "payload_too_large"}
+_SIZE_WORDS = re.compile(
+    r"context[ _-]?(?:length|window)|prompt is too long|input is too long|too many (?:input )?tokens"
+    r"|exceeds the maximum number of tokens|request (?:body )?(?:entity )?too large"
+    r"|payload too large|reduce the length of the (?:messages|input|prompt)",
+    re.IGNORECASE,
+)
 SHOWN_LIMIT = 2000  # characters of `message` that `str()` shows
 SNIPPET_LIMIT = 200  # characters of a non-JSON body that become the message
 
@@ -112,6 +128,8 @@ class APIError(Exception):
     @property
     def hint(self) -> str | None:
         """What the user can do about it, in a few words."""
+        if too_large(self):
+            return SIZE_HINT
         if self.HINT is not None:
             return self.HINT
         status = self.status_code
@@ -282,6 +300,26 @@ _BY_STATUS: dict[int, type[APIError]] = {
     429: RateLimitError,
 }
 _ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+
+
+def too_large(error: APIError) -> bool:
+    """Whether the request was refused for its size: HTTP 413, or the model's context
+    exceeded (by code, `metadata.error_type`, or the words providers use for it).
+
+    A body too large for the client to read (`ResponseTooLargeError`, an event) is the
+    answer's size, not the request's, and is not counted.
+    """
+    if isinstance(error, (ResponseTooLargeError, EventTooLargeError)):
+        return False
+    if error.status_code == 413:
+        return True
+    metadata = error.metadata if isinstance(error.metadata, dict) else {}
+    codes = (error.code, metadata.get("error_type"))
+    if any(isinstance(code, str) and code in _SIZE_CODES for code in codes):
+        return True
+    raw = metadata.get("raw")
+    texts = [error.message, raw if isinstance(raw, str) else ""]
+    return any(_SIZE_WORDS.search(text[:SHOWN_LIMIT]) for text in texts)
 
 
 def printable(text: str) -> str:

@@ -57,6 +57,7 @@ class SendStats:
     provider: str | None = None  # who served the last turn, from OpenRouter's routing metadata
     attempts: int | None = None  # routing attempts of the last turn (fallbacks included)
     cached: int = 0  # turns answered from the response cache or a cassette (nothing spent)
+    context_tokens: int | None = None  # the conversation's size: the last turn's input tokens
 
     @property
     def tokens_per_second(self) -> float | None:
@@ -75,14 +76,17 @@ class SendStats:
             value = _number(usage.get(key))
             if value is not None:
                 setattr(self, key, (getattr(self, key) or 0) + value)
+        tokens = _number(usage.get("input_tokens"))
+        self.context_tokens = int(tokens) if tokens is not None else self.context_tokens
         details = usage.get("output_tokens_details")
         reasoning = _number(details.get("reasoning_tokens")) if isinstance(details, dict) else None
         if reasoning:
             self.reasoning_tokens = (self.reasoning_tokens or 0) + int(reasoning)
 
     def footer_text(self) -> str:
-        """One line: model (and who served it), tokens, reasoning tokens, cost, time to
-        first token, total, turns. The model is the one that served, a fallback included."""
+        """One line: model (and who served it), tokens, reasoning tokens, the conversation's
+        size, cost, time to first token, total, turns. The model is the one that served, a
+        fallback included; the conversation's size is what its last turn sent, in tokens."""
         parts = [self.model or "?"]
         if self.provider:
             parts.append(f"via {self.provider}")
@@ -92,6 +96,8 @@ class SendStats:
             parts.append(f"{self.input_tokens:,} in / {self.output_tokens or 0:,} out tokens")
         if self.reasoning_tokens:
             parts.append(f"{self.reasoning_tokens:,} reasoning")
+        if self.context_tokens is not None:
+            parts.append(f"conversation {self.context_tokens:,} tokens")
         if self.cached and self.cached >= self.turns:
             original = f"original cost ${self.cost:.6f} · " if self.cost is not None else ""
             parts.append(f"cached · {original}nothing spent")
