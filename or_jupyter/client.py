@@ -287,6 +287,13 @@ class _ClientBase:
         result.cached = bool(response.extensions.get(CACHED))
         return result
 
+    def _keep_catalogue(self, entries: list[Any]) -> None:
+        """Keep the catalogue's entries by id (an empty entry marks it read, if it is empty)."""
+        found = {
+            e["id"]: e for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)
+        }
+        self._catalogue.update(found or {"": {}})
+
     def _models(self, response: httpx.Response, body: bytes, truncated: bool) -> list[Any]:
         data = json_body(response, body, truncated, "model catalogue")
         if isinstance(data, dict) and data.get("error") and "data" not in data:
@@ -428,8 +435,7 @@ class Client(_ClientBase):
                     entries = self.models()
                 except APIError:
                     entries = []
-                found = {e["id"]: e for e in entries if isinstance(e, dict) and "id" in e}
-                self._catalogue.update(found or {"": {}})  # the empty entry: read, nothing found
+                self._keep_catalogue(entries)
         return _entry_for(self._catalogue, model)
 
     def close(self) -> None:
@@ -539,6 +545,17 @@ class AsyncClient(_ClientBase):
     ) -> Client:
         """A `Client` with this client's key, address, headers and cache (see `Client.to_async`)."""
         return self._twin(Client, http_client, cache, max_retries, timeout)
+
+    async def model_entry(self, model: str) -> dict[str, Any] | None:
+        """The catalogue entry (`/models`) of `model`, or None; the catalogue is read once
+        per client (see `Client.model_entry`)."""
+        if not self._catalogue:
+            try:
+                entries = await self.models()
+            except APIError:
+                entries = []
+            self._keep_catalogue(entries)
+        return _entry_for(self._catalogue, model)
 
     async def aclose(self) -> None:
         if self._owns_http:

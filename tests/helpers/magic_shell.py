@@ -23,7 +23,7 @@ def magic_shell(monkeypatch: Any, *, offline: bool = True) -> Any:
     magics.chats.clear()
     magics.offered.clear()
     magics.offline, magics.frontend, magics.model = offline, "notebook", "emulator/assistant"
-    magics.provider = None
+    magics.provider = magics.truncation = magics.history_limit = None
     magics._set_client(None)
     publisher.reset()
     shell.publisher = publisher

@@ -101,7 +101,8 @@ def check_quickstart(nb: nbformat.NotebookNode) -> None:
     assert "Offline mode" in text_of(first)
     assert "<strong>84</strong>" in answer_html(first)
     assert re.fullmatch(
-        r"openai/gpt-5-mini(?: · via Emulator)? · [\d,]+ in / [\d,]+ out tokens · \$[\d.]+ · "
+        r"openai/gpt-5-mini(?: · via Emulator)? · [\d,]+ in / [\d,]+ out tokens · "
+        r"conversation [\d,]+ tokens · \$[\d.]+ · "
         r"first token [\d.]+ s · total [\d.]+ s",
         footer(first),
     ), footer(first)

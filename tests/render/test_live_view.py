@@ -267,7 +267,7 @@ def test_footer_reports_model_tokens_cost_and_timings(emu, capture):
     assert len(footer) == 1
     assert re.match(
         r"emulator/assistant · via Emulator · [\d,]+ in / [\d,]+ out tokens · "
-        r"[\d,]+ reasoning · \$0\.\d+ · "
+        r"[\d,]+ reasoning · conversation [\d,]+ tokens · \$0\.\d+ · "
         r"first token \d+\.\d\d s · total \d+\.\d\d s$",
         footer[0],
     )

@@ -305,3 +305,15 @@ def test_history_limit_survives_save_and_load(tmp_path):
     chat = Conversation(model="m/x", history_limit=12_000)
     chat.save(tmp_path / "chat.json")
     assert Conversation.load(tmp_path / "chat.json").history_limit == 12_000
+
+
+@pytest.mark.anyio
+async def test_the_async_client_reads_the_catalogue_once_too(server):
+    server.queue(catalogue(2048))
+    async with orj.AsyncClient(base_url=server.base_url, api_key="k", max_retries=0) as client:
+        first = await client.model_entry("big/model")
+        again = await client.model_entry("big/model:online")  # a variant: its base model
+        missing = await client.model_entry("other/model")
+    assert first == again == {"id": "big/model", "context_length": 2048}
+    assert missing is None
+    assert [s.method for s in server.seen] == ["GET"]
