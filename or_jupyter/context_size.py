@@ -21,9 +21,11 @@ __all__ = [
     "BYTE_LIMIT",
     "LOOKUP_FLOOR",
     "WARN_FRACTION",
+    "Measured",
     "Size",
     "context_length_of",
     "drop_oldest",
+    "estimate_each",
     "estimate_tokens",
     "history_limit_value",
     "json_bytes",
@@ -99,6 +101,22 @@ class Size:
         )
 
 
+@dataclass(frozen=True)
+class Measured:
+    """What the server counted for the first `count` items of a conversation (`last` is
+    the last of them): `tokens`, its input plus its answer, and `estimate`, the sum of
+    `estimate_tokens` over those items, kept so that the next estimate adds only new items."""
+
+    count: int
+    last: dict[str, Any]
+    tokens: int
+    estimate: int
+
+    def covers(self, items: list[dict[str, Any]]) -> bool:
+        """Whether `items` still start with the items measured (the same objects)."""
+        return 0 < self.count <= len(items) and items[self.count - 1] is self.last
+
+
 def json_bytes(value: Any) -> int:
     """The size of `value` as the client sends it (compact JSON, UTF-8)."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
@@ -113,6 +131,11 @@ def estimate_tokens(value: Any) -> int:
     """
     chars, urls = _chars(value)
     return math.ceil(chars / CHARS_PER_TOKEN) + urls * IMAGE_TOKENS
+
+
+def estimate_each(items: list[Any]) -> int:
+    """The sum of `estimate_tokens` over `items`: additive, so it can be kept and extended."""
+    return sum(estimate_tokens(item) for item in items)
 
 
 def _chars(value: Any) -> tuple[int, int]:

@@ -23,9 +23,11 @@ from .chat.loop import is_forced
 from .client import Client
 from .context_size import (
     LOOKUP_FLOOR,
+    Measured,
     Size,
     context_length_of,
     drop_oldest,
+    estimate_each,
     estimate_tokens,
     history_limit_value,
     json_bytes,
@@ -138,8 +140,7 @@ class Conversation:
         self.branches: dict[str, Conversation] = {}
         self._stream: ResponseStream | None = None
         self._cancelled = threading.Event()
-        # The last answer's size: (history items it covers, the last of them, tokens).
-        self._measured: tuple[int, dict[str, Any], int] | None = None
+        self._measured: Measured | None = None  # what the server counted of the last answer
         self._scale = 1.0  # measured tokens per estimated token, from the last answer
 
     def __repr__(self) -> str:
@@ -202,7 +203,7 @@ class Conversation:
             items = input_items(response)
             calls = unique_calls(items, self.history + turn, response.id)
             turn += items
-            self._measure(response, sent, params, len(self.history) + len(turn), turn)
+            self._measure(response, sent, items, params)
             if not calls:
                 break
             results = run_calls(
@@ -380,10 +381,9 @@ class Conversation:
         model = str(params.get("model") or self.model)
         extra = [params.get("instructions"), params.get("tools")]
         measured = self._measured
-        if measured is not None and self._covers(measured):
-            count, _, tokens = measured
-            rest = [*self.history[count:], *turn]
-            tokens += round(self._scale * estimate_tokens(rest)) if rest else 0
+        if measured is not None and measured.covers(self.history):
+            rest = [*self.history[measured.count :], *turn]
+            tokens = measured.tokens + (round(self._scale * estimate_tokens(rest)) if rest else 0)
         else:
             tokens = round(self._scale * estimate_tokens([self.history, turn, extra]))
         limit = self.history_limit if isinstance(self.history_limit, int) else None
@@ -391,11 +391,6 @@ class Conversation:
         context = self._context_length(model) if wanted else None
         nbytes = 0 if limit or context else json_bytes([self.history, turn, extra])
         return Size(tokens, nbytes, model, context_length=context, history_limit=limit)
-
-    def _covers(self, measured: tuple[int, dict[str, Any], int]) -> bool:
-        """Whether the measured answer still covers the start of the history."""
-        count, last, _ = measured
-        return 0 < count <= len(self.history) and self.history[count - 1] is last
 
     def _context_length(self, model: str) -> int | None:
         """`model`'s context window from the client's catalogue; None when unknown."""
@@ -406,12 +401,12 @@ class Conversation:
         self,
         response: Response,
         sent: list[dict[str, Any]],
+        output: list[dict[str, Any]],
         params: dict[str, Any],
-        count: int,
-        turn: list[dict[str, Any]],
     ) -> None:
-        """Note the size the server counted for `sent` and the answer (`usage`): the
-        first `count` items of the history once this send ends, `turn[-1]` the last."""
+        """Note the size the server counted (`usage`) for the items `sent` and the answer's
+        `output` items, and calibrate the estimate against it. Only the items added since
+        the last measure are estimated, so this costs the same however long the history."""
         usage = response.usage if isinstance(response.usage, dict) else {}
         used_in, used_out = usage.get("input_tokens"), usage.get("output_tokens")
         if not _counts(used_in):
@@ -419,10 +414,18 @@ class Conversation:
         details = usage.get("output_tokens_details")
         reasoning = details.get("reasoning_tokens") if isinstance(details, dict) else None
         answer = max(0, _count(used_out) - _count(reasoning))
-        estimate = estimate_tokens([sent, params.get("instructions"), params.get("tools")])
+        prior = self._measured
+        known = (
+            prior.estimate + estimate_each(sent[prior.count :])
+            if prior is not None and prior.covers(sent)
+            else estimate_each(sent)
+        )
+        estimate = known + estimate_tokens([params.get("instructions"), params.get("tools")])
         if estimate >= CALIBRATION_FLOOR:  # a small request's ratio says more of its JSON
             self._scale = min(max(used_in / estimate, 0.5), 2.0)
-        self._measured = (count, turn[-1], used_in + answer)
+        last = output[-1] if output else sent[-1]
+        count = len(sent) + len(output)
+        self._measured = Measured(count, last, used_in + answer, known + estimate_each(output))
 
     def _fit(self, turn: list[dict[str, Any]], params: dict[str, Any], observer: Any) -> None:
         """Before sending: past the size limit, drop the oldest turns (with a
