@@ -317,3 +317,35 @@ async def test_the_async_client_reads_the_catalogue_once_too(server):
     assert first == again == {"id": "big/model", "context_length": 2048}
     assert missing is None
     assert [s.method for s in server.seen] == ["GET"]
+
+
+def test_a_413_from_the_server_names_the_remedies_and_keeps_the_history():
+    with emulator.start(max_body=40_000) as small:
+        chat = Conversation(
+            model="emulator/assistant", client=orj.Client(base_url=small.base_url, api_key="k")
+        )
+        chat.send(words(2500))  # about 15 KB
+        chat.send(words(2500))
+        before = list(chat.history)
+        with pytest.raises(orj.BadRequestError) as caught:
+            chat.send(words(2500))  # the body passes 40,000 bytes
+    error = caught.value
+    assert error.status_code == 413
+    assert "%responses reset" in error.hint and "`-n`" in error.hint and "truncation" in error.hint
+    assert chat.history == before
+
+
+def test_the_size_bookkeeping_adds_up_to_a_full_count(emu):
+    def add(a: int, b: int) -> int:
+        """Add two numbers."""
+        return a + b
+
+    chat = Conversation(
+        model=SMALL, client=orj.Client(base_url=emu.base_url, api_key="k"), tools=[add]
+    )
+    chat.send("add a=1 b=2")  # two answers in one send: the call, then the text
+    chat.send(words(50))
+    chat.send("add a=3 b=4")
+    measured = chat._measured
+    assert measured is not None and measured.count == len(chat.history)
+    assert measured.estimate == context_size.estimate_each(chat.history)
