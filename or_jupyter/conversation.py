@@ -394,7 +394,8 @@ class Conversation:
 
     def _context_length(self, model: str) -> int | None:
         """`model`'s context window from the client's catalogue; None when unknown."""
-        entry = getattr(self.client or Client(), "model_entry", None)
+        self.client = self.client or Client()  # kept: its catalogue is read only once
+        entry = getattr(self.client, "model_entry", None)
         return context_length_of(entry(model)) if entry is not None else None
 
     def _measure(
