@@ -13,6 +13,7 @@ from or_jupyter import emulator
 from or_jupyter.notebook.chatform import ChatForm
 
 WIDGET = "application/vnd.jupyter.widget-view+json"
+EMPTY = {"text/html": "", "text/plain": ""}
 
 
 @pytest.fixture(scope="module")
@@ -33,21 +34,79 @@ def test_after_a_send_the_turn_is_in_a_plain_html_display_output_not_a_widget(em
     form.prompt.value = "What is 6*7?"
     assert form.send() and form.wait(20)
     outputs = publisher.outputs()
-    plain = [o for o in outputs if WIDGET not in o and "text/html" in o]
+    plain = plain_outputs(publisher)
     widgets = [o for o in outputs if WIDGET in o]
     assert len(plain) == 1 and len(widgets) == 1  # the transcript, then the controls
+    assert outputs[-1] == widgets[0] and outputs[-2] == EMPTY  # the live output, between turns
     assert (
         "What is 6*7?" in plain[0]["text/html"] and "<strong>42</strong>" in plain[0]["text/html"]
     )
     assert "42" in plain[0]["text/plain"] and 'class="orj-footer"' in plain[0]["text/html"]
-    assert form.transcript.children == ()  # no widget holds the finished turn
+    assert form.live is None  # no widget holds the finished turn
 
     form.prompt.value = "What is 5*5?"
     assert form.send() and form.wait(20)
-    html = publisher.outputs()[0]["text/html"]
+    html = plain_outputs(publisher)[0]["text/html"]
     assert html.count('class="orj-footer"') == 2 and "<strong>25</strong>" in html
-    updates = [m for m in publisher.messages if m.update]
-    assert len(updates) == 2  # one display update per finished turn, none while streaming
+    chapter = publisher.messages[1].display_id  # after the key handler's output
+    updates = [m for m in publisher.messages if m.update and m.display_id == chapter]
+    assert len(updates) == 2  # one update of the chapter per finished turn
+
+
+def plain_outputs(publisher) -> list[dict]:
+    return [o for o in publisher.outputs() if WIDGET not in o and o.get("text/html")]
+
+
+def shown_form(emu):
+    _, publisher = shell_with_capture()
+    publisher.reset()
+    form = ChatForm(
+        model="emulator/assistant", client=orj.Client(api_key="x", base_url=emu.base_url)
+    )
+    from IPython.display import display
+
+    display(form)
+    return form, publisher
+
+
+def turn(form, publisher, number: int) -> int:
+    """Send one turn; the bytes it published (display and widget messages)."""
+    before = publisher.total_bytes()
+    form.prompt.value = f"What is {number}*7?"
+    assert form.send() and form.wait(20), form.error
+    return publisher.total_bytes() - before
+
+
+def test_a_turn_costs_the_same_bytes_however_many_turns_came_before(emu):
+    form, publisher = shown_form(emu)
+    costs = [turn(form, publisher, n) for n in range(2, 26)]
+    early, late = sum(costs[:8]), sum(costs[-8:])
+    assert late <= early * 1.25, costs  # one transcript output re-sent whole grew each turn
+    final = plain_outputs(publisher)
+    html = "".join(o["text/html"] for o in final)
+    assert html.count('class="orj-footer"') == 24 and form.saved["text/html"] == html
+    assert sum(costs) <= 3 * len(html)
+    assert 5 <= len(final) <= 7  # chapters of a few turns, not one output per turn
+    assert WIDGET in publisher.outputs()[-1]  # the form stays under its transcript
+
+
+def test_the_form_leaves_no_widget_model_open_after_a_turn(emu):
+    from ipywidgets.widgets import widget
+
+    def open_models() -> int:
+        return len(getattr(widget, "_instances", None) or widget.Widget.widgets)
+
+    for compare in (False, True):
+        form, publisher = shown_form(emu)
+        if compare:
+            assert form.wait(20)
+            form.compare.value = True
+            form.models.value = ("emulator/assistant", "emulator/echo")
+        counts = []
+        for number in range(2, 12):
+            turn(form, publisher, number)
+            counts.append(open_models())
+        assert counts[-1] == counts[3], (compare, counts)
 
 
 @pytest.mark.kernel
