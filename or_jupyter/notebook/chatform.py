@@ -309,7 +309,7 @@ class ChatForm:
         self, canvas: Any, prompt: str, overrides: dict[str, Any], approvals: Approvals
     ) -> None:
         surface = canvas.surface
-        view = LiveView(surface)
+        view = LiveView(surface, styles=False)  # the transcript styles the page and each turn
         try:
             view.begin(
                 model=overrides["model"],
@@ -386,8 +386,9 @@ class ChatForm:
             )
 
     def _set_running(self, running: bool) -> None:
+        """Send off and Stop on while a send runs (Clear stays on: it stops the send first;
+        every toggle is a message to the frontend, each turn)."""
         self.send_button.disabled = running
-        self.clear_button.disabled = running
         self.stop_button.disabled = not running
 
     def _say(self, text: str) -> None:

@@ -28,11 +28,12 @@ from typing import Any
 from IPython import get_ipython
 from IPython.display import display, update_display
 
+from ..render.html import css
 from .canvas import Canvas
 
 __all__ = ["CHAPTER_BYTES", "CHAPTER_TURNS", "Transcript"]
 
-CHAPTER_TURNS = 4  # turns in one chapter output
+CHAPTER_TURNS = 3  # turns in one chapter output
 CHAPTER_BYTES = 64_000  # or fewer, past this much HTML
 _EMPTY = {"text/html": "", "text/plain": ""}
 
@@ -52,7 +53,10 @@ class _Chapter:
         size = sum(len(html) for html, _ in self.turns)
         return len(self.turns) >= CHAPTER_TURNS or size >= CHAPTER_BYTES
 
-    def bundle(self) -> dict[str, str]:
+    def bundle(self, first: bool = False) -> dict[str, str]:
+        """Its turns; the first chapter, while empty, holds the stylesheet for the live turn."""
+        if first and not self.turns:
+            return {"text/html": css(), "text/plain": ""}
         return _bundle(self.turns)
 
 
@@ -125,7 +129,11 @@ class Transcript:
             self._form = form
             self._cells.append(_parent())
             for chapter in self.chapters:
-                display(chapter.bundle(), raw=True, display_id=chapter.display_id)
+                display(
+                    chapter.bundle(chapter is self.chapters[0]),
+                    raw=True,
+                    display_id=chapter.display_id,
+                )
             display(_EMPTY, raw=True, display_id=self._live_id)
             display(form, display_id=self._form_id)
 
@@ -142,10 +150,10 @@ class Transcript:
             if canvas is None:
                 return
             bundle = canvas.bundle()
-            turn = (bundle["text/html"], bundle["text/plain"])
-            if not any(turn):
+            if not any(bundle.values()):
                 self._drop(canvas)
                 return
+            turn = (css() + bundle["text/html"], bundle["text/plain"])  # each turn styled alone
             chapter = self.chapters[self._current]
             if chapter.full() and self._current + 1 < len(self.chapters):
                 self._current += 1  # an emptied chapter (after Clear) takes turns again
@@ -187,8 +195,10 @@ class Transcript:
     def _turn_page(self, canvas: Canvas, turn: tuple[str, str]) -> None:
         """The last chapter is full: the live output becomes the next chapter, holding
         `turn`; the form's output becomes the live one; the form is shown again below."""
-        canvas.seal()
-        self.chapters.append(_Chapter(self._live_id, [turn]))
+        canvas.close()
+        chapter = _Chapter(self._live_id, [turn])
+        self.chapters.append(chapter)
+        self._publish(chapter)
         self._current = len(self.chapters) - 1
         form_id = _new_id()
         for cell in self._cells:
@@ -199,4 +209,5 @@ class Transcript:
 
     def _publish(self, chapter: _Chapter) -> None:
         if self.shown:  # never shown: nothing to update (displaying it later shows all)
-            update_display(chapter.bundle(), raw=True, display_id=chapter.display_id)
+            bundle = chapter.bundle(chapter is self.chapters[0])
+            update_display(bundle, raw=True, display_id=chapter.display_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import nbformat
 import pytest
 from helpers.display_capture import shell_with_capture
@@ -11,6 +13,7 @@ from nbconvert import HTMLExporter
 import or_jupyter as orj
 from or_jupyter import emulator
 from or_jupyter.notebook.chatform import ChatForm
+from or_jupyter.notebook.transcript import CHAPTER_TURNS
 
 WIDGET = "application/vnd.jupyter.widget-view+json"
 EMPTY = {"text/html": "", "text/plain": ""}
@@ -86,7 +89,7 @@ def test_a_turn_costs_the_same_bytes_however_many_turns_came_before(emu):
     html = "".join(o["text/html"] for o in final)
     assert html.count('class="orj-footer"') == 24 and form.saved["text/html"] == html
     assert sum(costs) <= 3 * len(html)
-    assert 5 <= len(final) <= 7  # chapters of a few turns, not one output per turn
+    assert len(final) == 24 // CHAPTER_TURNS  # chapters of a few turns, not one output per turn
     assert WIDGET in publisher.outputs()[-1]  # the form stays under its transcript
 
 
@@ -128,8 +131,57 @@ def test_an_executed_notebook_shows_the_form_answer_in_nbconvert_html_without_wi
     path = tmp_path / "form.ipynb"
     nbformat.write(nb, path)
     saved = nbformat.read(path, as_version=4)
-    plain = [o for o in saved.cells[0].outputs if "text/html" in o.get("data", {})]
+    plain = [o for o in saved.cells[0].outputs if o.get("data", {}).get("text/html")]
     assert len(plain) == 1 and "<strong>42</strong>" in plain[0]["data"]["text/html"]
     body, _ = HTMLExporter().from_notebook_node(saved)
     assert "What is 6*7?" in body and "<strong>42</strong>" in body
     assert "orj-footer" in body
+
+
+@pytest.mark.kernel
+def test_in_a_kernel_new_chapters_land_in_the_form_cell_above_the_form():
+    """Sends from later cells (as clicks are): the outputs a full chapter adds are published
+    in the cell that showed the form, and a frontend applying them keeps every turn, in
+    order, with the form last."""
+    from jupyter_client.manager import start_new_kernel
+
+    manager, client = start_new_kernel(
+        kernel_name="python3", env={**os.environ, "OR_JUPYTER_OFFLINE": "1"}
+    )
+    try:
+        form_cell = client.execute(
+            "import or_jupyter as orj\nform = orj.ChatForm(model='emulator/assistant')\nform"
+        )
+        outputs: list[dict] = []  # the form cell's, as JupyterLab applies them
+        where: dict[str, list[int]] = {}
+        last = None
+        for number in range(2, 2 + 2 * CHAPTER_TURNS + 1):
+            last = client.execute(
+                f"form.prompt.value = 'What is {number}*7?'\nassert form.send() and form.wait(60)"
+            )
+        while True:
+            message = client.get_iopub_msg(timeout=60)
+            kind, content = message["header"]["msg_type"], message["content"]
+            parent = message["parent_header"].get("msg_id")
+            display_id = (content.get("transient") or {}).get("display_id")
+            if kind == "display_data" and parent == form_cell:
+                where.setdefault(display_id, []).append(len(outputs))
+                outputs.append(content["data"])
+            elif kind == "update_display_data":
+                for index in where.get(display_id, []):
+                    outputs[index] = content["data"]
+            elif kind == "error":
+                raise AssertionError("\n".join(content["traceback"]))
+            elif kind == "status" and parent == last and content["execution_state"] == "idle":
+                break
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    assert WIDGET in outputs[-1] and outputs[-2] == EMPTY  # the form last, under the live output
+    assert not any(WIDGET in o for o in outputs[:-1])  # the form's earlier places were emptied
+    html = "".join(o.get("text/html", "") for o in outputs)
+    asked = [f"What is {n}*7?" for n in range(2, 2 + 2 * CHAPTER_TURNS + 1)]
+    assert [html.find(prompt) for prompt in asked] == sorted(html.find(p) for p in asked)
+    assert -1 not in [html.find(prompt) for prompt in asked]
+    chapters = [o for o in outputs if o.get("text/html") and "orj-user" in o["text/html"]]
+    assert len(chapters) == 3  # 2 full chapters, then 1 turn in the third
