@@ -193,11 +193,11 @@ class Canvas:
     def footer(self) -> Column:
         return self._after
 
-    def column(self, head: str | None = None) -> Column:
+    def column(self, head: str | None = None, *, live: bool = True) -> Column:
         """A new column; from the second on, columns sit side by side (three per row).
-        Named columns (a comparison) are drawn live from the start."""
+        Named columns (a comparison) are drawn live from the start, unless not `live`."""
         with self.lock:
-            if head is not None:
+            if head is not None and live:
                 self.go_live()
             column = Column(self, head)
             self._columns.append(column)

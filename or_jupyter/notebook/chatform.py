@@ -24,7 +24,6 @@ from ..client import Client
 from ..conversation import DEFAULT_MODEL, Conversation
 from ..render import LiveView, error_outputs, escape
 from ..render.compare import CompareView
-from ..render.html import css
 from ..tools import as_tools
 from .approval import Approvals
 from .options import EFFORTS
@@ -340,8 +339,7 @@ class ChatForm:
     ) -> None:
         """Several models at once, drawn side by side in the transcript."""
         overrides.pop("model", None)
-        canvas.header.show(css(), "")
-        surfaces = {model: canvas.column(model) for model in models}
+        surfaces = {model: canvas.column(model, live=False) for model in models}
         asked = {m: Approvals(surface, asker=m) for m, surface in surfaces.items()}
         self._column_approvals = list(asked.values())
         views = {m: LiveView(surface, styles=False) for m, surface in surfaces.items()}
