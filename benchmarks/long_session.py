@@ -188,12 +188,13 @@ def form_phase(kernel: Kernel, turns: int, compare: bool) -> None:
         )
     kernel.run(setup + "form", cell=True)
     form_cell = kernel.notebook.cells[-1]
-    per_turn, open_after = [], {}
+    per_turn, widget_bytes, open_after = [], 0, {}
     for number in range(1, turns + 1):
         prompt = f"What is {number % 50 + 2}*7? Answer in one sentence."
         code = f"form.prompt.value = {prompt!r}\nassert form.send() and form.wait(120), form.error"
         messages, _, _ = kernel.run(code, cell=True)
         per_turn.append(size(messages))
+        widget_bytes += size([m for m in messages if m["header"]["msg_type"].startswith("comm")])
         if number in (5, turns):
             open_after[number] = kernel.widgets()
     final = kernel.notebook.html_of(form_cell)
@@ -202,6 +203,10 @@ def form_phase(kernel: Kernel, turns: int, compare: bool) -> None:
     show(f"{name}: iopub bytes over {turns} turns", mb(total))
     show("final transcript (plain HTML in the saved cell)", kb(final))
     show("bytes / final transcript", f"{total / max(1, final):.1f}x", "<= 3x")
+    show(
+        "  of which widget messages (controls, live turns)",
+        f"{widget_bytes / max(1, final):.1f}x",
+    )
     first, last = statistics.mean(per_turn[:n]), statistics.mean(per_turn[-n:])
     show(f"bytes per turn, first {n} / last {n}", f"{kb(first)} / {kb(last)}", "equal")
     if 5 in open_after:
