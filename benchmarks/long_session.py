@@ -13,7 +13,7 @@ The outputs are applied as a frontend applies them (display updates by display i
 late outputs to the cell that showed them) into an nbformat notebook, which is written to
 disk. Each figure is printed with its target (issue 19).
 
-    .venv/bin/python benchmarks/long_session.py [--cells 120] [--turns 100] [--compare-turns 20]
+    .venv/bin/python benchmarks/long_session.py [--cells 100] [--turns 100] [--compare-turns 20]
 """
 
 from __future__ import annotations
@@ -221,7 +221,7 @@ def form_phase(kernel: Kernel, turns: int, compare: bool) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cells", type=int, default=120, help="%%%%responses cells (a)")
+    parser.add_argument("--cells", type=int, default=100, help="%%%%responses cells (a)")
     parser.add_argument("--turns", type=int, default=100, help="ChatForm turns (b)")
     parser.add_argument("--compare-turns", type=int, default=20, help="compare turns (c), 0: skip")
     args = parser.parse_args()
