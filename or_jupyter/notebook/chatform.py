@@ -2,10 +2,11 @@
 
 Clicking Send runs no cell, so the kernel's main thread stays free to hear Stop,
 Approve and Deny. The send therefore runs on a background thread, which draws the
-same live view the magic uses into the form's live box; when the turn ends it moves
-into the transcript, one plain HTML display output that a saved notebook, nbconvert
-and GitHub show without widget state (see `transcript.py`). Widgets are only the
-controls and the turn being drawn.
+same live view the magic uses on a `Canvas` in the transcript's live output; when the
+turn ends it moves into the transcript's chapters, plain HTML display outputs that a
+saved notebook, nbconvert and GitHub show without widget state (see `transcript.py`).
+Widgets are the controls, and the turn being drawn when it grows or asks for approval;
+every widget a turn opens is closed when it ends.
 
 Keys: the prompt is an `ipywidgets.Textarea`; Enter adds a line, Shift+Enter sends
 (through a small page-level key handler the form displays with itself, see
@@ -23,13 +24,11 @@ from ..client import Client
 from ..conversation import DEFAULT_MODEL, Conversation
 from ..render import LiveView, error_outputs, escape
 from ..render.compare import CompareView
-from ..render.html import column_head, columns, css
 from ..tools import as_tools
 from .approval import Approvals
-from .canvas import COLUMNS
 from .options import EFFORTS
 from .runner import run_compare, run_send
-from .transcript import LiveBox, Transcript
+from .transcript import Transcript
 
 __all__ = ["ChatForm"]
 
@@ -102,9 +101,6 @@ class ChatForm:
         self._column_approvals: list[Approvals] = []
 
         self._transcript = Transcript()
-        self._surface = self._transcript.live
-        self.transcript = self._surface.box  # the turn being drawn (finished ones: `saved`)
-        self.transcript.layout.width = "100%"
         self.prompt = W.Textarea(
             placeholder="Ask something; Shift+Enter or Send sends.",
             rows=3,
@@ -177,7 +173,6 @@ class ChatForm:
         )
         self.widget = W.VBox(
             [
-                self.transcript,
                 self.prompt,
                 W.HBox([self.model, self.models, self.effort, self.summary, self.compare]),
                 self.models_note,
@@ -200,16 +195,20 @@ class ChatForm:
         return self.widget._repr_mimebundle_(**kwargs)
 
     def _ipython_display_(self) -> None:
-        """The finished turns (plain HTML, saved with the notebook), the form, and once per
-        page the key handler that makes Shift+Enter send."""
+        """Once per page the key handler that makes Shift+Enter send, the finished turns
+        (plain HTML, saved with the notebook), the running turn, and the form."""
         from IPython.display import Javascript, display
 
-        self._transcript.display()
-        display(self.widget)
         display(Javascript(SHIFT_ENTER_SENDS))
+        self._transcript.display(self.widget)
 
     def __repr__(self) -> str:
         return f"ChatForm({self.conversation!r})"
+
+    @property
+    def live(self) -> Any:
+        """The running turn's `Canvas` (its widgets at `.root`, if it drew any), or None."""
+        return self._transcript.canvas
 
     @property
     def saved(self) -> dict[str, str]:
@@ -236,14 +235,16 @@ class ChatForm:
             self._say("Choose two or more models to compare (Ctrl or Shift + click).")
             return False
         self.last_prompt, self.response, self.error = prompt, None, None
-        self._surface.show(_USER.format(escape(prompt)), prompt)
+        canvas = self._transcript.begin()
+        canvas.header.show(_USER.format(escape(prompt)), prompt)
         self._set_running(True)
         self._say("")
         self.prompt.value = ""  # before the thread starts: a quick failure puts it back
-        self._approvals = approvals = Approvals(self._surface)
+        # a single answer asks in its column, under what it drew; columns ask in each
+        self._approvals = approvals = Approvals(canvas.header if models else canvas.surface)
         self._thread = threading.Thread(
             target=self._run_compare if models else self._run,
-            args=(prompt, overrides, approvals, *([models] if models else [])),
+            args=(canvas, prompt, overrides, approvals, *([models] if models else [])),
             daemon=True,
             name="or-jupyter-form",
         )
@@ -251,6 +252,7 @@ class ChatForm:
             self._thread.start()
         except RuntimeError:  # no thread could be started: nothing was sent
             self.prompt.value = prompt
+            self._transcript.abandon()
             self._set_running(False)
             raise
         return True
@@ -302,8 +304,11 @@ class ChatForm:
 
     # -- the background thread -------------------------------------------------------
 
-    def _run(self, prompt: str, overrides: dict[str, Any], approvals: Approvals) -> None:
-        view = LiveView(self._surface)
+    def _run(
+        self, canvas: Any, prompt: str, overrides: dict[str, Any], approvals: Approvals
+    ) -> None:
+        surface = canvas.surface
+        view = LiveView(surface, styles=False)  # the transcript styles the page and each turn
         try:
             view.begin(
                 model=overrides["model"],
@@ -315,7 +320,7 @@ class ChatForm:
         except Exception as exc:  # noqa: BLE001 - shown in the form, which stays usable
             self.error = exc
             if not view.finished:  # the view draws the errors of the send itself
-                self._surface.show(*error_outputs(exc))
+                surface.show(*error_outputs(exc))
             if not self.prompt.value:
                 self.prompt.value = prompt
             self._say("The request failed; your prompt is back in the box.")
@@ -325,31 +330,28 @@ class ChatForm:
             self._set_running(False)
 
     def _run_compare(
-        self, prompt: str, overrides: dict[str, Any], approvals: Approvals, models: list[str]
+        self,
+        canvas: Any,
+        prompt: str,
+        overrides: dict[str, Any],
+        approvals: Approvals,
+        models: list[str],
     ) -> None:
         """Several models at once, drawn side by side in the transcript."""
         overrides.pop("model", None)
-        grid = W.GridBox(layout=W.Layout(grid_template_columns=COLUMNS, grid_gap="0 1em"))
-        self._surface.show(css(), "")
-        surfaces = {}
-        for model in models:
-            surfaces[model] = LiveBox()
-            grid.children = (*grid.children, surfaces[model].box)
-            surfaces[model].show(column_head(model), model)
+        surfaces = {model: canvas.column(model, live=False) for model in models}
         asked = {m: Approvals(surface, asker=m) for m, surface in surfaces.items()}
         self._column_approvals = list(asked.values())
         views = {m: LiveView(surface, styles=False) for m, surface in surfaces.items()}
-        view = CompareView(views, self._surface, header=self._surface)
-        drawn = None
+        view = CompareView(views, canvas.footer, header=canvas.header)
         try:
             view.begin(offline=bool(getattr(self.conversation.client, "offline", False)))
-            drawn = self._surface.show_widget(grid)  # under the notice the view began with
             self.response = run_compare(
                 self.conversation, prompt, view, approvals=asked, poll_ui=False, **overrides
             )
         except Exception as exc:  # noqa: BLE001 - shown in the form, which stays usable
             self.error = exc
-            self._surface.show(*error_outputs(exc))
+            canvas.footer.show(*error_outputs(exc))
             if not self.prompt.value:
                 self.prompt.value = prompt
             self._say("The request failed; your prompt is back in the box.")
@@ -357,13 +359,6 @@ class ChatForm:
             for pending in (approvals, *asked.values()):
                 pending.deny_all()
             self._column_approvals = []
-            if drawn is not None:  # the columns as static HTML, for the transcript
-                texts = (surface.text() for surface in surfaces.values())
-                drawn.update(columns([s.html() for s in surfaces.values()]), "\n\n".join(texts))
-                grid.layout.close()
-                for surface in surfaces.values():
-                    surface.clear()
-                    surface.box.close()
             self._transcript.seal()
             self._set_running(False)
 
@@ -389,8 +384,9 @@ class ChatForm:
             )
 
     def _set_running(self, running: bool) -> None:
+        """Send off and Stop on while a send runs (Clear stays on: it stops the send first;
+        every toggle is a message to the frontend, each turn)."""
         self.send_button.disabled = running
-        self.clear_button.disabled = running
         self.stop_button.disabled = not running
 
     def _say(self, text: str) -> None:

@@ -48,8 +48,7 @@ from .options import EFFORTS, SUMMARIES, TRUNCATIONS, choice, pairs
 from .over import arun_over, run_over, wants_over
 from .restore import restore
 from .runner import arun_compare, arun_send, run_compare, run_send
-from .stop import show_stop_button
-from .surfaces import DisplaySurface
+from .stop import LazyStopButton
 from .tables import MODEL_HEADER, describe_item, model_rows, show, show_table
 from .transformer import awaiting_cells
 
@@ -371,8 +370,8 @@ class Responses(Magics):
                 view = TerminalView()
                 view.begin(model=request.overrides["model"], offline=offline)
             return _Drawing(view)
-        stop = show_stop_button(DisplaySurface(), request.chat.cancel)
-        canvas = Canvas()
+        stop = LazyStopButton(request.chat.cancel)
+        canvas = Canvas(tickers=[stop.tick])
         approvals: dict[str, Approvals] = {}
         if request.models:
             canvas.header.show(css(), "")

@@ -1,15 +1,27 @@
-"""The Stop button shown while a send runs; removed (and its widgets closed) when it ends."""
+"""The Stop button shown while a send runs; removed (and its widgets closed) when it ends.
+
+A cell's Stop button waits for the send to run `STOP_DELAY` seconds before it is drawn
+(`LazyStopButton`): a quick answer is over before anyone could click, and a button is
+three widget models opened and closed, more bytes than a short answer's HTML. Its place
+above the drawing is kept from the start, an empty output; a kernel interrupt stops a
+send at any time.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as W
+from IPython.display import display
 
 from ..render.surface import Surface
 
-__all__ = ["StopButton", "show_stop_button"]
+__all__ = ["STOP_DELAY", "LazyStopButton", "StopButton", "show_stop_button"]
+
+STOP_DELAY = 1.0  # seconds a cell's send runs before its Stop button is drawn
+_EMPTY = {"text/html": "", "text/plain": ""}
 
 
 class StopButton:
@@ -20,12 +32,15 @@ class StopButton:
 
     def remove(self) -> None:
         self._handle.update("", "")
-        for widget in (self.button.style, self.button.layout, self.button):
-            widget.close()
+        _close(self.button)
 
 
-def show_stop_button(surface: Surface, stop: Callable[[], None]) -> StopButton:
-    """A Stop button that calls `stop` once."""
+def _close(button: W.Button) -> None:
+    for widget in (button.style, button.layout, button):
+        widget.close()
+
+
+def _button(stop: Callable[[], None]) -> W.Button:
     button = W.Button(
         description="Stop", icon="stop", button_style="warning", layout=W.Layout(width="auto")
     )
@@ -36,4 +51,32 @@ def show_stop_button(surface: Surface, stop: Callable[[], None]) -> StopButton:
         stop()
 
     button.on_click(clicked)
+    return button
+
+
+def show_stop_button(surface: Surface, stop: Callable[[], None]) -> StopButton:
+    """A Stop button that calls `stop` once."""
+    button = _button(stop)
     return StopButton(button, surface.show_widget(button))
+
+
+class LazyStopButton:
+    """An empty output now, a Stop button (calling `stop`) once `tick` finds `after`
+    seconds gone; `remove` empties the output again."""
+
+    def __init__(self, stop: Callable[[], None], after: float = STOP_DELAY) -> None:
+        self._stop = stop
+        self._due = time.monotonic() + after
+        self._output = display(_EMPTY, raw=True, display_id=True)
+        self.button: W.Button | None = None
+
+    def tick(self) -> None:
+        if self.button is None and time.monotonic() >= self._due:
+            self.button = _button(self._stop)
+            self._output.update(self.button)
+
+    def remove(self) -> None:
+        self._due = float("inf")
+        if self.button is not None:
+            self._output.update(_EMPTY, raw=True)
+            _close(self.button)

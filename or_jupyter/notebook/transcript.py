@@ -1,133 +1,213 @@
-"""`ChatForm`'s transcript: finished turns in one plain display output, the running one live.
+"""`ChatForm`'s transcript: finished turns in chapters of plain display outputs, the running one live.
 
 Why: widget state is not saved with a notebook, so a transcript drawn only in widgets
-vanishes on reopening and never shows in nbconvert or on GitHub. The form's turn being
-streamed is drawn in an ipywidgets box (`LiveBox`, a `Surface` that also keeps each
-output's HTML and text); when the turn ends, `Transcript.seal` appends that drawing to
-the finished turns and publishes them all as one `text/html` output, updated by display
-id, and empties the box. A display update reaches the output from any thread, the one a
-Send click starts included, and JupyterLab routes it by display id to the cell that
-showed the form.
+vanishes on reopening and never shows in nbconvert or on GitHub; and a display update
+re-sends its whole output, so one output for the whole transcript made every turn cost
+more than the last (100 turns: 27 MB for a 443 KB transcript). So the finished turns sit
+in *chapters*: display outputs of up to `CHAPTER_TURNS` turns, only the last of which is
+updated. A turn's cost is its chapter's, whatever came before.
+
+The form's outputs, in its cell: the chapters, the *live* output (the turn being drawn,
+on a `Canvas`: plain HTML, or widgets if it grows or asks for approval; empty between
+turns), then the form's widgets. When the last chapter is full, the live output keeps
+the finished turn and becomes the next chapter, the form's output is emptied to become
+the next live output, and the form is shown again below it: the one output a turn adds
+then is published in the cell that showed the form (a display from the Send button's
+thread names that cell as its parent, so JupyterLab appends it there). Updates reach
+every output from any thread by display id.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
-import ipywidgets as W
+from IPython import get_ipython
 from IPython.display import display, update_display
 
-__all__ = ["LiveBox", "Transcript"]
+from ..render.html import css
+from .canvas import Canvas
+
+__all__ = ["CHAPTER_BYTES", "CHAPTER_TURNS", "Transcript"]
+
+CHAPTER_TURNS = 3  # turns in one chapter output
+CHAPTER_BYTES = 64_000  # or fewer, past this much HTML
+_EMPTY = {"text/html": "", "text/plain": ""}
 
 
-class _Entry:
-    """One output of a live box: its current HTML and text, and the widget showing it."""
-
-    __slots__ = ("html", "text", "widget")
-
-    def __init__(self, html: str, text: str, widget: Any) -> None:
-        self.html, self.text, self.widget = html, text, widget
+def _new_id() -> str:
+    return f"orj-transcript-{uuid.uuid4().hex}"
 
 
-class _Handle:
-    def __init__(self, box: LiveBox, entry: _Entry) -> None:
-        self._box, self._entry = box, entry
+class _Chapter:
+    """Finished turns shown in one display output."""
 
-    def update(self, html: str, text: str) -> None:
-        self._box.update(self._entry, html, text)
+    def __init__(self, display_id: str, turns: list[tuple[str, str]] | None = None) -> None:
+        self.display_id = display_id
+        self.turns: list[tuple[str, str]] = turns or []  # (html, text) of each
+
+    def full(self) -> bool:
+        size = sum(len(html) for html, _ in self.turns)
+        return len(self.turns) >= CHAPTER_TURNS or size >= CHAPTER_BYTES
+
+    def bundle(self, first: bool = False) -> dict[str, str]:
+        """Its turns; the first chapter, while empty, holds the stylesheet for the live turn."""
+        if first and not self.turns:
+            return {"text/html": css(), "text/plain": ""}
+        return _bundle(self.turns)
 
 
-class LiveBox:
-    """A `Surface` drawing into `box` (an `ipywidgets.Box`) that remembers what it drew."""
+def _bundle(turns: list[tuple[str, str]]) -> dict[str, str]:
+    return {
+        "text/html": "".join(html for html, _ in turns),
+        "text/plain": "\n\n".join(text for _, text in turns if text),
+    }
 
-    def __init__(self, box: W.Box | None = None) -> None:
-        self.box = box if box is not None else W.VBox(layout=W.Layout(min_width="0"))
-        self._entries: list[_Entry] = []
-        self._lock = threading.RLock()
 
-    def show(self, html: str, text: str) -> _Handle:
-        return self._add(html, text, W.HTML(html))
+class _Output:
+    """The transcript's live output, by display id: what a turn's `Canvas` draws in."""
 
-    def show_widget(self, widget: Any) -> _Handle:
-        return self._add("", "", widget)
+    def __init__(self, transcript: Transcript, display_id: str) -> None:
+        self._transcript, self.display_id = transcript, display_id
 
-    def update(self, entry: _Entry, html: str, text: str) -> None:
-        """Set an output's HTML (a widget that is not `HTML`, a button row, becomes one)."""
-        with self._lock:
-            entry.html, entry.text = html, text
-            if isinstance(entry.widget, W.HTML):
-                entry.widget.value = html
-                return
-            old, entry.widget = entry.widget, W.HTML(html)
-            if entry in self._entries:
-                self.box.children = tuple(
-                    entry.widget if child is old else child for child in self.box.children
-                )
-        old.close()
+    def update(self, obj: Any, *, raw: bool = False, metadata: Any = None) -> None:
+        if self._transcript.shown:
+            update_display(obj, raw=raw, metadata=metadata or {}, display_id=self.display_id)
 
-    def _add(self, html: str, text: str, widget: Any) -> _Handle:
-        entry = _Entry(html, text, widget)
-        with self._lock:
-            self._entries.append(entry)
-            self.box.children = (*self.box.children, widget)
-        return _Handle(self, entry)
 
-    def html(self) -> str:
-        return "".join(entry.html for entry in self._entries)
+def _parent() -> dict[str, Any] | None:
+    """The message the running cell answers (a kernel's), to publish in that cell later."""
+    publisher = getattr(get_ipython(), "display_pub", None)
+    header = getattr(publisher, "parent_header", None)
+    return dict(header) if header and hasattr(publisher, "set_thread_parent") else None
 
-    def text(self) -> str:
-        return "\n".join(entry.text for entry in self._entries if entry.text)
 
-    def clear(self) -> None:
-        """Remove (and close) every output."""
-        with self._lock:
-            entries, self._entries = self._entries, []
-            self.box.children = ()
-        for entry in entries:
-            entry.widget.close()
+@contextlib.contextmanager
+def _in_cell(parent: dict[str, Any] | None) -> Iterator[None]:
+    """Displays in this block land in the cell `parent` names (this thread only)."""
+    publisher = getattr(get_ipython(), "display_pub", None)
+    if parent is None or not hasattr(publisher, "set_thread_parent"):
+        yield
+        return
+    token = publisher.set_thread_parent(parent)
+    try:
+        yield
+    finally:
+        publisher.reset_thread_parent(token)
 
 
 class Transcript:
-    """Finished turns as one display output (`display`), the running turn in `live`."""
+    """Finished turns in chapters (`display`), the running turn on `canvas`."""
 
     def __init__(self) -> None:
-        self.display_id = f"orj-transcript-{uuid.uuid4().hex}"
-        self.live = LiveBox()
-        self.turns: list[tuple[str, str]] = []  # (html, text) of each finished turn
-        self._shown = False
-        self._lock = threading.Lock()
+        self.chapters = [_Chapter(_new_id())]
+        self.shown = False
+        self.canvas: Canvas | None = None  # the running turn's drawing
+        self._current = 0  # the chapter that takes the next turn
+        self._live_id = _new_id()
+        self._form_id = _new_id()
+        self._form: Any = None  # the widget shown under the transcript
+        self._cells: list[dict[str, Any] | None] = []  # where it is shown (kernel parents)
+        self._lock = threading.RLock()
+
+    @property
+    def turns(self) -> list[tuple[str, str]]:
+        return [turn for chapter in self.chapters for turn in chapter.turns]
 
     def bundle(self) -> dict[str, str]:
-        """The finished turns as a `text/html` + `text/plain` bundle."""
-        return {
-            "text/html": "".join(html for html, _ in self.turns),
-            "text/plain": "\n\n".join(text for _, text in self.turns if text),
-        }
+        """All the finished turns as one `text/html` + `text/plain` bundle."""
+        return _bundle(self.turns)
 
-    def display(self) -> None:
-        """Show the finished turns here (again, if shown before: every copy is updated)."""
+    def display(self, form: Any) -> None:
+        """Show the chapters, the live output and `form` here (again, if shown before:
+        every copy is updated, and each gets the chapters to come)."""
         with self._lock:
-            self._shown = True
-            display(self.bundle(), raw=True, display_id=self.display_id)
+            self.shown = True
+            self._form = form
+            self._cells.append(_parent())
+            for chapter in self.chapters:
+                display(
+                    chapter.bundle(chapter is self.chapters[0]),
+                    raw=True,
+                    display_id=chapter.display_id,
+                )
+            display(_EMPTY, raw=True, display_id=self._live_id)
+            display(form, display_id=self._form_id)
+
+    def begin(self) -> Canvas:
+        """A canvas for a new turn, drawing in the live output."""
+        with self._lock:
+            self.canvas = Canvas(_Output(self, self._live_id))
+            return self.canvas
 
     def seal(self) -> None:
-        """The running turn is over: move its drawing into the saved output."""
+        """The running turn is over: move its drawing into the chapters."""
         with self._lock:
-            html, text = self.live.html(), self.live.text()
-            if html or text:
-                self.turns.append((html, text))
-            self._publish()
-        self.live.clear()
+            canvas, self.canvas = self.canvas, None
+            if canvas is None:
+                return
+            bundle = canvas.bundle()
+            if not any(bundle.values()):
+                self._drop(canvas)
+                return
+            turn = (css() + bundle["text/html"], bundle["text/plain"])  # each turn styled alone
+            chapter = self.chapters[self._current]
+            if chapter.full() and self._current + 1 < len(self.chapters):
+                self._current += 1  # an emptied chapter (after Clear) takes turns again
+                chapter = self.chapters[self._current]
+            if not chapter.full():
+                chapter.turns.append(turn)
+                self._publish(chapter)
+                self._drop(canvas)
+            elif self.shown:
+                self._turn_page(canvas, turn)
+            else:
+                self.chapters.append(_Chapter(_new_id(), [turn]))
+                self._current += 1
+                canvas.close()
 
     def clear(self) -> None:
-        """Forget every turn, finished or running."""
+        """Forget every turn, finished or running (the chapters' outputs are emptied)."""
         with self._lock:
-            self.turns = []
-            self._publish()
-        self.live.clear()
+            self.abandon()
+            for chapter in self.chapters:
+                if chapter.turns:
+                    chapter.turns = []
+                    self._publish(chapter)
+            self._current = 0
 
-    def _publish(self) -> None:
-        if self._shown:  # never shown: nothing to update (displaying it later shows all)
-            update_display(self.bundle(), raw=True, display_id=self.display_id)
+    def abandon(self) -> None:
+        """The running turn never started: forget its drawing."""
+        with self._lock:
+            if self.canvas is not None:
+                self._drop(self.canvas)
+                self.canvas = None
+
+    def _drop(self, canvas: Canvas) -> None:
+        """Close a turn's canvas and empty the live output if it drew anything."""
+        canvas.close()
+        if canvas.published and self.shown:
+            update_display(_EMPTY, raw=True, display_id=self._live_id)
+
+    def _turn_page(self, canvas: Canvas, turn: tuple[str, str]) -> None:
+        """The last chapter is full: the live output becomes the next chapter, holding
+        `turn`; the form's output becomes the live one; the form is shown again below."""
+        canvas.close()
+        chapter = _Chapter(self._live_id, [turn])
+        self.chapters.append(chapter)
+        self._publish(chapter)
+        self._current = len(self.chapters) - 1
+        form_id = _new_id()
+        for cell in self._cells:
+            with _in_cell(cell):
+                display(self._form, display_id=form_id)
+        update_display(_EMPTY, raw=True, display_id=self._form_id)
+        self._live_id, self._form_id = self._form_id, form_id
+
+    def _publish(self, chapter: _Chapter) -> None:
+        if self.shown:  # never shown: nothing to update (displaying it later shows all)
+            bundle = chapter.bundle(chapter is self.chapters[0])
+            update_display(bundle, raw=True, display_id=chapter.display_id)

@@ -58,6 +58,12 @@ class _MeteredSurface:
     def show_widget(self, widget: Any) -> OutputHandle:
         return self._surface.show_widget(widget)
 
+    def tick(self) -> None:
+        """Pass the view's clock on to a surface that keeps one (a canvas publishing later)."""
+        tick = getattr(self._surface, "tick", None)
+        if tick is not None:
+            tick()
+
     def spent(self, budget: int) -> bool:
         """Whether this second's budget is used up (a new second starts afresh)."""
         now = time.monotonic()
@@ -203,6 +209,7 @@ class LiveView(View):
 
     def tick(self) -> None:
         """Draw what changed, at most once per `interval` and within the byte budgets."""
+        self._meter.tick()
         if time.monotonic() - self._last_draw < self.interval:
             return
         meter = self._meter

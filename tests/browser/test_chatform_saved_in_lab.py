@@ -20,6 +20,15 @@ form
 """
 
 
+TURNS = (  # more than a chapter holds: the transcript grows by an output, the form moves down
+    ("What is 6*7?", "42"),
+    ("And 5*5?", "25"),
+    ("What is 3*3?", "9"),
+    ("What is 8*8?", "64"),
+    ("What is 9*9?", "81"),
+)
+
+
 def test_the_chat_form_transcript_is_visible_after_save_and_reopen(page, jupyterlab):
     write_notebook(jupyterlab.root, "form-saved.ipynb", [OFFLINE_SETUP, FORM])
     open_notebook(page, jupyterlab, "form-saved.ipynb")
@@ -28,22 +37,25 @@ def test_the_chat_form_transcript_is_visible_after_save_and_reopen(page, jupyter
     run_cell(page, 1)
     wait_for_idle(page)
     output = cell_output(page, 1)
-    transcript = output.locator('.jp-OutputArea-output[data-mime-type="text/html"]').first
-    for prompt, answer in (("What is 6*7?", "42"), ("And 5*5?", "25")):
+    transcript = output.locator('.jp-OutputArea-output[data-mime-type="text/html"]')
+    for count, (prompt, answer) in enumerate(TURNS, 1):
         output.locator("textarea").fill(prompt)
         output.locator(".widget-button", has_text="Send").click()
-        # the finished turn lands in the plain HTML output above the form's widgets
-        expect(transcript.locator("strong", has_text=answer)).to_be_visible(timeout=30_000)
-    expect(transcript.locator(".orj-footer")).to_have_count(2)
+        # the finished turn lands in plain HTML outputs above the form's widgets
+        expect(transcript.locator("strong", has_text=answer)).to_have_count(1, timeout=30_000)
+        expect(transcript.locator(".orj-footer")).to_have_count(count)
+        expect(output.locator("textarea")).to_have_count(1)  # one form, under the transcript
+    expect(transcript.filter(has_text="You")).to_have_count(2)  # a full chapter, then the next
+    last = output.locator(".jp-OutputArea-output").last
+    expect(last.locator("textarea")).to_have_count(1)
     save_notebook(page)
 
     for session in jupyterlab.api("GET", "/api/sessions"):  # the kernel that drew it is gone
         jupyterlab.api("DELETE", f"/api/sessions/{session['id']}")
     open_notebook(page, jupyterlab, "form-saved.ipynb")
     reopened = cell_output(page, 1)
-    expect(reopened).to_contain_text("What is 6*7?")
-    expect(reopened).to_contain_text("And 5*5?")
-    expect(reopened.locator("strong", has_text="42")).to_be_visible()
-    expect(reopened.locator("strong", has_text="25")).to_be_visible()
-    expect(reopened.locator(".orj-footer")).to_have_count(2)
+    for prompt, answer in TURNS:
+        expect(reopened).to_contain_text(prompt)
+        expect(reopened.locator("strong", has_text=answer)).to_be_visible()
+    expect(reopened.locator(".orj-footer")).to_have_count(len(TURNS))
     expect(reopened.locator("textarea")).to_have_count(0)  # no widget state was saved

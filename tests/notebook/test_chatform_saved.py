@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import nbformat
 import pytest
 from helpers.display_capture import shell_with_capture
@@ -11,8 +13,10 @@ from nbconvert import HTMLExporter
 import or_jupyter as orj
 from or_jupyter import emulator
 from or_jupyter.notebook.chatform import ChatForm
+from or_jupyter.notebook.transcript import CHAPTER_TURNS
 
 WIDGET = "application/vnd.jupyter.widget-view+json"
+EMPTY = {"text/html": "", "text/plain": ""}
 
 
 @pytest.fixture(scope="module")
@@ -33,21 +37,79 @@ def test_after_a_send_the_turn_is_in_a_plain_html_display_output_not_a_widget(em
     form.prompt.value = "What is 6*7?"
     assert form.send() and form.wait(20)
     outputs = publisher.outputs()
-    plain = [o for o in outputs if WIDGET not in o and "text/html" in o]
+    plain = plain_outputs(publisher)
     widgets = [o for o in outputs if WIDGET in o]
     assert len(plain) == 1 and len(widgets) == 1  # the transcript, then the controls
+    assert outputs[-1] == widgets[0] and outputs[-2] == EMPTY  # the live output, between turns
     assert (
         "What is 6*7?" in plain[0]["text/html"] and "<strong>42</strong>" in plain[0]["text/html"]
     )
     assert "42" in plain[0]["text/plain"] and 'class="orj-footer"' in plain[0]["text/html"]
-    assert form.transcript.children == ()  # no widget holds the finished turn
+    assert form.live is None  # no widget holds the finished turn
 
     form.prompt.value = "What is 5*5?"
     assert form.send() and form.wait(20)
-    html = publisher.outputs()[0]["text/html"]
+    html = plain_outputs(publisher)[0]["text/html"]
     assert html.count('class="orj-footer"') == 2 and "<strong>25</strong>" in html
-    updates = [m for m in publisher.messages if m.update]
-    assert len(updates) == 2  # one display update per finished turn, none while streaming
+    chapter = publisher.messages[1].display_id  # after the key handler's output
+    updates = [m for m in publisher.messages if m.update and m.display_id == chapter]
+    assert len(updates) == 2  # one update of the chapter per finished turn
+
+
+def plain_outputs(publisher) -> list[dict]:
+    return [o for o in publisher.outputs() if WIDGET not in o and o.get("text/html")]
+
+
+def shown_form(emu):
+    _, publisher = shell_with_capture()
+    publisher.reset()
+    form = ChatForm(
+        model="emulator/assistant", client=orj.Client(api_key="x", base_url=emu.base_url)
+    )
+    from IPython.display import display
+
+    display(form)
+    return form, publisher
+
+
+def turn(form, publisher, number: int) -> int:
+    """Send one turn; the bytes it published (display and widget messages)."""
+    before = publisher.total_bytes()
+    form.prompt.value = f"What is {number}*7?"
+    assert form.send() and form.wait(20), form.error
+    return publisher.total_bytes() - before
+
+
+def test_a_turn_costs_the_same_bytes_however_many_turns_came_before(emu):
+    form, publisher = shown_form(emu)
+    costs = [turn(form, publisher, n) for n in range(2, 26)]
+    early, late = sum(costs[:8]), sum(costs[-8:])
+    assert late <= early * 1.25, costs  # one transcript output re-sent whole grew each turn
+    final = plain_outputs(publisher)
+    html = "".join(o["text/html"] for o in final)
+    assert html.count('class="orj-footer"') == 24 and form.saved["text/html"] == html
+    assert sum(costs) <= 3 * len(html)
+    assert len(final) == 24 // CHAPTER_TURNS  # chapters of a few turns, not one output per turn
+    assert WIDGET in publisher.outputs()[-1]  # the form stays under its transcript
+
+
+def test_the_form_leaves_no_widget_model_open_after_a_turn(emu):
+    from ipywidgets.widgets import widget
+
+    def open_models() -> int:
+        return len(getattr(widget, "_instances", None) or widget.Widget.widgets)
+
+    for compare in (False, True):
+        form, publisher = shown_form(emu)
+        if compare:
+            assert form.wait(20)
+            form.compare.value = True
+            form.models.value = ("emulator/assistant", "emulator/echo")
+        counts = []
+        for number in range(2, 12):
+            turn(form, publisher, number)
+            counts.append(open_models())
+        assert counts[-1] == counts[3], (compare, counts)
 
 
 @pytest.mark.kernel
@@ -69,8 +131,57 @@ def test_an_executed_notebook_shows_the_form_answer_in_nbconvert_html_without_wi
     path = tmp_path / "form.ipynb"
     nbformat.write(nb, path)
     saved = nbformat.read(path, as_version=4)
-    plain = [o for o in saved.cells[0].outputs if "text/html" in o.get("data", {})]
+    plain = [o for o in saved.cells[0].outputs if o.get("data", {}).get("text/html")]
     assert len(plain) == 1 and "<strong>42</strong>" in plain[0]["data"]["text/html"]
     body, _ = HTMLExporter().from_notebook_node(saved)
     assert "What is 6*7?" in body and "<strong>42</strong>" in body
     assert "orj-footer" in body
+
+
+@pytest.mark.kernel
+def test_in_a_kernel_new_chapters_land_in_the_form_cell_above_the_form():
+    """Sends from later cells (as clicks are): the outputs a full chapter adds are published
+    in the cell that showed the form, and a frontend applying them keeps every turn, in
+    order, with the form last."""
+    from jupyter_client.manager import start_new_kernel
+
+    manager, client = start_new_kernel(
+        kernel_name="python3", env={**os.environ, "OR_JUPYTER_OFFLINE": "1"}
+    )
+    try:
+        form_cell = client.execute(
+            "import or_jupyter as orj\nform = orj.ChatForm(model='emulator/assistant')\nform"
+        )
+        outputs: list[dict] = []  # the form cell's, as JupyterLab applies them
+        where: dict[str, list[int]] = {}
+        last = None
+        for number in range(2, 2 + 2 * CHAPTER_TURNS + 1):
+            last = client.execute(
+                f"form.prompt.value = 'What is {number}*7?'\nassert form.send() and form.wait(60)"
+            )
+        while True:
+            message = client.get_iopub_msg(timeout=60)
+            kind, content = message["header"]["msg_type"], message["content"]
+            parent = message["parent_header"].get("msg_id")
+            display_id = (content.get("transient") or {}).get("display_id")
+            if kind == "display_data" and parent == form_cell:
+                where.setdefault(display_id, []).append(len(outputs))
+                outputs.append(content["data"])
+            elif kind == "update_display_data":
+                for index in where.get(display_id, []):
+                    outputs[index] = content["data"]
+            elif kind == "error":
+                raise AssertionError("\n".join(content["traceback"]))
+            elif kind == "status" and parent == last and content["execution_state"] == "idle":
+                break
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    assert WIDGET in outputs[-1] and outputs[-2] == EMPTY  # the form last, under the live output
+    assert not any(WIDGET in o for o in outputs[:-1])  # the form's earlier places were emptied
+    html = "".join(o.get("text/html", "") for o in outputs)
+    asked = [f"What is {n}*7?" for n in range(2, 2 + 2 * CHAPTER_TURNS + 1)]
+    assert [html.find(prompt) for prompt in asked] == sorted(html.find(p) for p in asked)
+    assert -1 not in [html.find(prompt) for prompt in asked]
+    chapters = [o for o in outputs if o.get("text/html") and "orj-user" in o["text/html"]]
+    assert len(chapters) == 3  # 2 full chapters, then 1 turn in the third
