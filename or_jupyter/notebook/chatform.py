@@ -48,21 +48,23 @@ _USER = (
 )
 
 
-# ipywidgets reports no key events to Python, and the textarea keeps keystrokes from
-# JupyterLab. This listener (capture phase, so it runs before both) turns Shift+Enter in
-# a form's prompt box into a click on that form's Send button. Frontends that do not run
-# JavaScript outputs (an untrusted notebook) still have the button.
+# ipywidgets reports no key events to Python, so a page-level listener turns Shift+Enter in
+# a form's prompt box into a click on that form's Send button. It listens on `window` in the
+# capture phase, the first stop of every key event: Notebook 7 hears keys on `document` in
+# the capture phase (JupyterLab 4 in the bubble phase), and would otherwise run the cell
+# again. The key is kept from the notebook even while Send is disabled. Frontends that do
+# not run JavaScript outputs (an untrusted notebook) still have the button.
 SHIFT_ENTER_SENDS = """
-if (!window.__orjShiftEnter) {
-  window.__orjShiftEnter = true;
-  document.addEventListener("keydown", (event) => {
-    if (event.key !== "Enter" || !event.shiftKey || !event.target.closest) return;
-    const box = event.target.closest(".orj-prompt");
-    const send = box && box.closest(".orj-chatform")?.querySelector(".orj-send");
-    if (!send || send.disabled) return;
+if (!window.__orjShiftEnterSends) {
+  window.__orjShiftEnterSends = true;
+  window.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || !event.shiftKey || event.isComposing) return;
+    const form = event.target.closest?.(".orj-prompt")?.closest(".orj-chatform");
+    if (!form) return;
     event.preventDefault();
-    event.stopPropagation();
-    send.click();
+    event.stopImmediatePropagation();
+    const send = form.querySelector(".orj-send");
+    if (send && !send.disabled) send.click();
   }, true);
 }
 """

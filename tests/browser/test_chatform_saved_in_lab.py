@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from helpers.lab import (
     OFFLINE_SETUP,
     cell_output,
@@ -20,6 +21,7 @@ form
 """
 
 
+@pytest.mark.both_frontends
 def test_the_chat_form_transcript_is_visible_after_save_and_reopen(page, jupyterlab):
     write_notebook(jupyterlab.root, "form-saved.ipynb", [OFFLINE_SETUP, FORM])
     open_notebook(page, jupyterlab, "form-saved.ipynb")

@@ -1,4 +1,4 @@
-"""The %%responses magic and ChatForm in a real JupyterLab, in headless Chromium.
+"""The %%responses magic and ChatForm in a real JupyterLab (and Notebook 7), in headless Chromium.
 
 The kernel runs the offline emulator, paced so that streaming is visible: these
 tests check what a person sees while an answer arrives, not only the end state.
@@ -6,6 +6,7 @@ tests check what a person sees while an answer arrives, not only the end state.
 
 from __future__ import annotations
 
+import pytest
 from helpers.lab import (
     cell_output,
     open_notebook,
@@ -60,6 +61,7 @@ def notebook_after_setup(page, lab, name: str, *cells: str, tps: int = 150) -> N
     wait_for_idle(page)
 
 
+@pytest.mark.both_frontends
 def test_answer_streams_with_reasoning_pane_and_tool_card(page, jupyterlab):
     # At 40 tokens a second the ~190 reasoning tokens keep the pane open for ~5 s, not ~1 s.
     notebook_after_setup(page, jupyterlab, "stream.ipynb", WITH_TOOL, tps=40)
@@ -96,6 +98,7 @@ def test_answer_streams_with_reasoning_pane_and_tool_card(page, jupyterlab):
     save_notebook(page)
 
 
+@pytest.mark.both_frontends
 def test_stop_button_halts_a_long_answer_and_keeps_the_partial_text(page, jupyterlab):
     notebook_after_setup(page, jupyterlab, "stop.ipynb", LONG)
 
@@ -128,22 +131,29 @@ def test_hostile_model_html_fires_nothing(page, jupyterlab):
     assert dialogs == []
 
 
+@pytest.mark.both_frontends
 def test_chat_form_sends_and_shows_the_reply(page, jupyterlab):
     notebook_after_setup(page, jupyterlab, "form.ipynb", FORM)
     run_cell(page, 1)
     wait_for_idle(page)
     output = cell_output(page, 1)
     prompt = output.locator("textarea")
+    send = output.locator(".widget-button", has_text="Send")
     prompt.fill("What is 6*7?")
-    output.locator(".widget-button", has_text="Send").click()
+    send.click()
     expect(output).to_contain_text("What is 6*7?")
     expect(output.locator("strong", has_text="42")).to_be_visible(timeout=30_000)
+    expect(send).to_be_enabled(timeout=30_000)  # the first send has finished
+    runs = page.evaluate(f"{_PANEL}.content.widgets[1].model.executionCount")
 
     prompt.fill("And 5*5?")
     prompt.press("Shift+Enter")  # sends, and does not run the cell again
     expect(output.locator("strong", has_text="25")).to_be_visible(timeout=30_000)
-    assert page.evaluate(f"{_PANEL}.content.widgets.length") == 2
+    assert page.evaluate(f"{_PANEL}.content.widgets.length") == 2  # no cell added below
+    assert page.evaluate(f"{_PANEL}.content.widgets[1].model.executionCount") == runs
     expect(output.locator(".orj-footer")).to_have_count(2)
+    expect(output.locator("textarea")).to_have_count(1)  # the same form, not a second one
+    expect(prompt).to_have_value("")
 
 
 CONFIRM = """\
@@ -194,6 +204,7 @@ def _column_lengths(output) -> list[int]:
     )
 
 
+@pytest.mark.both_frontends
 def test_three_columns_grow_at_once_stop_stops_all_and_survive_save_and_reopen(page, jupyterlab):
     notebook_after_setup(page, jupyterlab, "compare.ipynb", COMPARE)
     run_cell(page, 1)
