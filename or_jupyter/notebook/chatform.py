@@ -9,7 +9,8 @@ controls and the turn being drawn.
 
 Keys: the prompt is an `ipywidgets.Textarea`; Enter adds a line, Shift+Enter sends
 (through a small page-level key handler the form displays with itself, see
-`SHIFT_ENTER_SENDS`), and so does the Send button.
+`form_page.py`), and so does the Send button. Reopened without its kernel, the form's
+controls give way to a one-line note (`REOPEN_NOTE`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from ..render.html import column_head, columns, css
 from ..tools import as_tools
 from .approval import Approvals
 from .canvas import COLUMNS
+from .form_page import FORM_SCRIPT, REOPEN_NOTE
 from .options import EFFORTS
 from .runner import run_compare, run_send
 from .transcript import LiveBox, Transcript
@@ -46,28 +48,6 @@ _USER = (
     '<div class="orj-user" style="white-space:pre-wrap;margin:.6em 0 .3em;padding-left:.5em;'
     'border-left:3px solid var(--jp-brand-color1,#1976d2)"><b>You</b>\n{}</div>'
 )
-
-
-# ipywidgets reports no key events to Python, so a page-level listener turns Shift+Enter in
-# a form's prompt box into a click on that form's Send button. It listens on `window` in the
-# capture phase, the first stop of every key event: Notebook 7 hears keys on `document` in
-# the capture phase (JupyterLab 4 in the bubble phase), and would otherwise run the cell
-# again. The key is kept from the notebook even while Send is disabled. Frontends that do
-# not run JavaScript outputs (an untrusted notebook) still have the button.
-SHIFT_ENTER_SENDS = """
-if (!window.__orjShiftEnterSends) {
-  window.__orjShiftEnterSends = true;
-  window.addEventListener("keydown", (event) => {
-    if (event.key !== "Enter" || !event.shiftKey || event.isComposing) return;
-    const form = event.target.closest?.(".orj-prompt")?.closest(".orj-chatform");
-    if (!form) return;
-    event.preventDefault();
-    event.stopImmediatePropagation();
-    const send = form.querySelector(".orj-send");
-    if (send && !send.disabled) send.click();
-  }, true);
-}
-"""
 
 
 class ChatForm:
@@ -199,16 +179,21 @@ class ChatForm:
     # -- display ---------------------------------------------------------------------
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.widget._repr_mimebundle_(**kwargs)
+        """The form's widget view; its `text/plain`, what a frontend without the widget's
+        model shows (a saved notebook, its kernel gone), says how to get the form back."""
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = REOPEN_NOTE
+        return bundle
 
     def _ipython_display_(self) -> None:
-        """The finished turns (plain HTML, saved with the notebook), the form, and once per
-        page the key handler that makes Shift+Enter send."""
-        from IPython.display import Javascript, display
+        """The finished turns (plain HTML, saved with the notebook), the form, and the
+        script that makes Shift+Enter send (and shows the note on reopen)."""
+        from IPython.display import display
 
         self._transcript.display()
-        display(self.widget)
-        display(Javascript(SHIFT_ENTER_SENDS))
+        display(self._repr_mimebundle_(), raw=True)
+        # no text: where the script cannot run (untrusted), show nothing, not its repr
+        display({"application/javascript": FORM_SCRIPT, "text/plain": ""}, raw=True)
 
     def __repr__(self) -> str:
         return f"ChatForm({self.conversation!r})"
