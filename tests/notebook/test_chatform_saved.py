@@ -11,6 +11,7 @@ from nbconvert import HTMLExporter
 import or_jupyter as orj
 from or_jupyter import emulator
 from or_jupyter.notebook.chatform import ChatForm
+from or_jupyter.notebook.form_page import REOPEN_NOTE
 
 WIDGET = "application/vnd.jupyter.widget-view+json"
 
@@ -74,3 +75,4 @@ def test_an_executed_notebook_shows_the_form_answer_in_nbconvert_html_without_wi
     body, _ = HTMLExporter().from_notebook_node(saved)
     assert "What is 6*7?" in body and "<strong>42</strong>" in body
     assert "orj-footer" in body
+    assert REOPEN_NOTE in body  # the form's widget output, drawn as its text/plain
