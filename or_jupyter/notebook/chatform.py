@@ -10,7 +10,8 @@ every widget a turn opens is closed when it ends.
 
 Keys: the prompt is an `ipywidgets.Textarea`; Enter adds a line, Shift+Enter sends
 (through a small page-level key handler the form displays with itself, see
-`SHIFT_ENTER_SENDS`), and so does the Send button.
+`form_page.py`), and so does the Send button. Reopened without its kernel, the form's
+controls give way to a one-line note (`REOPEN_NOTE`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ..render import LiveView, error_outputs, escape
 from ..render.compare import CompareView
 from ..tools import as_tools
 from .approval import Approvals
+from .form_page import FORM_SCRIPT, REOPEN_NOTE
 from .options import EFFORTS
 from .runner import run_compare, run_send
 from .transcript import Transcript
@@ -45,26 +47,6 @@ _USER = (
     '<div class="orj-user" style="white-space:pre-wrap;margin:.6em 0 .3em;padding-left:.5em;'
     'border-left:3px solid var(--jp-brand-color1,#1976d2)"><b>You</b>\n{}</div>'
 )
-
-
-# ipywidgets reports no key events to Python, and the textarea keeps keystrokes from
-# JupyterLab. This listener (capture phase, so it runs before both) turns Shift+Enter in
-# a form's prompt box into a click on that form's Send button. Frontends that do not run
-# JavaScript outputs (an untrusted notebook) still have the button.
-SHIFT_ENTER_SENDS = """
-if (!window.__orjShiftEnter) {
-  window.__orjShiftEnter = true;
-  document.addEventListener("keydown", (event) => {
-    if (event.key !== "Enter" || !event.shiftKey || !event.target.closest) return;
-    const box = event.target.closest(".orj-prompt");
-    const send = box && box.closest(".orj-chatform")?.querySelector(".orj-send");
-    if (!send || send.disabled) return;
-    event.preventDefault();
-    event.stopPropagation();
-    send.click();
-  }, true);
-}
-"""
 
 
 class ChatForm:
@@ -192,18 +174,31 @@ class ChatForm:
     # -- display ---------------------------------------------------------------------
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.widget._repr_mimebundle_(**kwargs)
+        """The form's widget view; its `text/plain`, what a frontend without the widget's
+        model shows (a saved notebook, its kernel gone), says how to get the form back."""
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = REOPEN_NOTE
+        return bundle
 
     def _ipython_display_(self) -> None:
-        """Once per page the key handler that makes Shift+Enter send, the finished turns
-        (plain HTML, saved with the notebook), the running turn, and the form."""
-        from IPython.display import Javascript, display
-
-        display(Javascript(SHIFT_ENTER_SENDS))
-        self._transcript.display(self.widget)
+        """The finished turns (plain HTML, saved with the notebook), the running turn, the
+        form, and the script that makes Shift+Enter send (and shows the note on reopen)."""
+        # no text: where the script cannot run (untrusted), show nothing, not its repr
+        script = {"application/javascript": FORM_SCRIPT, "text/plain": ""}
+        self._transcript.display(_FormView(self), after=script)
 
     def __repr__(self) -> str:
         return f"ChatForm({self.conversation!r})"
+
+
+class _FormView:
+    """The form's widgets as an output of their own (the transcript moves it down a page)."""
+
+    def __init__(self, form: ChatForm) -> None:
+        self.form = form
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.form._repr_mimebundle_(**kwargs)
 
     @property
     def live(self) -> Any:

@@ -110,6 +110,7 @@ class Transcript:
         self._live_id = _new_id()
         self._form_id = _new_id()
         self._form: Any = None  # the widget shown under the transcript
+        self._after: dict[str, str] | None = None  # a raw bundle shown right under the form
         self._cells: list[dict[str, Any] | None] = []  # where it is shown (kernel parents)
         self._lock = threading.RLock()
 
@@ -121,12 +122,13 @@ class Transcript:
         """All the finished turns as one `text/html` + `text/plain` bundle."""
         return _bundle(self.turns)
 
-    def display(self, form: Any) -> None:
+    def display(self, form: Any, after: dict[str, str] | None = None) -> None:
         """Show the chapters, the live output and `form` here (again, if shown before:
-        every copy is updated, and each gets the chapters to come)."""
+        every copy is updated, and each gets the chapters to come), then the raw bundle
+        `after`, which stays right under the form when it moves."""
         with self._lock:
             self.shown = True
-            self._form = form
+            self._form, self._after = form, after
             self._cells.append(_parent())
             for chapter in self.chapters:
                 display(
@@ -136,6 +138,8 @@ class Transcript:
                 )
             display(_EMPTY, raw=True, display_id=self._live_id)
             display(form, display_id=self._form_id)
+            if after is not None:
+                display(after, raw=True)
 
     def begin(self) -> Canvas:
         """A canvas for a new turn, drawing in the live output."""
@@ -204,6 +208,8 @@ class Transcript:
         for cell in self._cells:
             with _in_cell(cell):
                 display(self._form, display_id=form_id)
+                if self._after is not None:
+                    display(self._after, raw=True)
         update_display(_EMPTY, raw=True, display_id=self._form_id)
         self._live_id, self._form_id = self._form_id, form_id
 

@@ -1,19 +1,23 @@
-"""Fixtures for tests in a real JupyterLab driven by Playwright in Debian's Chromium.
+"""Fixtures for tests in a real JupyterLab or Notebook 7 driven by Playwright in Debian's Chromium.
 
-- ``jupyterlab`` (session): one JupyterLab server on 127.0.0.1, isolated in temporary
+- ``jupyter_server`` (session): one Jupyter server on 127.0.0.1 serving both JupyterLab
+  (``/lab``) and Notebook 7 (``/notebooks/NAME.ipynb``), isolated in temporary
   config/data/settings/workspace/runtime directories, with the venv's Python as its kernel.
+- ``jupyterlab`` (per test): that server seen through one frontend, JupyterLab; a test
+  marked ``both_frontends`` runs twice, as ``[lab]`` and ``[notebook7]``.
 - ``browser`` (session): headless Chromium from ``/usr/bin/chromium`` (installed by
   ``scripts/install_browser.sh``; Playwright's own browser download cannot work here).
 - ``page`` (per test): a fresh browser context and page. When the test fails, a
   screenshot, the page HTML and the browser console go to ``tests/artifacts/``.
 
-Missing Chromium, Playwright or JupyterLab make these tests fail (not skip): CI installs
+Missing Chromium, Playwright, JupyterLab or Notebook 7 make these tests fail (not skip): CI installs
 them, so their absence is a broken setup, not an optional feature.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import re
@@ -59,8 +63,20 @@ LAB_SETTINGS = {
 }
 
 
+FRONTENDS = ("lab", "notebook7")
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "browser: needs Chromium, Playwright and JupyterLab")
+    config.addinivalue_line(
+        "markers", "both_frontends: run the test in JupyterLab and in Notebook 7"
+    )
+
+
+def pytest_generate_tests(metafunc):
+    """A test marked ``both_frontends`` runs once per frontend (``[lab]``, ``[notebook7]``)."""
+    if metafunc.definition.get_closest_marker("both_frontends"):
+        metafunc.parametrize("jupyterlab", FRONTENDS, indirect=True)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -84,14 +100,16 @@ def pytest_runtest_makereport(item, call):
 
 @dataclass
 class JupyterLab:
-    """A running JupyterLab server: base ``url`` (no trailing slash), ``token``, notebook
-    ``root`` directory, and the server's ``log`` file."""
+    """A running Jupyter server: base ``url`` (no trailing slash), ``token``, notebook
+    ``root`` directory, the server's ``log`` file, and the ``frontend`` the helpers in
+    ``helpers/lab.py`` open notebooks in (``"lab"`` or ``"notebook7"``)."""
 
     url: str
     token: str
     root: Path
     log: Path
     process: subprocess.Popen
+    frontend: str = "lab"
 
     def api(self, method: str, path: str, body: dict | None = None):
         """Call the server's REST API (``path`` like ``/api/sessions``); return parsed JSON."""
@@ -172,9 +190,11 @@ def _stop_server(lab: JupyterLab) -> None:
 
 
 @pytest.fixture(scope="session")
-def jupyterlab():
-    """Start one isolated JupyterLab for the session; yield a :class:`JupyterLab`."""
+def jupyter_server():
+    """Start one isolated Jupyter server (JupyterLab and Notebook 7) for the session; yield
+    a :class:`JupyterLab`."""
     _require("jupyterlab", "pip install jupyterlab (see the test extras)")
+    _require("notebook", "pip install notebook (see the test extras)")
     tmp = Path(tempfile.mkdtemp(prefix="orj-lab-"))
     root = tmp / "notebooks"
     dirs = {
@@ -211,6 +231,7 @@ def jupyterlab():
         "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
         # window.jupyterapp: lets helpers run commands and read kernel state robustly.
         "--LabApp.expose_app_in_browser=True",
+        "--JupyterNotebookApp.expose_app_in_browser=True",
         "--LabApp.extension_manager=readonly",
         "--ServerApp.terminals_enabled=False",
     ]
@@ -232,6 +253,13 @@ def jupyterlab():
             process.kill()
             process.wait()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture
+def jupyterlab(request, jupyter_server):
+    """The session's server, with notebooks opened in JupyterLab, or in the frontend the
+    test is parametrised with (``both_frontends``)."""
+    return dataclasses.replace(jupyter_server, frontend=getattr(request, "param", "lab"))
 
 
 @pytest.fixture(scope="session")

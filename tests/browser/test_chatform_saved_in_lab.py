@@ -1,7 +1,11 @@
-"""A ChatForm conversation survives save + reopen in JupyterLab, with the kernel gone."""
+"""A ChatForm in JupyterLab and Notebook 7: it sends by button and by Shift+Enter (without
+running its cell again), and its conversation survives save + reopen with the kernel gone,
+the form's controls giving way to a one-line note."""
 
 from __future__ import annotations
 
+import nbformat
+import pytest
 from helpers.lab import (
     OFFLINE_SETUP,
     cell_output,
@@ -12,6 +16,11 @@ from helpers.lab import (
     write_notebook,
 )
 from playwright.sync_api import expect
+
+from or_jupyter.notebook.form_page import REOPEN_NOTE
+
+WIDGET = "application/vnd.jupyter.widget-view+json"
+_PANEL = "window.jupyterapp.shell.currentWidget"
 
 FORM = """\
 import or_jupyter as orj
@@ -29,7 +38,10 @@ TURNS = (  # more than a chapter holds: the transcript grows by an output, the f
 )
 
 
-def test_the_chat_form_transcript_is_visible_after_save_and_reopen(page, jupyterlab):
+@pytest.mark.both_frontends
+def test_the_chat_form_sends_by_button_and_shift_enter_and_reopens_as_transcript_and_note(
+    page, jupyterlab
+):
     write_notebook(jupyterlab.root, "form-saved.ipynb", [OFFLINE_SETUP, FORM])
     open_notebook(page, jupyterlab, "form-saved.ipynb")
     run_cell(page, 0)
@@ -38,16 +50,27 @@ def test_the_chat_form_transcript_is_visible_after_save_and_reopen(page, jupyter
     wait_for_idle(page)
     output = cell_output(page, 1)
     transcript = output.locator('.jp-OutputArea-output[data-mime-type="text/html"]')
-    for count, (prompt, answer) in enumerate(TURNS, 1):
-        output.locator("textarea").fill(prompt)
-        output.locator(".widget-button", has_text="Send").click()
+    prompt = output.locator("textarea")
+    send = output.locator(".widget-button", has_text="Send")
+    expect(prompt).to_be_visible()
+    expect(output.get_by_text(REOPEN_NOTE)).to_be_hidden()  # the form draws: no note
+    runs = page.evaluate(f"{_PANEL}.content.widgets[1].model.executionCount")
+    for count, (question, answer) in enumerate(TURNS, 1):
+        expect(send).to_be_enabled(timeout=30_000)  # the send before has finished
+        prompt.fill(question)
+        if count % 2:
+            send.click()
+        else:
+            prompt.press("Shift+Enter")  # sends, and does not run the cell again
         # the finished turn lands in plain HTML outputs above the form's widgets
         expect(transcript.locator("strong", has_text=answer)).to_have_count(1, timeout=30_000)
         expect(transcript.locator(".orj-footer")).to_have_count(count)
-        expect(output.locator("textarea")).to_have_count(1)  # one form, under the transcript
+        expect(prompt).to_have_count(1)  # the same form, under the transcript
     expect(transcript.filter(has_text="You")).to_have_count(2)  # a full chapter, then the next
-    last = output.locator(".jp-OutputArea-output").last
-    expect(last.locator("textarea")).to_have_count(1)
+    assert page.evaluate(f"{_PANEL}.content.widgets.length") == 2  # no cell added below
+    assert page.evaluate(f"{_PANEL}.content.widgets[1].model.executionCount") == runs
+    expect(prompt).to_have_value("")
+    expect(send).to_be_enabled(timeout=30_000)
     save_notebook(page)
 
     for session in jupyterlab.api("GET", "/api/sessions"):  # the kernel that drew it is gone
@@ -59,3 +82,24 @@ def test_the_chat_form_transcript_is_visible_after_save_and_reopen(page, jupyter
         expect(reopened.locator("strong", has_text=answer)).to_be_visible()
     expect(reopened.locator(".orj-footer")).to_have_count(len(TURNS))
     expect(reopened.locator("textarea")).to_have_count(0)  # no widget state was saved
+    # ipywidgets' error gives way to a one-line note (shown only when the form cannot draw)
+    error = reopened.get_by_text("Error displaying widget: model not found")
+    expect(error).to_have_count(1)
+    expect(error).to_be_hidden()
+    expect(reopened.get_by_text(REOPEN_NOTE)).to_be_visible()
+    expect(reopened.get_by_text(REOPEN_NOTE)).to_have_count(1)
+    # frontends that cannot draw the widget at all show its text/plain: the same note
+    saved = nbformat.read(jupyterlab.root / "form-saved.ipynb", as_version=4)
+    widget = [o for o in saved.cells[1].outputs if WIDGET in o.get("data", {})]
+    assert [o.data["text/plain"] for o in widget] == [REOPEN_NOTE]
+
+    # untrusted (as if sent by someone else): the frontend draws the widget's text/plain
+    saved.metadata["edited_elsewhere"] = True  # the signature no longer matches
+    nbformat.write(saved, jupyterlab.root / "form-saved.ipynb")
+    for session in jupyterlab.api("GET", "/api/sessions"):
+        jupyterlab.api("DELETE", f"/api/sessions/{session['id']}")
+    open_notebook(page, jupyterlab, "form-saved.ipynb")
+    untrusted = cell_output(page, 1)
+    expect(untrusted.locator("strong", has_text="81")).to_be_visible()
+    expect(untrusted.get_by_text(REOPEN_NOTE)).to_be_visible()
+    expect(untrusted).not_to_contain_text("Javascript object")  # the script shows no repr

@@ -1,4 +1,4 @@
-"""The %%responses magic and ChatForm in a real JupyterLab, in headless Chromium.
+"""The %%responses magic and ChatForm in a real JupyterLab (and Notebook 7), in headless Chromium.
 
 The kernel runs the offline emulator, paced so that streaming is visible: these
 tests check what a person sees while an answer arrives, not only the end state.
@@ -6,6 +6,7 @@ tests check what a person sees while an answer arrives, not only the end state.
 
 from __future__ import annotations
 
+import pytest
 from helpers.lab import (
     cell_output,
     open_notebook,
@@ -16,8 +17,6 @@ from helpers.lab import (
     write_notebook,
 )
 from playwright.sync_api import expect
-
-_PANEL = "window.jupyterapp.shell.currentWidget"
 
 SETUP = """\
 %load_ext or_jupyter
@@ -43,12 +42,6 @@ HOSTILE = """\
 <svg onload=alert(10)></svg>
 """
 
-FORM = """\
-import or_jupyter as orj
-form = orj.ChatForm(model="emulator/assistant")
-form
-"""
-
 
 def notebook_after_setup(page, lab, name: str, *cells: str, tps: int = 150) -> None:
     """Open a notebook of SETUP plus `cells`, and run SETUP (offline, paced at `tps` tokens
@@ -60,6 +53,7 @@ def notebook_after_setup(page, lab, name: str, *cells: str, tps: int = 150) -> N
     wait_for_idle(page)
 
 
+@pytest.mark.both_frontends
 def test_answer_streams_with_reasoning_pane_and_tool_card(page, jupyterlab):
     # At 40 tokens a second the ~190 reasoning tokens keep the pane open for ~5 s, not ~1 s.
     notebook_after_setup(page, jupyterlab, "stream.ipynb", WITH_TOOL, tps=40)
@@ -128,24 +122,6 @@ def test_hostile_model_html_fires_nothing(page, jupyterlab):
     assert dialogs == []
 
 
-def test_chat_form_sends_and_shows_the_reply(page, jupyterlab):
-    notebook_after_setup(page, jupyterlab, "form.ipynb", FORM)
-    run_cell(page, 1)
-    wait_for_idle(page)
-    output = cell_output(page, 1)
-    prompt = output.locator("textarea")
-    prompt.fill("What is 6*7?")
-    output.locator(".widget-button", has_text="Send").click()
-    expect(output).to_contain_text("What is 6*7?")
-    expect(output.locator("strong", has_text="42")).to_be_visible(timeout=30_000)
-
-    prompt.fill("And 5*5?")
-    prompt.press("Shift+Enter")  # sends, and does not run the cell again
-    expect(output.locator("strong", has_text="25")).to_be_visible(timeout=30_000)
-    assert page.evaluate(f"{_PANEL}.content.widgets.length") == 2
-    expect(output.locator(".orj-footer")).to_have_count(2)
-
-
 CONFIRM = """\
 import or_jupyter as orj
 @orj.tool(confirm=True)
@@ -194,6 +170,14 @@ def _column_lengths(output) -> list[int]:
     )
 
 
+def _side_by_side(boxes) -> bool:
+    """Whether the located boxes are drawn in one row, left to right."""
+    rects = boxes.evaluate_all("els => els.map(e => e.getBoundingClientRect().toJSON())")
+    lefts = [r["left"] for r in rects]
+    return lefts == sorted(set(lefts)) and all(r["top"] < rects[0]["bottom"] for r in rects)
+
+
+@pytest.mark.both_frontends
 def test_three_columns_grow_at_once_stop_stops_all_and_survive_save_and_reopen(page, jupyterlab):
     notebook_after_setup(page, jupyterlab, "compare.ipynb", COMPARE)
     run_cell(page, 1)
@@ -204,6 +188,7 @@ def test_three_columns_grow_at_once_stop_stops_all_and_survive_save_and_reopen(p
     page.wait_for_timeout(1500)  # paced streams: let each column receive more text
     after = _column_lengths(output)
     assert all(b < a for b, a in zip(before, after, strict=True)), (before, after)
+    assert _side_by_side(output.locator(".widget-gridbox > .widget-vbox"))
 
     output.locator(".widget-button", has_text="Stop").click()
     wait_for_idle(page, timeout=15_000)  # 3,000 tokens at 40/s would take 75 s
@@ -223,3 +208,4 @@ def test_three_columns_grow_at_once_stop_stops_all_and_survive_save_and_reopen(p
     expect(reopened.locator(".orj-column-head").nth(2)).to_have_text("emulator/pace-80tps-ttft0ms")
     expect(reopened.locator("table.orj-compare")).to_be_visible()
     expect(reopened.locator(".orj-columns > .orj-column").nth(0)).to_contain_text("Section 1")
+    assert _side_by_side(reopened.locator(".orj-columns > .orj-column"))

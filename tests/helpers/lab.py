@@ -1,12 +1,13 @@
-"""Helpers to drive notebooks in JupyterLab 4 from Playwright tests.
+"""Helpers to drive notebooks in JupyterLab 4 or Notebook 7 from Playwright tests.
 
-Kernel and cell *state* is read through JupyterLab's own objects (``window.jupyterapp``,
-exposed by the ``jupyterlab`` fixture's ``--LabApp.expose_app_in_browser``): the kernel's
-status and each cell model's ``executionState`` say exactly when work starts and ends,
-where DOM prompts like ``[*]`` only hint at it. What a person *sees* (outputs, widgets,
-clicks) is checked in the DOM with Playwright locators.
+Kernel and cell *state* is read through the frontend's own objects (``window.jupyterapp``,
+exposed by the server's ``expose_app_in_browser`` options): the kernel's status and each
+cell model's ``executionState`` say exactly when work starts and ends, where DOM prompts
+like ``[*]`` only hint at it. What a person *sees* (outputs, widgets, clicks) is checked in
+the DOM with Playwright locators. Both frontends are built from the same JupyterLab
+packages, so only :func:`open_notebook` differs between them (the URL).
 
-All helpers act on the notebook in JupyterLab's current main-area tab, the one
+All helpers act on the notebook in the current main-area widget, the one
 :func:`open_notebook` opened.
 """
 
@@ -49,13 +50,18 @@ def write_notebook(root: Path, name: str, cells: list[str]) -> Path:
 
 
 def open_notebook(page: Page, lab, name: str) -> None:
-    """Open ``name`` (relative to ``lab.root``) and wait until its kernel is idle.
+    """Open ``name`` (relative to ``lab.root``) in ``lab.frontend`` and wait until its
+    kernel is idle.
 
-    Each call uses a new, empty workspace, so JupyterLab does not restore tabs (and start
-    kernels) left open by an earlier test.
+    In JupyterLab each call uses a new, empty workspace, so JupyterLab does not restore
+    tabs (and start kernels) left open by an earlier test; Notebook 7 shows one notebook
+    per page and restores nothing.
     """
-    workspace = f"test{next(_workspaces)}"
-    page.goto(f"{lab.url}/lab/workspaces/{workspace}/tree/{quote(name)}?token={lab.token}")
+    if lab.frontend == "notebook7":
+        page.goto(f"{lab.url}/notebooks/{quote(name)}?token={lab.token}")
+    else:
+        workspace = f"test{next(_workspaces)}"
+        page.goto(f"{lab.url}/lab/workspaces/{workspace}/tree/{quote(name)}?token={lab.token}")
     page.wait_for_function(
         f"""(path) => {{
             const panel = window.jupyterapp && {_PANEL};

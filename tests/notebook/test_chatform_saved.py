@@ -13,6 +13,7 @@ from nbconvert import HTMLExporter
 import or_jupyter as orj
 from or_jupyter import emulator
 from or_jupyter.notebook.chatform import ChatForm
+from or_jupyter.notebook.form_page import REOPEN_NOTE
 from or_jupyter.notebook.transcript import CHAPTER_TURNS
 
 WIDGET = "application/vnd.jupyter.widget-view+json"
@@ -136,6 +137,7 @@ def test_an_executed_notebook_shows_the_form_answer_in_nbconvert_html_without_wi
     body, _ = HTMLExporter().from_notebook_node(saved)
     assert "What is 6*7?" in body and "<strong>42</strong>" in body
     assert "orj-footer" in body
+    assert REOPEN_NOTE in body  # the form's widget output, drawn as its text/plain
 
 
 @pytest.mark.kernel
@@ -177,8 +179,9 @@ def test_in_a_kernel_new_chapters_land_in_the_form_cell_above_the_form():
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
-    assert WIDGET in outputs[-1] and outputs[-2] == EMPTY  # the form last, under the live output
-    assert not any(WIDGET in o for o in outputs[:-1])  # the form's earlier places were emptied
+    assert "application/javascript" in outputs[-1]  # the form's script stays right under it
+    assert WIDGET in outputs[-2] and outputs[-3] == EMPTY  # the form under the live output
+    assert not any(WIDGET in o for o in outputs[:-2])  # the form's earlier places were emptied
     html = "".join(o.get("text/html", "") for o in outputs)
     asked = [f"What is {n}*7?" for n in range(2, 2 + 2 * CHAPTER_TURNS + 1)]
     assert [html.find(prompt) for prompt in asked] == sorted(html.find(p) for p in asked)

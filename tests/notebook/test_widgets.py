@@ -13,6 +13,7 @@ import or_jupyter as orj
 from or_jupyter import emulator
 from or_jupyter.conversation import Conversation
 from or_jupyter.notebook.chatform import FALLBACK_MODELS, ChatForm
+from or_jupyter.notebook.form_page import REOPEN_NOTE
 
 REASONING = 'class="orj-pane orj-reasoning'
 TOOL_CARD = 'class="orj-pane orj-tool'
@@ -278,6 +279,7 @@ def test_the_form_displays_as_a_widget(client):
     form = ChatForm(model="emulator/assistant", client=client)
     bundle = form._repr_mimebundle_()
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == form.widget.model_id
+    assert bundle["text/plain"] == REOPEN_NOTE  # what a frontend without the model shows
     assert form.conversation.client is client and "ChatForm" in repr(form)
 
 
