@@ -1,7 +1,10 @@
-"""The emulator validates each distinct input item once, so a long conversation's turns
-cost the same; a body that fails is still refused naming its true path."""
+"""The emulator validates and counts each distinct input item once, so a long
+conversation's turns cost the same; a body that fails is still refused naming its true path."""
 
 from __future__ import annotations
+
+import json
+import random
 
 import httpx
 import pytest
@@ -10,7 +13,7 @@ from jsonschema.exceptions import best_match
 
 import or_jupyter as orj
 from or_jupyter import emulator
-from or_jupyter.emulator import schemas
+from or_jupyter.emulator import schemas, tokens
 
 MODEL = "emulator/assistant"
 
@@ -81,3 +84,42 @@ def test_a_valid_item_once_seen_does_not_excuse_a_changed_copy(handle):
     changed = {**item, "content": 5}
     problem = schemas.request_problem({"model": MODEL, "input": [item, changed]})
     assert problem is not None and problem.startswith("input[1]")
+
+
+def test_input_tokens_count_each_history_item_once(handle, monkeypatch):
+    counted: list[int] = []
+    original = tokens.count
+
+    def counting(text):
+        counted.append(len(text))
+        return original(text)
+
+    monkeypatch.setattr(tokens, "count", counting)
+    chat = orj.Conversation(model=MODEL, client=orj.Client(api_key="k", base_url=handle.base_url))
+    chat.send("Token check: what is 9*9?")
+    sizes = []
+    for number in range(15):
+        before = len(counted)
+        chat.send(f"Token check {number}: what is {number}*9?")
+        sizes.append(sum(counted[before:]))
+    assert max(sizes) < 3 * min(sizes)  # characters tokenised per turn: not the whole history
+
+
+def _value(rnd: random.Random, level: int = 0):
+    words = ["hello", "12345", "true", "a b", "é", "\u2028", "  ", "{", '"', "abcdefghijklmnop"]
+    kind = rnd.random()
+    if level > 3 or kind < 0.3:
+        return rnd.choice([rnd.choice(words), rnd.randint(-99999, 99999), rnd.random(), None])
+    if kind < 0.6:
+        return [_value(rnd, level + 1) for _ in range(rnd.randint(0, 3))]
+    return {rnd.choice(words): _value(rnd, level + 1) for _ in range(rnd.randint(0, 3))}
+
+
+def test_input_tokens_counted_by_item_equal_the_count_of_the_whole_json():
+    rnd = random.Random(19)
+    for _ in range(500):
+        items = [_value(rnd) for _ in range(rnd.randint(0, 5))]
+        body = {"input": items if rnd.random() < 0.9 else _value(rnd)}
+        body |= {"instructions": rnd.choice([None, "Be brief"]), "tools": rnd.choice([None, []])}
+        whole = json.dumps([body["input"], body["instructions"], body["tools"]])
+        assert tokens.input_count(body) == tokens.count(whole), body
