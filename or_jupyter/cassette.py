@@ -7,19 +7,20 @@ environment variable `OR_JUPYTER_REPLAY=PATH` replays for a whole process (a not
 run on Binder, the tutorial tests), and `OR_JUPYTER_RECORD=PATH` records one. A request the cassette does not hold raises
 `ReplayMissError`, naming the closest recorded request and what differs.
 
-The format (docs/cassette.md): JSON Lines, UTF-8. The first line is a header,
-`{"or_jupyter_cassette": 1, "created": "...", "package": "..."}`; every other line one
-exchange: `method`, `path` (after the base URL, e.g. `/responses`), `body` (the request
-JSON; never the key, which travels in a header), `status`, `headers` (content-type,
-retry-after, location only) and `events`, a list of `[ms, text]`: the milliseconds after
-the request was sent at which each SSE event (or the whole JSON body) had arrived, and
-its exact text. Bytes that are not UTF-8 are kept as `{"base64": ...}` instead of text.
+The format (docs/cassette.md, `cassette_format.py`): JSON Lines, UTF-8. The first line is
+a header, `{"or_jupyter_cassette": 2, "created": "...", "package": "..."}`; every other
+line one exchange: `method`, `path` (after the base URL, e.g. `/responses`), `body` (the
+request JSON; never the key, which travels in a header), `status`, `headers`
+(content-type, retry-after, location only) and `events`, a list of `[ms, text]`: the
+milliseconds after the request was sent at which each SSE event (or the whole JSON body)
+had arrived, and its exact text. A request whose input begins with an earlier one's says
+so (`extends`) and holds only its new input items, so a long conversation's cassette
+grows linearly. Version 1 files are still read.
 """
 
 from __future__ import annotations
 
-import base64
-import datetime
+import hashlib
 import json
 import os
 import threading
@@ -27,8 +28,16 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from ._version import __version__
-from .exchange import KEPT_HEADERS, Exchange, stable_body
+from .cassette_format import (
+    FORMAT_VERSION,
+    CassetteError,
+    Writer,
+    dump_exchange,
+    header,
+    is_cassette,
+    load,
+)
+from .exchange import Exchange, stable_body
 from .protocol import APIError
 
 __all__ = [
@@ -42,6 +51,7 @@ __all__ = [
     "active_player",
     "active_recorder",
     "dump_exchange",
+    "is_cassette",
     "load",
     "record",
     "replay",
@@ -49,17 +59,9 @@ __all__ = [
     "stop_replay",
 ]
 
-FORMAT_VERSION = 1
-HEADER_KEY = "or_jupyter_cassette"
 REPLAY_ENV = "OR_JUPYTER_REPLAY"
 REPLAY_FAST_ENV = "OR_JUPYTER_REPLAY_FAST"
 RECORD_ENV = "OR_JUPYTER_RECORD"
-MAX_MS = 24 * 60 * 60 * 1000  # an event's time: no answer takes a day
-MAX_PATH = 8192
-
-
-class CassetteError(ValueError):
-    """A cassette file that cannot be read: not one, a newer version, a broken line."""
 
 
 class ReplayMissError(APIError):
@@ -74,132 +76,6 @@ class ReplayMissError(APIError):
         self.differences = differences
 
 
-# -- the file format -------------------------------------------------------------------
-
-
-def header() -> dict[str, Any]:
-    now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-    return {HEADER_KEY: FORMAT_VERSION, "created": now, "package": f"or_jupyter {__version__}"}
-
-
-def _text(data: bytes) -> str | dict[str, str]:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return {"base64": base64.b64encode(data).decode()}
-
-
-def _bytes(value: Any) -> bytes:
-    if isinstance(value, str):
-        return value.encode("utf-8")
-    if isinstance(value, dict) and isinstance(value.get("base64"), str):
-        return base64.b64decode(value["base64"])
-    raise TypeError("an event is a text or {'base64': ...}")
-
-
-def dump_exchange(exchange: Exchange) -> str:
-    """One cassette line (without the newline)."""
-    line = {
-        "method": exchange.method,
-        "path": exchange.path,
-        "body": exchange.body,
-        "status": exchange.status,
-        "headers": exchange.headers,
-        "events": [[ms, _text(data)] for ms, data in exchange.events],
-    }
-    return json.dumps(line, ensure_ascii=False, separators=(",", ":"))
-
-
-def load(path: str | os.PathLike[str]) -> list[Exchange]:
-    """The exchanges of a cassette file, in recorded order; `CassetteError` if it is not one."""
-    path = Path(path)
-    if path.exists() and not path.is_file():  # a folder, a FIFO, /dev/zero: never read
-        raise CassetteError(f"cannot read cassette {str(path)!r}: not a regular file")
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CassetteError(f"cannot read cassette {str(path)!r}: {exc}") from None
-    if not lines or not _is_header(lines[0]):
-        raise CassetteError(
-            f"{str(path)!r} is not an or_jupyter cassette: its first line must be "
-            f'{{"{HEADER_KEY}": {FORMAT_VERSION}, ...}}'
-        )
-    version = json.loads(lines[0])[HEADER_KEY]
-    if version != FORMAT_VERSION:
-        raise CassetteError(
-            f"{str(path)!r} is cassette format {version}; this or_jupyter reads {FORMAT_VERSION}"
-        )
-    exchanges = []
-    for number, line in enumerate(lines[1:], start=2):
-        if not line.strip():
-            continue
-        try:
-            exchanges.append(_exchange(json.loads(line)))
-        except (ValueError, TypeError, RecursionError) as exc:
-            raise CassetteError(f"{str(path)!r} line {number} is not an exchange: {exc}") from None
-    return exchanges
-
-
-def _exchange(data: Any) -> Exchange:
-    """One line's exchange, every field checked: `ValueError` naming the first that is wrong.
-
-    Of the headers only those a recorder keeps are read (a `Set-Cookie` is ignored), and
-    none may hold a line break.
-    """
-    if not isinstance(data, dict):
-        raise ValueError("a line must be a JSON object")
-    method, path, status = data.get("method"), data.get("path"), data.get("status")
-    if not isinstance(method, str) or not method.isalpha():
-        raise ValueError(f"method must be a word such as POST, not {_short(method)}")
-    if not isinstance(path, str) or not path.startswith("/") or len(path) > MAX_PATH:
-        raise ValueError(f"path must be text starting with /, not {_short(path)}")
-    if not path.isprintable():
-        raise ValueError(f"path holds control characters: {_short(path)}")
-    if type(status) is not int or not 100 <= status <= 599:
-        raise ValueError(f"status must be an HTTP status (100-599), not {_short(status)}")
-    headers = data.get("headers") or {}
-    if not isinstance(headers, dict):
-        raise ValueError(f"headers must be an object, not {_short(headers)}")
-    kept = {}
-    for name, value in headers.items():
-        if not isinstance(value, str) or not value.isprintable():
-            raise ValueError(f"header {_short(name)} must be one line of text: {_short(value)}")
-        if name.lower() in KEPT_HEADERS:
-            kept[name.lower()] = value
-    events = data.get("events")
-    if not isinstance(events, list):
-        raise ValueError(f"events must be a list of [ms, text], not {_short(events)}")
-    return Exchange(method.upper(), path, data.get("body"), status, kept, [*map(_event, events)])
-
-
-def _event(event: Any) -> tuple[int, bytes]:
-    if not isinstance(event, list) or len(event) != 2:
-        raise ValueError(f"an event must be [ms, text], not {_short(event)}")
-    ms, value = event
-    if type(ms) is not int or not 0 <= ms <= MAX_MS:
-        raise ValueError(f"an event's ms must be a whole number 0-{MAX_MS}, not {_short(ms)}")
-    return ms, _bytes(value)
-
-
-def is_cassette(path: str | os.PathLike[str]) -> bool:
-    """Whether the file starts with a cassette header (a FIFO or a device never does)."""
-    try:
-        if not Path(path).is_file():
-            return False
-        with open(path, encoding="utf-8") as file:
-            return _is_header(file.readline(64 * 1024))
-    except (OSError, UnicodeDecodeError):
-        return False
-
-
-def _is_header(line: str) -> bool:
-    try:
-        data = json.loads(line)
-    except ValueError:
-        return False
-    return isinstance(data, dict) and HEADER_KEY in data
-
-
 # -- recording -------------------------------------------------------------------------
 
 
@@ -210,21 +86,25 @@ class Recorder:
         self.path = Path(path)
         self.count = 0
         self._lock = threading.Lock()
+        self._writer = Writer()
         self.path.write_text(json.dumps(header()) + "\n", encoding="utf-8")
 
     def add(self, exchange: Exchange) -> None:
         """Append one exchange; a file that cannot be written warns (the answer goes on)."""
-        line = dump_exchange(exchange) + "\n"
-        try:
-            with self._lock, open(self.path, "a", encoding="utf-8") as file:
-                file.write(line)
-                self.count += 1
-        except OSError as exc:
-            warnings.warn(
-                f"the cassette {str(self.path)!r} could not record this exchange: {exc}",
-                RuntimeWarning,
-                stacklevel=2,
-            )
+        with self._lock:
+            line, digests = self._writer.line(exchange)
+            try:
+                with open(self.path, "a", encoding="utf-8") as file:
+                    file.write(line + "\n")
+            except OSError as exc:
+                warnings.warn(
+                    f"the cassette {str(self.path)!r} could not record this exchange: {exc}",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+                return
+            self._writer.keep(digests)
+            self.count += 1
 
 
 # -- replaying -------------------------------------------------------------------------
@@ -235,7 +115,9 @@ class Player:
 
     An identical request (method, path, body with input ids aside) gets the first
     recorded answer not yet used, so a retried request gets the answers in their
-    recorded order; once all are used, the last one again (a cell run twice).
+    recorded order; once all are used, the last one again (a cell run twice). Requests
+    are looked up by a digest (`request_digest`), so answering takes the time of the
+    request, not of the whole cassette.
     """
 
     def __init__(self, exchanges: list[Exchange], fast: bool = False, source: str = "") -> None:
@@ -244,6 +126,11 @@ class Player:
         self.source = source
         self._used: set[int] = set()
         self._lock = threading.Lock()
+        self._index: dict[tuple[str, str, str], list[int]] = {}
+        seen: dict[int, bytes] = {}  # item digests by id(): loaded prefixes share their items
+        for index, ex in enumerate(exchanges):
+            key = (ex.method, ex.path, request_digest(ex.body, seen))
+            self._index.setdefault(key, []).append(index)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], fast: bool = False) -> Player:
@@ -251,17 +138,12 @@ class Player:
 
     def answer(self, method: str, path: str, body: Any) -> Exchange:
         """The recorded exchange for this request; `ReplayMissError` if there is none."""
-        wanted = stable_body(body)
-        with self._lock:
-            matches = [
-                i
-                for i, ex in enumerate(self.exchanges)
-                if ex.method == method and ex.path == path and stable_body(ex.body) == wanted
-            ]
-            if matches:
+        matches = self._index.get((method, path, request_digest(body)))
+        if matches:
+            with self._lock:
                 index = next((i for i in matches if i not in self._used), matches[-1])
                 self._used.add(index)
-                return self.exchanges[index]
+            return self.exchanges[index]
         raise self.miss(method, path, body)
 
     def miss(self, method: str, path: str, body: Any) -> ReplayMissError:
@@ -274,6 +156,7 @@ class Player:
             key=lambda ex: (
                 ex.method != method or ex.path != path,
                 len(differences(ex, method, path, body)),
+                -_items_in_common(ex.body, body),
             ),
         )
         found = differences(closest, method, path, body)
@@ -317,6 +200,23 @@ def differences(recorded: Exchange, method: str, path: str, body: Any) -> list[s
     return found
 
 
+def _items_in_common(recorded: Any, body: Any) -> int:
+    """How many input items two bodies share from the start (ids aside), less the difference
+    in their lengths: of a conversation's turns, the one a changed prompt replaces scores most."""
+    old, new = stable_body(recorded), stable_body(body)
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return 0
+    old_items, new_items = old.get("input"), new.get("input")
+    if not isinstance(old_items, list) or not isinstance(new_items, list):
+        return 0
+    count = 0
+    for a, b in zip(old_items, new_items, strict=False):
+        if a != b:
+            break
+        count += 1
+    return count - abs(len(old_items) - len(new_items))
+
+
 def _input_text(body: Any) -> str:
     """The text a request asks: its input string, or the text of its last user message."""
     if not isinstance(body, dict):
@@ -340,6 +240,35 @@ def _input_text(body: Any) -> str:
 def _short(value: Any, limit: int = 80) -> str:
     text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def request_digest(body: Any, seen: dict[int, bytes] | None = None) -> str:
+    """A digest of the body as it identifies a request (`stable_body`: input ids aside).
+
+    `seen` keeps item digests by `id()` while the items stay alive (a `Player` indexing
+    exchanges whose input lists share their items), so each item is hashed once.
+    """
+    digest = hashlib.sha256()
+    items = body.get("input") if isinstance(body, dict) else None
+    if not isinstance(items, list):
+        digest.update(_canonical(body))
+        return digest.hexdigest()
+    digest.update(_canonical({k: v for k, v in body.items() if k != "input"}))
+    for item in items:
+        found = seen.get(id(item)) if seen is not None else None
+        if found is None:
+            stable = (
+                {k: v for k, v in item.items() if k != "id"} if isinstance(item, dict) else item
+            )
+            found = hashlib.sha256(_canonical(stable)).digest()
+            if seen is not None:
+                seen[id(item)] = found
+        digest.update(found)
+    return digest.hexdigest()
+
+
+def _canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
 # -- the process's recorder and player -------------------------------------------------

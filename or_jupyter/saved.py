@@ -5,6 +5,13 @@ conversations were only in the kernel's memory. The magic stores each cell's fin
 `Response` (one per model when comparing) as JSON in the metadata of the cell's output,
 with the conversation items the cell added; `responses_in` reads a saved notebook and
 rebuilds both, reading the file only: no request is sent, no key is needed or kept.
+
+The answer is stored once (record version 2): each response without the fields derived
+from others (`output_text`, `provider`) or empty (null), and each turn without the items
+that repeat the record's `prompt` (`starts_with_prompt`) or its response's output
+(`ends_with_output`), when they are exactly what the reader rebuilds from those; reading
+puts all of it back, so `Restored.cells` holds whole records. Version-1 records (every
+copy stored) are read as they are.
 """
 
 from __future__ import annotations
@@ -15,13 +22,16 @@ import reprlib
 from pathlib import Path
 from typing import Any
 
-from .conversation import DEFAULT_MODEL, Comparison, Conversation
+from .conversation import DEFAULT_MODEL, Comparison, Conversation, input_items, user_message
 from .protocol import Response, response_from_json
 
 __all__ = ["METADATA_KEY", "Restored", "cell_record", "responses_in"]
 
 METADATA_KEY = "or_jupyter"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
+DERIVED = ("output_text", "provider")  # Response fields rebuilt from the others on reading
+RESPONSE_FIELDS = (*Response().to_dict(), "created_at")  # what a whole record's responses hold
 
 
 def cell_record(
@@ -37,7 +47,9 @@ def cell_record(
     """The output metadata for one cell's `result` in conversation `chat` (called `name`).
 
     `turns` holds, for each response, the items the cell added to its history (for a
-    comparison, to each model's branch), so the conversation can be rebuilt cell by cell.
+    comparison, to each model's branch), so the conversation can be rebuilt cell by cell;
+    less the first items where `starts_with_prompt` says they are the prompt's, and the
+    last where `ends_with_output` says they are the response's output.
     """
     if isinstance(result, Comparison):
         models = list(result)
@@ -50,6 +62,14 @@ def cell_record(
         models = [result.model or chat.model]
         responses = [result]
         turns = [_last_turn(chat.history)]
+    saved = [_saved_response(r) for r in responses]
+    ends = [_ends_with_output(turn, response) for turn, response in zip(turns, saved, strict=True)]
+    turns = [turn[: len(turn) - n] for turn, n in zip(turns, ends, strict=True)]
+    asked = _prompt_items(prompt)
+    starts = [bool(asked) and turn[: len(asked)] == asked for turn in turns]
+    turns = [
+        turn[len(asked) :] if first else turn for turn, first in zip(turns, starts, strict=True)
+    ]
     record = {
         "version": VERSION,
         "kind": "compare" if isinstance(result, Comparison) else "send",
@@ -60,10 +80,32 @@ def cell_record(
         "model": models[0] if len(models) == 1 else None,
         "models": models,
         "prompt": prompt,
-        "responses": [{**r.to_dict(), "created_at": r.created_at} for r in responses],
+        "responses": saved,
         "turns": turns,
+        "starts_with_prompt": starts,
+        "ends_with_output": [bool(n) for n in ends],
     }
     return {METADATA_KEY: record}
+
+
+def _saved_response(response: Response) -> dict[str, Any]:
+    data = {**response.to_dict(), "created_at": response.created_at}
+    return {k: v for k, v in data.items() if k not in DERIVED and v is not None}
+
+
+def _prompt_items(prompt: Any) -> list[dict[str, Any]]:
+    """The items a cell's prompt opens its turn with (as `Conversation.send` makes them)."""
+    if isinstance(prompt, str):
+        return [user_message(prompt)]
+    return list(prompt) if _is_list_of(prompt, dict) else []
+
+
+def _ends_with_output(turn: list[dict[str, Any]], saved: dict[str, Any]) -> int:
+    """How many of the turn's last items are the saved response's output as the history
+    keeps it, rebuilt exactly on reading (0 when they are not: a message the client gave
+    a made-up id, a failed model's empty turn)."""
+    items = input_items(response_from_json(saved))
+    return len(items) if items and turn[len(turn) - len(items) :] == items else 0
 
 
 class Restored(dict[str, Any]):
@@ -166,16 +208,42 @@ def _records(data: dict[str, Any]) -> list[dict[str, Any]]:
             record = metadata.get(METADATA_KEY) if isinstance(metadata, dict) else None
             if not isinstance(record, dict):
                 continue
-            if record.get("version") != VERSION:
+            version = record.get("version")
+            if version not in READABLE_VERSIONS or type(version) is not int:
                 raise ValueError(
-                    f"an or_jupyter record of version {_short(record.get('version'))} (this "
-                    f"version reads {VERSION}): upgrade or_jupyter to read it"
+                    f"an or_jupyter record of version {_short(version)} (this version reads "
+                    f"{' and '.join(map(str, READABLE_VERSIONS))}): upgrade or_jupyter to read it"
                 )
             wrong = _wrong_field(record)
             if wrong:
                 raise ValueError(f"cell {number}: an or_jupyter record whose {wrong}")
-            found.append(record)
+            found.append(_whole(record))
     return found
+
+
+def _whole(record: dict[str, Any]) -> dict[str, Any]:
+    """A record with what version 2 leaves out put back: empty and derived response fields,
+    and the items each turn opens with from the prompt and ends with from the output."""
+    if record["version"] == 1:
+        return record
+    responses = [response_from_json(r) for r in record.get("responses") or []]
+    asked = _prompt_items(record.get("prompt"))
+    starts, ends = record.get("starts_with_prompt") or [], record.get("ends_with_output") or []
+    turns = []
+    for i, turn in enumerate(record.get("turns") or []):
+        first = asked if i < len(starts) and starts[i] else []
+        last = input_items(responses[i]) if i < len(ends) and ends[i] and i < len(responses) else []
+        turns.append([*first, *turn, *last])
+    saved = [
+        {
+            **dict.fromkeys(RESPONSE_FIELDS),
+            **data,
+            "output_text": r.output_text,
+            "provider": r.provider,
+        }
+        for data, r in zip(record.get("responses") or [], responses, strict=True)
+    ]
+    return {**record, "responses": saved, "turns": turns}
 
 
 def _is_list_of(value: Any, kind: type) -> bool:
@@ -193,6 +261,8 @@ _FIELDS: dict[str, tuple[Any, str]] = {  # what the magic writes, and how to say
         lambda v: isinstance(v, list) and all(_is_list_of(t, dict) for t in v),
         "a list of lists of items",
     ),
+    "starts_with_prompt": (lambda v: _is_list_of(v, bool), "a list of true or false"),
+    "ends_with_output": (lambda v: _is_list_of(v, bool), "a list of true or false"),
 }
 
 

@@ -157,8 +157,7 @@ def new_draft(request: Request, ids: Ids, pricing: dict[str, str]) -> ResponseDr
         ),
         "text": body.get("text") or {"format": {"type": "text"}},
     }
-    spent = json.dumps([body.get("input"), body.get("instructions"), body.get("tools")])
-    return ResponseDraft(initial, pricing, input_tokens=tokens.count(spent))
+    return ResponseDraft(initial, pricing, input_tokens=tokens.input_count(body))
 
 
 def usage(

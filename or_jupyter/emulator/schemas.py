@@ -4,10 +4,17 @@
 OpenAPI spec: ``ResponsesRequest``, ``StreamEvents``, ``OpenResponsesResult``,
 ``ModelsListResponse`` and everything they reference. Loading it takes
 milliseconds, against seconds for the YAML spec.
+
+A conversation sends its whole history with every turn, and validating an input item
+takes about a millisecond, so each distinct item is validated once: `request_problem`
+checks a body whose input holds only the items not validated before (the schema checks
+each item on its own), and a body that fails is checked again whole, so that its error
+names the same path as ever.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from pathlib import Path
@@ -23,6 +30,9 @@ _URI = "urn:openrouter:openapi"
 _lock = threading.Lock()
 _validators: dict[str, Draft202012Validator] = {}
 _registry: Registry | None = None
+MAX_VALID_ITEMS = 100_000  # digests of input items known valid (32 bytes each), then forgotten
+_valid_items: set[bytes] = set()
+_counts = {"items": 0}  # input items validated against the schema in this process
 
 
 def validator(name: str) -> Draft202012Validator:
@@ -77,8 +87,38 @@ def request_problem(body: Any) -> str | None:
     problem = _openrouter_rules(body)
     if problem:
         return problem
+    items = body.get("input")
+    if not isinstance(items, list):
+        return _schema_problem(body, 0)
+    digests = [_item_digest(item) for item in items]
+    with _lock:
+        new = {d: item for d, item in zip(digests, items, strict=True) if d not in _valid_items}
+    if _schema_problem({**body, "input": list(new.values())}, len(new)) is not None:
+        return _schema_problem(body, len(items))  # whole, so the error names its true path
+    with _lock:
+        if len(_valid_items) + len(new) > MAX_VALID_ITEMS:
+            _valid_items.clear()
+        _valid_items.update(new)
+    return None
+
+
+def validated_items() -> int:
+    """How many input items were validated against the schema in this process (each
+    distinct item once, unless its body failed)."""
+    return _counts["items"]
+
+
+def _schema_problem(body: dict, items: int) -> str | None:
+    """The spec's `ResponsesRequest` schema's verdict on `body`, which holds `items` items."""
+    with _lock:
+        _counts["items"] += items
     error = best_match(validator("ResponsesRequest").iter_errors(body))
     return _describe(error) if error is not None else None
+
+
+def _item_digest(item: Any) -> bytes:
+    text = json.dumps(item, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).digest()
 
 
 def _openrouter_rules(body: dict) -> str | None:

@@ -190,16 +190,6 @@ class ChatForm:
     def __repr__(self) -> str:
         return f"ChatForm({self.conversation!r})"
 
-
-class _FormView:
-    """The form's widgets as an output of their own (the transcript moves it down a page)."""
-
-    def __init__(self, form: ChatForm) -> None:
-        self.form = form
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.form._repr_mimebundle_(**kwargs)
-
     @property
     def live(self) -> Any:
         """The running turn's `Canvas` (its widgets at `.root`, if it drew any), or None."""
@@ -386,3 +376,13 @@ class _FormView:
 
     def _say(self, text: str) -> None:
         self.status.value = f"<small>{escape(text)}</small>" if text else ""
+
+
+class _FormView:
+    """The form's widgets as an output of their own (the transcript moves it down a page)."""
+
+    def __init__(self, form: ChatForm) -> None:
+        self.form = form
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.form._repr_mimebundle_(**kwargs)

@@ -49,6 +49,7 @@ from .over import arun_over, run_over, wants_over
 from .restore import restore
 from .runner import arun_compare, arun_send, run_compare, run_send
 from .stop import LazyStopButton
+from .stylesheet import Stylesheet
 from .tables import MODEL_HEADER, describe_item, model_rows, show, show_table
 from .transformer import awaiting_cells
 
@@ -156,6 +157,7 @@ class Responses(Magics):
         self._api_key: str | None = None  # from `%responses key`: in this kernel's memory only
         self.failures = FailureLog(shell) if shell is not None else None  # for `fix`, `explain`
         self.response_cache: Any = None  # `%responses cache on`: the magics' response cache
+        self.stylesheet = Stylesheet()  # the answers' <style>: in one output per session
 
     # -- the cell magic ------------------------------------------------------------------
 
@@ -373,8 +375,10 @@ class Responses(Magics):
         stop = LazyStopButton(request.chat.cancel)
         canvas = Canvas(tickers=[stop.tick])
         approvals: dict[str, Approvals] = {}
+        styles = self.stylesheet.wanted(self.shell)
         if request.models:
-            canvas.header.show(css(), "")
+            if styles:
+                canvas.header.show(css(), "")
             columns = {m: canvas.column(m) for m in request.models}
             share = CREDIT_ALLOWANCE // len(columns)  # the columns share one cell's allowance
             views = {m: LiveView(c, styles=False, allowance=share) for m, c in columns.items()}
@@ -383,7 +387,7 @@ class Responses(Magics):
             if self._in_kernel:
                 approvals = {m: Approvals(c, asker=m) for m, c in columns.items()}
         else:
-            view = LiveView(canvas.surface)
+            view = LiveView(canvas.surface, styles=styles)
             view.begin(model=request.overrides["model"], offline=offline)
             if self._in_kernel:
                 approvals = {"": Approvals(canvas.surface)}

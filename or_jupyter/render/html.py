@@ -180,10 +180,16 @@ def column_head(model: str) -> str:
     return f'<div class="orj-column-head">{escape(model)}</div>'
 
 
+GRID = (  # inline: an output shown without the stylesheet keeps its columns side by side
+    "display:grid;gap:0 1em;"
+    "grid-template-columns:repeat(auto-fill,minmax(max(18em,calc((100% - 2em)/3)),1fr))"
+)
+
+
 def columns(bodies: list[str]) -> str:
     """Columns side by side, three per row at most, stacked where the page is narrow."""
     cells = "".join(f'<div class="orj-column">{body}</div>' for body in bodies)
-    return f'<div class="orj-columns">{cells}</div>'
+    return f'<div class="orj-columns" style="{GRID}">{cells}</div>'
 
 
 COMPARISON_HEADER = [

@@ -39,7 +39,7 @@ def test_a_cassette_is_a_versioned_header_then_one_exchange_per_line(em, tmp_pat
     client.models()
     assert cassette.stop_recording().count == 2
     first, *lines = tape.read_text().splitlines()
-    assert json.loads(first)["or_jupyter_cassette"] == 1
+    assert json.loads(first)["or_jupyter_cassette"] == 2
     posted, listed = (json.loads(line) for line in lines)
     assert (posted["method"], posted["path"], posted["status"]) == ("POST", "/responses", 200)
     assert posted["body"] == {"model": MODEL, "input": "What is 12*7?", "stream": True}
@@ -182,7 +182,8 @@ def test_a_retried_request_gets_the_recorded_answers_in_order(server, tmp_path):
     ("text", "message"),
     [
         ('{"not": "a cassette"}\n', "is not an or_jupyter cassette"),
-        ('{"or_jupyter_cassette": 2}\n', "is cassette format 2; this or_jupyter reads 1"),
+        ('{"or_jupyter_cassette": 3}\n', "is cassette format 3; this or_jupyter reads 1 and 2"),
+        ('{"or_jupyter_cassette": 2}\n{"method": "POST"}\n', "line 2 is not an exchange"),
         ('{"or_jupyter_cassette": 1}\n{"method": "POST"}\n', "line 2 is not an exchange"),
     ],
 )

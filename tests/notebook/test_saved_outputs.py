@@ -61,9 +61,9 @@ def test_each_answer_output_holds_its_response_as_json_and_never_the_key(saved):
     records = _records(path)
     assert [len(r) for r in records] == [0, 1, 1, 1, 0]  # one record per answer cell
     first = records[1][0]
-    assert first["version"] == 1 and first["out"] == "a" and first["chat"] == "default"
+    assert first["version"] == 2 and first["out"] == "a" and first["chat"] == "default"
     assert first["model"] == "emulator/assistant" and first["prompt"] == "What is 6*7?"
-    assert first["responses"][0]["output_text"] == summary["a"][0]
+    assert orj.responses_in(path).cells[0]["responses"][0]["output_text"] == summary["a"][0]
     compared = records[3][0]
     assert compared["kind"] == "compare"
     assert compared["models"] == ["emulator/echo", "emulator/assistant"]
@@ -153,9 +153,54 @@ def test_a_send_after_a_comparison_continues_that_models_branch_when_read_back()
     )
 
 
+@pytest.mark.kernel
+def test_each_answer_is_stored_once_in_its_record(saved):
+    path, summary = saved
+    records = _records(path)
+    for text, record in ((summary["a"][0], records[1][0]), (summary["b"][0], records[2][0])):
+        stored = json.dumps(record, ensure_ascii=False)
+        assert stored.count(json.dumps(text, ensure_ascii=False)[1:-1]) == 1  # the output only
+        assert record["turns"] == [[]]  # the prompt and the answer are stored once each
+        assert record["starts_with_prompt"] == record["ends_with_output"] == [True]
+        assert set(record["responses"][0]).isdisjoint({"output_text", "provider"})
+    whole = orj.responses_in(path).cells[0]
+    assert whole["turns"][0][0] == {"type": "message", "role": "user", "content": "What is 6*7?"}
+    assert whole["turns"][0][-1]["content"][0]["text"] == summary["a"][0]
+    assert whole["responses"][0]["provider"] == "Emulator"
+
+
+@pytest.mark.kernel
+def test_the_stylesheet_is_in_one_output_of_the_notebook(saved):
+    path, _ = saved
+    nb = nbformat.read(path, as_version=4)
+    styles = [
+        index
+        for index, cell in enumerate(nb.cells)
+        for output in cell.outputs
+        if "<style>" in "".join(output.get("data", {}).get("text/html", ""))
+    ]
+    assert styles == [1]  # the session's first answer; the others use it
+    assert all("orj-footer" in "".join(o["data"]["text/html"]) for o in nb.cells[2].outputs[-1:])
+
+
+def test_a_version_1_record_is_still_read_whole():
+    """Version 1 stored every copy: output_text, provider and whole turns."""
+    answer = {"type": "message", "id": "m1", "role": "assistant", "status": "completed",
+              "content": [{"type": "output_text", "text": "Forty-two", "annotations": []}]}  # fmt: skip
+    question = {"type": "message", "role": "user", "content": "The answer?"}
+    response = {"id": "r", "model": "emulator/echo", "status": "completed", "output": [answer],
+                "output_text": "Forty-two", "provider": None, "usage": None}  # fmt: skip
+    v1 = {"version": 1, "kind": "send", "chat": "default", "out": "a", "models": ["emulator/echo"],
+          "responses": [response], "turns": [[question, answer]]}  # fmt: skip
+    restored = orj.responses_in(_notebook({"or_jupyter": v1}))
+    assert restored["a"].output_text == "Forty-two"
+    assert restored.chats["default"].history == [question, answer]
+    assert restored.cells == [v1]
+
+
 def test_a_record_of_an_unknown_version_or_a_file_that_is_no_notebook_is_a_clear_error(tmp_path):
-    with pytest.raises(ValueError, match="version 2"):
-        orj.responses_in(_notebook({"or_jupyter": {"version": 2}}))
+    with pytest.raises(ValueError, match="version 3"):
+        orj.responses_in(_notebook({"or_jupyter": {"version": 3}}))
     path = tmp_path / "not.ipynb"
     path.write_text("[1, 2]")
     with pytest.raises(ValueError, match="not a notebook"):

@@ -1,0 +1,125 @@
+"""The emulator validates and counts each distinct input item once, so a long
+conversation's turns cost the same; a body that fails is still refused naming its true path."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import httpx
+import pytest
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
+
+import or_jupyter as orj
+from or_jupyter import emulator
+from or_jupyter.emulator import schemas, tokens
+
+MODEL = "emulator/assistant"
+
+
+@pytest.fixture(scope="module")
+def handle():
+    with emulator.start() as running:
+        yield running
+
+
+@pytest.fixture
+def validated(monkeypatch):
+    """Counts the input items handed to the schema validator, request by request."""
+    counts: list[int] = []
+    original = Draft202012Validator.iter_errors
+
+    def counting(self, instance, *args, **kwargs):
+        if isinstance(instance, dict) and isinstance(instance.get("input"), list):
+            counts.append(len(instance["input"]))
+        return original(self, instance, *args, **kwargs)
+
+    monkeypatch.setattr(Draft202012Validator, "iter_errors", counting)
+    return counts
+
+
+def test_a_growing_conversation_validates_each_input_item_once(handle, validated):
+    chat = orj.Conversation(model=MODEL, client=orj.Client(api_key="k", base_url=handle.base_url))
+    for number in range(1, 31):
+        chat.send(f"History check {number}: what is {number}*3?")
+    assert len(validated) == 30
+    assert validated == [1] + [2] * 29  # the new prompt, and the answer before it
+    assert sum(validated) == len(chat.history) - 1  # not 1 + 3 + 5 + ... (900 items)
+
+
+def test_the_validated_item_count_grows_with_the_new_items_only(handle):
+    chat = orj.Conversation(model=MODEL, client=orj.Client(api_key="k", base_url=handle.base_url))
+    chat.send("Count check: what is 2*2?")
+    before = schemas.validated_items()
+    for number in range(20):
+        chat.send(f"Count check {number}: what is {number}*2?")
+    assert schemas.validated_items() - before == 40
+
+
+def _invalid_after(history: list[dict]) -> dict:
+    bad = {"type": "message", "role": "user", "content": [{"type": "input_text", "text": 5}]}
+    return {"model": MODEL, "input": [*history, bad]}
+
+
+def test_an_invalid_item_after_a_validated_history_is_refused_naming_its_index(handle):
+    chat = orj.Conversation(model=MODEL, client=orj.Client(api_key="k", base_url=handle.base_url))
+    for number in range(5):
+        chat.send(f"Invalid check {number}: what is {number}+1?")
+    body = _invalid_after(chat.history)
+    whole = schemas._describe(best_match(schemas.validator("ResponsesRequest").iter_errors(body)))
+    answer = httpx.post(
+        f"{handle.base_url}/responses", json=body, headers={"Authorization": "Bearer k"}
+    )
+    assert answer.status_code == 400
+    message = answer.json()["error"]["message"]
+    assert message == whole  # what validating the whole body says
+    assert message.startswith(f"input[{len(chat.history)}]")
+    assert schemas.request_problem(body) == message  # and again when sent again
+
+
+def test_a_valid_item_once_seen_does_not_excuse_a_changed_copy(handle):
+    item = {"type": "message", "role": "user", "content": "fine"}
+    assert schemas.request_problem({"model": MODEL, "input": [item]}) is None
+    changed = {**item, "content": 5}
+    problem = schemas.request_problem({"model": MODEL, "input": [item, changed]})
+    assert problem is not None and problem.startswith("input[1]")
+
+
+def test_input_tokens_count_each_history_item_once(handle, monkeypatch):
+    counted: list[int] = []
+    original = tokens.count
+
+    def counting(text):
+        counted.append(len(text))
+        return original(text)
+
+    monkeypatch.setattr(tokens, "count", counting)
+    chat = orj.Conversation(model=MODEL, client=orj.Client(api_key="k", base_url=handle.base_url))
+    chat.send("Token check: what is 9*9?")
+    sizes = []
+    for number in range(15):
+        before = len(counted)
+        chat.send(f"Token check {number}: what is {number}*9?")
+        sizes.append(sum(counted[before:]))
+    assert max(sizes) < 3 * min(sizes)  # characters tokenised per turn: not the whole history
+
+
+def _value(rnd: random.Random, level: int = 0):
+    words = ["hello", "12345", "true", "a b", "é", "\u2028", "  ", "{", '"', "abcdefghijklmnop"]
+    kind = rnd.random()
+    if level > 3 or kind < 0.3:
+        return rnd.choice([rnd.choice(words), rnd.randint(-99999, 99999), rnd.random(), None])
+    if kind < 0.6:
+        return [_value(rnd, level + 1) for _ in range(rnd.randint(0, 3))]
+    return {rnd.choice(words): _value(rnd, level + 1) for _ in range(rnd.randint(0, 3))}
+
+
+def test_input_tokens_counted_by_item_equal_the_count_of_the_whole_json():
+    rnd = random.Random(19)
+    for _ in range(500):
+        items = [_value(rnd) for _ in range(rnd.randint(0, 5))]
+        body = {"input": items if rnd.random() < 0.9 else _value(rnd)}
+        body |= {"instructions": rnd.choice([None, "Be brief"]), "tools": rnd.choice([None, []])}
+        whole = json.dumps([body["input"], body["instructions"], body["tools"]])
+        assert tokens.input_count(body) == tokens.count(whole), body
