@@ -41,7 +41,8 @@ def test_after_a_send_the_turn_is_in_a_plain_html_display_output_not_a_widget(em
     plain = plain_outputs(publisher)
     widgets = [o for o in outputs if WIDGET in o]
     assert len(plain) == 1 and len(widgets) == 1  # the transcript, then the controls
-    assert outputs[-1] == widgets[0] and outputs[-2] == EMPTY  # the live output, between turns
+    assert "application/javascript" in outputs[-1]  # the form's script, right under it
+    assert outputs[-2] == widgets[0] and outputs[-3] == EMPTY  # the live output, between turns
     assert (
         "What is 6*7?" in plain[0]["text/html"] and "<strong>42</strong>" in plain[0]["text/html"]
     )
@@ -52,7 +53,7 @@ def test_after_a_send_the_turn_is_in_a_plain_html_display_output_not_a_widget(em
     assert form.send() and form.wait(20)
     html = plain_outputs(publisher)[0]["text/html"]
     assert html.count('class="orj-footer"') == 2 and "<strong>25</strong>" in html
-    chapter = publisher.messages[1].display_id  # after the key handler's output
+    chapter = publisher.messages[0].display_id  # the first chapter (the form's script is last)
     updates = [m for m in publisher.messages if m.update and m.display_id == chapter]
     assert len(updates) == 2  # one update of the chapter per finished turn
 
@@ -91,7 +92,8 @@ def test_a_turn_costs_the_same_bytes_however_many_turns_came_before(emu):
     assert html.count('class="orj-footer"') == 24 and form.saved["text/html"] == html
     assert sum(costs) <= 3 * len(html)
     assert len(final) == 24 // CHAPTER_TURNS  # chapters of a few turns, not one output per turn
-    assert WIDGET in publisher.outputs()[-1]  # the form stays under its transcript
+    shown = publisher.outputs()
+    assert WIDGET in shown[-2] and "application/javascript" in shown[-1]  # form, then script
 
 
 def test_the_form_leaves_no_widget_model_open_after_a_turn(emu):
@@ -180,8 +182,9 @@ def test_in_a_kernel_new_chapters_land_in_the_form_cell_above_the_form():
         client.stop_channels()
         manager.shutdown_kernel(now=True)
     assert "application/javascript" in outputs[-1]  # the form's script stays right under it
-    assert WIDGET in outputs[-2] and outputs[-3] == EMPTY  # the form under the live output
-    assert not any(WIDGET in o for o in outputs[:-2])  # the form's earlier places were emptied
+    layout = [o for o in outputs if "application/javascript" not in o]
+    assert WIDGET in layout[-1] and layout[-2] == EMPTY  # the form under the live output
+    assert not any(WIDGET in o for o in layout[:-1])  # the form's earlier places were emptied
     html = "".join(o.get("text/html", "") for o in outputs)
     asked = [f"What is {n}*7?" for n in range(2, 2 + 2 * CHAPTER_TURNS + 1)]
     assert [html.find(prompt) for prompt in asked] == sorted(html.find(p) for p in asked)
