@@ -84,6 +84,11 @@ class Responses(Magics):
         """The tools each conversation offers, by conversation name."""
         return self.session.offered
 
+    @property
+    def client(self) -> Any:
+        """The client the magics use; offline when `offline` is on or `orj.offline()` was called."""
+        return self.session.client
+
     @cell_magic("responses")
     @cell_options
     def responses_cell(self, line: str, cell: str) -> Any:
