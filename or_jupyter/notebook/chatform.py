@@ -24,11 +24,11 @@ import ipywidgets as W
 from ..client import Client
 from ..conversation import DEFAULT_MODEL, Conversation
 from ..render import LiveView, error_outputs, escape
-from ..render.compare import CompareView
 from ..tools import as_tools
 from .approval import Approvals
+from .drawing import column_approvals, columns_view
 from .form_page import FORM_SCRIPT, REOPEN_NOTE
-from .options import EFFORTS
+from .options import EFFORTS, send_overrides
 from .runner import run_compare, run_send
 from .transcript import Transcript
 
@@ -270,22 +270,20 @@ class ChatForm:
 
     def overrides(self) -> dict[str, Any]:
         """The request settings the form's controls choose, as `Conversation.send` overrides."""
-        summary = "auto" if self.summary.value else None
-        reasoning = {k: v for k, v in (("effort", self.effort.value), ("summary", summary)) if v}
-        overrides: dict[str, Any] = {"model": self.model.value.strip() or self.conversation.model}
-        if reasoning:
-            overrides["reasoning"] = reasoning
-        if not self.default_temperature.value:
-            overrides["temperature"] = self.temperature.value
-        if self.max_output_tokens.value > 0:
-            overrides["max_output_tokens"] = self.max_output_tokens.value
-        if self.web.value:
-            overrides["web"] = True
+        tools, limit = None, self.max_output_tokens.value
         if self.tool_boxes:
-            overrides["tools"] = [
+            tools = [
                 self.conversation.tools[name] for name, box in self.tool_boxes.items() if box.value
             ]
-        return overrides
+        return send_overrides(
+            self.model.value.strip() or self.conversation.model,
+            effort=self.effort.value,
+            summary="auto" if self.summary.value else None,
+            temperature=None if self.default_temperature.value else self.temperature.value,
+            max_output_tokens=limit if limit > 0 else None,
+            web=self.web.value or None,
+            tools=tools,
+        )
 
     # -- the background thread -------------------------------------------------------
 
@@ -324,11 +322,9 @@ class ChatForm:
     ) -> None:
         """Several models at once, drawn side by side in the transcript."""
         overrides.pop("model", None)
-        surfaces = {model: canvas.column(model, live=False) for model in models}
-        asked = {m: Approvals(surface, asker=m) for m, surface in surfaces.items()}
+        view, columns = columns_view(canvas, models, live=False)
+        asked = column_approvals(columns)
         self._column_approvals = list(asked.values())
-        views = {m: LiveView(surface, styles=False) for m, surface in surfaces.items()}
-        view = CompareView(views, canvas.footer, header=canvas.header)
         try:
             view.begin(offline=bool(getattr(self.conversation.client, "offline", False)))
             self.response = run_compare(

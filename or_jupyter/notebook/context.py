@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import os
 import re
-import traceback
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
-from IPython.core.error import UsageError
-
 from ..render.ansi import strip_controls
+from .failures import Failure, FailureLog
+from .options import context_count
 
 __all__ = [
     "CONTEXT_LIMIT",
@@ -48,42 +46,6 @@ EXPLAIN = (
 _PYTHON_BLOCK = re.compile(
     r"^ {0,3}(`{3,}|~{3,})[ \t]*(?:python|py|ipython)?[ \t]*\n(.*?)^ {0,3}\1", re.S | re.M
 )
-
-
-@dataclass(frozen=True)
-class Failure:
-    """A cell that raised: its number, source and traceback (plain text)."""
-
-    count: int | None
-    source: str
-    traceback: str
-
-
-class FailureLog:
-    """Remembers the last cell that raised (a `post_run_cell` hook on the shell)."""
-
-    def __init__(self, shell: Any) -> None:
-        self.shell = shell
-        self.last: Failure | None = None
-        shell.events.register("post_run_cell", self.note)
-
-    def note(self, result: Any) -> None:
-        error = result.error_in_exec or result.error_before_exec
-        if error is None or isinstance(error, UsageError):  # our own one-line messages
-            return
-        info = getattr(result, "info", None)
-        source = getattr(info, "raw_cell", None) or ""
-        self.last = Failure(result.execution_count, source, self._traceback(error))
-
-    def _traceback(self, error: BaseException) -> str:
-        try:
-            lines = self.shell.InteractiveTB.structured_traceback(
-                type(error), error, error.__traceback__, tb_offset=1
-            )
-            text = "\n".join(lines)
-        except Exception:  # noqa: BLE001 - IPython's formatter failing must not lose the error
-            text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
-        return strip_controls(text)
 
 
 def redact(text: str, environ: Mapping[str, str] | None = None, keys: Iterable[str] = ()) -> str:
@@ -117,17 +79,6 @@ def last_python_block(text: str) -> str | None:
     """The code of the answer's last fenced Python block (or untagged block), if any."""
     blocks = [match.group(2) for match in _PYTHON_BLOCK.finditer(text)]
     return blocks[-1].rstrip("\n") + "\n" if blocks else None
-
-
-def context_count(value: str) -> int:
-    """`--context N`: a positive number of cells (argparse's `type=`)."""
-    try:
-        count = int(value)
-    except ValueError:
-        count = 0
-    if count < 1:
-        raise UsageError(f"--context takes a positive number of cells (got {value!r})")
-    return count
 
 
 def cells_context(shell: Any, count: int, *, keys: Iterable[str] = ()) -> str:

@@ -15,10 +15,12 @@ message at that place (`interpolate_parts`). Other paths and bytes are text as b
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..attachments import Attachment, attachment, wants_attaching
 from ..datatable import is_table, markdown_table
+
+if TYPE_CHECKING:  # `import or_jupyter.notebook` binds `interpolate`, so it stays light
+    from ..attachments import Attachment
 
 __all__ = ["interpolate", "interpolate_parts"]
 
@@ -54,6 +56,8 @@ def interpolate_parts(text: str, namespace: dict[str, Any]) -> list[str | Attach
 
 
 def _value(match: re.Match, namespace: dict[str, Any]) -> str | Attachment:
+    from ..attachments import attachment, wants_attaching
+
     whole, path, spec = match.group(0), match.group(1), match.group(2)
     if whole in ("{{", "}}"):
         return whole[0]

@@ -1,17 +1,32 @@
 """The choices the notebook surface offers, in one place, and reading `key=value` settings.
 
-Both the `%%responses` magic and `ChatForm` take their reasoning efforts and summaries
-from here, so the two cannot drift apart. Every mistake is a one-line `UsageError`.
+Both the `%%responses` magic and `ChatForm` take their reasoning efforts and summaries,
+and build their request settings (`send_overrides`), from here, so the two cannot drift
+apart. Light on purpose: `%load_ext` imports it. Every mistake is a one-line `UsageError`.
 """
 
 from __future__ import annotations
 
 import shlex
 from collections.abc import Callable
+from typing import Any
 
 from IPython.core.error import UsageError
 
-__all__ = ["EFFORTS", "SUMMARIES", "TRUNCATIONS", "choice", "pairs"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "EFFORTS",
+    "SUMMARIES",
+    "TRUNCATIONS",
+    "choice",
+    "context_count",
+    "pairs",
+    "send_overrides",
+]
+
+DEFAULT_MODEL = "openai/o4-mini"
+"""`conversation.DEFAULT_MODEL`, here so that `%load_ext` need not import the client
+(a test keeps the two equal)."""
 
 EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
 """Reasoning efforts, as OpenRouter's spec lists them (`ReasoningEffort`)."""
@@ -43,3 +58,28 @@ def pairs(text: str) -> list[tuple[str, str]]:
         if "=" not in word:
             raise UsageError(f"expected key=value, got {word!r}")
     return [tuple(word.split("=", 1)) for word in words]  # type: ignore[misc]
+
+
+def context_count(value: str) -> int:
+    """`--context N`: a positive number of cells (argparse's `type=`)."""
+    try:
+        count = int(value)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise UsageError(f"--context takes a positive number of cells (got {value!r})")
+    return count
+
+
+def send_overrides(
+    model: str,
+    *,
+    effort: str | None = None,
+    summary: str | None = None,
+    **settings: Any,
+) -> dict[str, Any]:
+    """The settings of one send as `Conversation.send` overrides: `reasoning` from the
+    effort and summary, and every setting that is None left out (the model's default)."""
+    reasoning = {k: v for k, v in (("effort", effort), ("summary", summary)) if v}
+    overrides = {"model": model, "reasoning": reasoning or None, **settings}
+    return {k: v for k, v in overrides.items() if v is not None}

@@ -9,17 +9,22 @@ the cell's value without it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
-from IPython.core.magic_arguments import parse_argstring
 
 from ..batch import TemplateError, amap, map
 from ..batch.budget import BudgetError
 from ..batch.progress import TextProgress
+from .arguments import parse
+from .offered_tools import resolve_tool
 from .progress import NotebookProgress
+from .request import CellDefaults, cell_overrides, names
 
-__all__ = ["arun_over", "run_over", "wants_over"]
+if TYPE_CHECKING:
+    from .session import Session
+
+__all__ = ["over", "wants_over"]
 
 
 def wants_over(line: str) -> bool:
@@ -27,53 +32,37 @@ def wants_over(line: str) -> bool:
     return any(word == "--over" or word.startswith("--over=") for word in line.split())
 
 
-def run_over(magics: Any, line: str, cell: str) -> Any:
-    """The cell magic's `--over` branch, blocking (terminals, and kernels without await)."""
-    data, template, options, out = _prepare(magics, line, cell)
+async def over(session: Session, line: str, cell: str, *, blocking: bool = False) -> Any:
+    """The cell magic's `--over` branch: awaiting (so Stop is heard), or with `blocking`
+    without awaiting (terminals, and kernels without await)."""
+    data, template, options, out = _prepare(session, line, cell)
     try:
-        results = map(data, template, **options)
+        results = (
+            map(data, template, **options) if blocking else await amap(data, template, **options)
+        )
     except (TemplateError, BudgetError) as exc:
         raise UsageError(str(exc)) from None
-    return _keep(magics, results, out)
-
-
-async def arun_over(magics: Any, line: str, cell: str) -> Any:
-    """The `--over` branch as a kernel runs it: awaiting, so the Stop button is heard."""
-    data, template, options, out = _prepare(magics, line, cell)
-    try:
-        results = await amap(data, template, **options)
-    except (TemplateError, BudgetError) as exc:
-        raise UsageError(str(exc)) from None
-    return _keep(magics, results, out)
-
-
-def _prepare(magics: Any, line: str, cell: str) -> tuple[Any, str, dict[str, Any], str | None]:
-    args = parse_argstring(magics.responses_cell, line)
-    template = cell.strip()
-    if not template:
-        raise UsageError("the cell is empty: write the prompt for each row below %%responses")
-    data = magics._user_value(args.over, "--over")
-    schema = magics._user_value(args.schema, "--schema") if args.schema else None
-    overrides = magics._overrides(args, schema)
-    overrides.pop("text", None)  # `schema=` asks for it, and parses each answer
-    tools = [magics._resolve_tool(name, required=True) for name in _names(args.tools)]
-    notebook = magics.frontend == "notebook" or (magics.frontend == "auto" and magics._in_kernel)
-    options = {
-        **overrides,
-        "schema": schema,
-        "tools": tools or None,
-        "client": magics.client,
-        "progress": NotebookProgress() if notebook else TextProgress(),
-    }
-    return data, template, options, args.out
-
-
-def _keep(magics: Any, results: Any, out: str | None) -> Any:
     if out:
-        magics.shell.user_ns[out] = results
+        session.shell.user_ns[out] = results
         return None
     return results
 
 
-def _names(listed: str | None) -> list[str]:
-    return [n.strip() for n in (listed or "").split(",") if n.strip()]
+def _prepare(session: Session, line: str, cell: str) -> tuple[Any, str, dict[str, Any], str | None]:
+    args = parse(line)
+    template = cell.strip()
+    if not template:
+        raise UsageError("the cell is empty: write the prompt for each row below %%responses")
+    data = session.user_value(args.over, "--over")
+    schema = session.user_value(args.schema, "--schema") if args.schema else None
+    overrides = cell_overrides(args, CellDefaults.of(session.settings), schema)
+    overrides.pop("text", None)  # `schema=` asks for it, and parses each answer
+    tools = [resolve_tool(session, name, required=True) for name in names(args.tools)]
+    options = {
+        **overrides,
+        "schema": schema,
+        "tools": tools or None,
+        "client": session.client,
+        "progress": NotebookProgress() if session.draws_html else TextProgress(),
+    }
+    return data, template, options, args.out

@@ -19,12 +19,15 @@ import os
 import re
 import types
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 
 from ..saved import responses_in
 from ..structured import parse_structured
+
+if TYPE_CHECKING:
+    from .session import Session
 
 __all__ = ["current_notebook", "refused_name", "restore"]
 
@@ -44,9 +47,9 @@ def current_notebook(user_ns: dict[str, Any]) -> Path | None:
     return None
 
 
-def restore(magics: Any, rest: str) -> None:
-    """Set the `--out` variables and the conversations of `magics` from a saved notebook."""
-    path = Path(rest).expanduser() if rest else current_notebook(magics.shell.user_ns)
+def restore(session: Session, rest: str) -> None:
+    """Set the `--out` variables and the conversations of `session` from a saved notebook."""
+    path = Path(rest).expanduser() if rest else current_notebook(session.shell.user_ns)
     if path is None:
         raise UsageError(
             "usage: %responses restore NOTEBOOK.ipynb (the current notebook's path is unknown)"
@@ -57,14 +60,14 @@ def restore(magics: Any, rest: str) -> None:
         restored = responses_in(path)
     except ValueError as exc:
         raise UsageError(f"restore: {exc}") from None
-    user_ns = magics.shell.user_ns
+    user_ns = session.shell.user_ns
     schemas = {r["out"]: r.get("schema") for r in restored.cells if r.get("out")}
     skipped = {name: why for name in restored if (why := refused_name(name, user_ns))}
     for name, value in restored.items():
         if name not in skipped:
             user_ns[name] = _value(value, user_ns.get(schemas.get(name) or ""))
     for name, chat in restored.chats.items():
-        magics.chats[name] = chat
+        session.chats[name] = chat
     outs = ", ".join(name for name in restored if name not in skipped) or "none"
     chats = ", ".join(repr(name) for name in restored.chats) or "none"
     refused = "".join(f"; skipped {name[:40]!r} ({why})" for name, why in skipped.items())

@@ -24,7 +24,7 @@ def magic_shell(monkeypatch: Any, *, offline: bool = True) -> Any:
     magics.offered.clear()
     magics.offline, magics.frontend, magics.model = offline, "notebook", "emulator/assistant"
     magics.provider = magics.truncation = magics.history_limit = None
-    magics._set_client(None)
+    magics.session.set_client(None)
     publisher.reset()
     shell.publisher = publisher
     return shell
@@ -37,7 +37,7 @@ def scripted_shell(monkeypatch: Any, base_url: str, key: str) -> Iterator[Any]:
 
     shell = magic_shell(monkeypatch, offline=False)
     magics = shell.magics_manager.registry["Responses"]
-    magics._set_client(orj.Client(api_key=key, base_url=base_url, max_retries=0))
+    magics.session.set_client(orj.Client(api_key=key, base_url=base_url, max_retries=0))
     yield shell
-    magics._set_client(None)
+    magics.session.set_client(None)
     shell.publisher.reset()

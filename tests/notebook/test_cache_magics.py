@@ -20,15 +20,15 @@ def shell(ip, monkeypatch, tmp_path):
     magics = ip.magics_manager.registry["Responses"]
     cassette.stop_recording()
     cassette.stop_replay()
-    magics.response_cache = None
-    magics._set_client(None)
+    magics.session.response_cache = None
+    magics.session.set_client(None)
     yield ip
     cassette.stop_recording()
     cassette.stop_replay()
-    if magics.response_cache is not None:
-        magics.response_cache.close()
-    magics.response_cache = None
-    magics._set_client(None)
+    if magics.session.response_cache is not None:
+        magics.session.response_cache.close()
+    magics.session.response_cache = None
+    magics.session.set_client(None)
 
 
 def footers(shell) -> list[str]:

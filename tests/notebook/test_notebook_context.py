@@ -39,11 +39,11 @@ def shell(monkeypatch, server):
     monkeypatch.setenv("MY_SERVICE_TOKEN", TOKEN)
     monkeypatch.setenv("SHORT_KEY", "abc")  # too short to be a secret: "abc" stays
     magics = shell.magics_manager.registry["Responses"]
-    magics._set_client(orj.Client(api_key=KEY, base_url=server.base_url, max_retries=0))
-    magics.failures.last = None
+    magics.session.set_client(orj.Client(api_key=KEY, base_url=server.base_url, max_retries=0))
+    magics.session.failures.last = None
     shell.rl_next_input = None
     yield shell
-    magics._set_client(None)
+    magics.session.set_client(None)
     shell.publisher.reset()
 
 

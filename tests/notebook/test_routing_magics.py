@@ -24,10 +24,10 @@ def _shell(monkeypatch, offline: bool):
 def scripted(monkeypatch, server):
     """A shell whose magics talk to the scripted server."""
     shell, magics, publisher = _shell(monkeypatch, offline=False)
-    magics._set_client(orj.Client(api_key=KEY, base_url=server.base_url, max_retries=0))
+    magics.session.set_client(orj.Client(api_key=KEY, base_url=server.base_url, max_retries=0))
     yield shell
     magics.provider = None
-    magics._set_client(None)
+    magics.session.set_client(None)
     publisher.reset()
 
 

@@ -91,7 +91,7 @@ def test_restore_in_a_fresh_shell_sets_the_variables_and_sends_no_request(
     monkeypatch.setenv("OPENROUTER_BASE_URL", server.base_url)
     monkeypatch.setenv("OPENROUTER_API_KEY", "sk-test-restore")
     magics = shell.magics_manager.registry["Responses"]
-    magics._set_client(None)
+    magics.session.set_client(None)
     for name in ("a", "b", "c"):
         shell.user_ns.pop(name, None)
     shell.run_line_magic("responses", f"restore {path}")

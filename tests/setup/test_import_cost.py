@@ -29,7 +29,7 @@ def modules_after(setup: str) -> set[str]:
         text=True,
         check=True,
     )
-    return set(json.loads(done.stdout))
+    return set(json.loads(done.stdout.splitlines()[-1]))  # after whatever the setup printed
 
 
 def test_import_loads_no_optional_engine_and_not_even_the_http_stack():
@@ -49,6 +49,29 @@ def test_load_ext_loads_no_optional_engine():
     assert "or_jupyter.notebook.magics" in loaded
     for name in OPTIONAL:
         assert name not in loaded, f"%load_ext or_jupyter loaded {name}"
+
+
+def test_load_ext_registers_without_the_http_widget_and_render_stacks():
+    loaded = modules_after(
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "shell = InteractiveShell.instance()\n"
+        "shell.run_line_magic('load_ext', 'or_jupyter')\n"
+        "assert 'responses' in shell.magics_manager.magics['line']"
+    )
+    for name in ["httpx", "ipywidgets", "pydantic", "markdown_it", "or_jupyter.client"]:
+        assert name not in loaded, f"%load_ext or_jupyter loaded {name}"
+
+
+def test_the_first_cell_loads_what_registering_left_out():
+    loaded = modules_after(
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "shell = InteractiveShell.instance()\n"
+        "shell.run_line_magic('load_ext', 'or_jupyter')\n"
+        "shell.run_line_magic('config', 'Responses.frontend = \"terminal\"')\n"
+        "shell.run_line_magic('responses', 'offline on')\n"
+        "shell.run_cell_magic('responses', '-m emulator/echo', 'Hi')"
+    )
+    assert {"httpx", "or_jupyter.client", "or_jupyter.notebook.cell"} <= loaded
 
 
 def test_using_a_name_loads_its_module():

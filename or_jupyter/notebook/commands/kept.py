@@ -9,40 +9,38 @@ kernel from one until `replay off`. Mistakes are one-line `UsageError`s.
 
 from __future__ import annotations
 
-from typing import Any
-
 from IPython.core.error import UsageError
 
-from .. import cassette
-from ..cache import DEFAULT_CACHE_FILE, Cache, CacheError
-from ..client import Client
-from .tables import show_table
+from ... import cassette
+from ...cache import DEFAULT_CACHE_FILE, Cache, CacheError
+from ..session import Session
+from ..tables import show_table
 
-__all__ = ["CACHE_USAGE", "RECORD_USAGE", "REPLAY_USAGE", "cache", "record", "uncached", "replay"]
+__all__ = ["CACHE_USAGE", "RECORD_USAGE", "REPLAY_USAGE", "cache", "record", "replay"]
 
 CACHE_USAGE = "usage: %responses cache on [PATH] | off | clear | stats"
 RECORD_USAGE = "usage: %responses record FILE | off"
 REPLAY_USAGE = "usage: %responses replay FILE [--fast] | off"
 
 
-def cache(magics: Any, rest: str) -> None:
+def cache(session: Session, rest: str) -> None:
     """`%responses cache on [PATH] | off | clear | stats`."""
     words = rest.split()
     action = words.pop(0) if words else ""
     if action not in ("on", "off", "clear", "stats") or len(words) > (action == "on"):
         raise UsageError(CACHE_USAGE)
-    current: Cache | None = magics.response_cache
+    current: Cache | None = session.response_cache
     if action == "on":
         path = words[0] if words else DEFAULT_CACHE_FILE
         try:
             opened = Cache(path)
         except CacheError as exc:  # it names the file and what is wrong with it
             raise UsageError(str(exc)) from None
-        _switch(magics, opened)
+        _switch(session, opened)
         print(f"response cache on: {path} (identical requests are answered from it)")
         return
     if action == "off":
-        _switch(magics, None)
+        _switch(session, None)
         print("response cache off: every request goes to the server")
         return
     if current is None:
@@ -62,20 +60,15 @@ def cache(magics: Any, rest: str) -> None:
     )
 
 
-def _switch(magics: Any, new: Cache | None) -> None:
-    old = magics.response_cache
-    magics.response_cache = new
-    magics._set_client(None)  # the next cell's client uses the new cache
+def _switch(session: Session, new: Cache | None) -> None:
+    old = session.response_cache
+    session.response_cache = new
+    session.set_client(None)  # the next cell's client uses the new cache
     if old is not None and old is not new:
         old.close()
 
 
-def uncached(client: Client) -> Client:
-    """`--no-cache`: the same client (same connections) without the response cache."""
-    return client if client.cache is None else client.with_options(cache=None)
-
-
-def record(magics: Any, rest: str) -> None:
+def record(session: Session, rest: str) -> None:
     """`%responses record FILE | off`."""
     if not rest or len(rest.split()) != 1:
         raise UsageError(RECORD_USAGE)
@@ -92,7 +85,7 @@ def record(magics: Any, rest: str) -> None:
     print(f"recording every request of this kernel into {rest}, until %responses record off")
 
 
-def replay(magics: Any, rest: str) -> None:
+def replay(session: Session, rest: str) -> None:
     """`%responses replay FILE [--fast] | off`."""
     words = rest.split()
     fast = "--fast" in words
