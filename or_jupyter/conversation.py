@@ -236,20 +236,22 @@ class ConversationBase:
     # -- branches ---------------------------------------------------------------------
 
     def _compare_branches(
-        self, models: Any, prompt: Any, overrides: dict[str, Any]
-    ) -> tuple[list[str], Any, dict[str, Any]]:
-        """Checked models, the prompt as input, and each model's branch, for `compare`."""
+        self, models: Any, prompt: Any, observer: ObserverChoice, overrides: dict[str, Any]
+    ) -> tuple[list[str], Any, Callable[[str], SendObserver], dict[str, Any]]:
+        """For `compare`: the checked models, the prompt as input, each model's observer
+        (a function of the model) and each model's branch. Checks come before any branch."""
         models = _checked_models(models)
         prompt = as_input(prompt)  # once, not per model: a Figure is drawn a single time
         if "model" in overrides:
             raise TypeError("compare() takes the models in `models=`, not `model=`")
+        per_model = _observer_factory(observer)
         self._client()
         self._cancelled.clear()
         branches = {model: self._branch(model) for model in models}
         if self._cancelled.is_set():  # a cancel() while the branches were being made
             for branch in branches.values():
                 branch.cancel()
-        return models, prompt, branches
+        return models, prompt, per_model, branches
 
     def _client(self) -> Any:
         """The client, made (and kept) on first use."""
@@ -599,8 +601,9 @@ class Conversation(ConversationBase):
         `cancel()` from any thread stops every model; a KeyboardInterrupt while
         waiting cancels them all, waits for them to stop, and is raised again.
         """
-        models, prompt, branches = self._compare_branches(models, prompt, overrides)
-        per_model = _observer_factory(observer)
+        models, prompt, per_model, branches = self._compare_branches(
+            models, prompt, observer, overrides
+        )
         outcomes = _send_all(branches, prompt, per_model, overrides, cancel=self.cancel)
         return self._comparison(models, branches, outcomes)
 

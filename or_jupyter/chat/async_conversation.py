@@ -22,7 +22,6 @@ from ..conversation import (
     ObserverChoice,
     _as_turn,
     _failed_response,
-    _observer_factory,
 )
 from ..observer import Observer, SendObserver
 from ..protocol import Response
@@ -126,8 +125,9 @@ class AsyncConversation(ConversationBase):
         comparison waits for them to stop, keeping what arrived in their branches, and
         `CancelledError` is raised again.
         """
-        models, prompt, branches = self._compare_branches(models, prompt, overrides)
-        per_model = _observer_factory(observer)
+        models, prompt, per_model, branches = self._compare_branches(
+            models, prompt, observer, overrides
+        )
 
         async def run(model: str) -> tuple[Response, BaseException | None]:
             try:
