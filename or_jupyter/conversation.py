@@ -23,6 +23,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .attachments import as_input
+from .chat.branches import (
+    BranchError,
+    Comparison,
+    ObserverChoice,
+    checked_models,
+    failed_response,
+    listed,
+    observer_factory,
+)
 from .chat.loop import DEFAULT_MAX_TURNS, DEFAULT_TOOL_TIMEOUT, ToolLoop
 from .client import Client
 from .context_size import (
@@ -61,35 +70,6 @@ _SAVED_VERSION = 2  # 2 added "branches"; version 1 files load as having none
 _LOADABLE_VERSIONS = (1, 2)
 
 T = TypeVar("T")
-ObserverChoice = SendObserver | Callable[[str], SendObserver | None] | None
-
-
-class BranchError(ValueError):
-    """A send or pick that does not fit the conversation's branches (see `Conversation.compare`)."""
-
-
-class Comparison(dict[str, Response]):
-    """The answers of `compare`: `{model: Response}` in the order the models were given.
-
-    A model that failed has its partial `Response` (or an empty one) with status
-    `failed`, and its exception in `errors[model]`. `turns[model]` lists every
-    response of that model's tool loop (the dict holds the last one).
-    """
-
-    def __init__(
-        self,
-        responses: dict[str, Response] | None = None,
-        errors: dict[str, BaseException] | None = None,
-        turns: dict[str, list[Response]] | None = None,
-    ) -> None:
-        super().__init__(responses or {})
-        self.errors: dict[str, BaseException] = dict(errors or {})
-        self.turns: dict[str, list[Response]] = dict(turns or {})
-
-    def __repr__(self) -> str:
-        answers = ", ".join(f"{model!r}: {r.status}" for model, r in self.items())
-        failed = f", errors={list(self.errors)}" if self.errors else ""
-        return f"Comparison({{{answers}}}{failed})"
 
 
 def output_item(result: ToolResult) -> dict[str, Any]:
@@ -240,11 +220,11 @@ class ConversationBase:
     ) -> tuple[list[str], Any, Callable[[str], SendObserver], dict[str, Any]]:
         """For `compare`: the checked models, the prompt as input, each model's observer
         (a function of the model) and each model's branch. Checks come before any branch."""
-        models = _checked_models(models)
+        models = checked_models(models)
         prompt = as_input(prompt)  # once, not per model: a Figure is drawn a single time
         if "model" in overrides:
             raise TypeError("compare() takes the models in `models=`, not `model=`")
-        per_model = _observer_factory(observer)
+        per_model = observer_factory(observer)
         self._client()
         self._cancelled.clear()
         branches = {model: self._branch(model) for model in models}
@@ -261,7 +241,7 @@ class ConversationBase:
         """Adopt `model`'s branch as the conversation going forward; the branches are cleared."""
         if model not in self.branches:
             raise BranchError(
-                f"no branch for {model!r}; the branches are: {_listed(self.branches)}"
+                f"no branch for {model!r}; the branches are: {listed(self.branches)}"
                 if self.branches
                 else f"no branch for {model!r}: there are no branches (compare() makes them)"
             )
@@ -275,7 +255,7 @@ class ConversationBase:
     def _pick_for_send(self, model: str) -> None:
         if model not in self.branches:
             raise BranchError(
-                f"this conversation has branches for {_listed(self.branches)} after a compare, "
+                f"this conversation has branches for {listed(self.branches)} after a compare, "
                 f"none for {model!r}: pick one first with `Conversation.pick(model)` "
                 "(or `%responses pick MODEL` in a notebook), or send with one of those models"
             )
@@ -664,7 +644,7 @@ def _send_all(
             response = branches[model]._send(turn, per_model(model), dict(overrides))
             outcomes[model] = (response, None)
         except BaseException as exc:  # one model's failure must not stop the others
-            outcomes[model] = (_failed_response(model, exc), exc)
+            outcomes[model] = (failed_response(model, exc), exc)
         finally:
             finished[model].set()
 
@@ -694,88 +674,3 @@ def _counts(value: Any) -> bool:
 
 def _count(value: Any) -> int:
     return value if _counts(value) else 0
-
-
-def _checked_models(models: Any) -> list[str]:
-    if isinstance(models, str) or not all(isinstance(m, str) for m in models):
-        raise TypeError(f"models must be a list of model ids, not {models!r}")
-    models = list(models)
-    if not models:
-        raise ValueError("compare() needs at least one model in `models`")
-    repeated = sorted({m for m in models if models.count(m) > 1})
-    if repeated:
-        raise ValueError(f"models must differ; given more than once: {', '.join(repeated)}")
-    return models
-
-
-def _listed(branches: dict[str, Any]) -> str:
-    return ", ".join(repr(model) for model in branches)
-
-
-def _failed_response(model: str, exc: BaseException) -> Response:
-    """What arrived before `exc` (a `StreamError` carries it), else an empty response; failed."""
-    response = getattr(exc, "response", None)
-    if not isinstance(response, Response):
-        response = Response(model=model)
-    response.status = "failed"
-    return response
-
-
-def _observer_factory(observer: ObserverChoice) -> Callable[[str], SendObserver]:
-    """`compare`'s `observer=` as a function giving each model its observer."""
-    if observer is None:
-        return lambda model: Observer()
-    if isinstance(observer, type):
-        raise TypeError(
-            f"observer= takes an observer or a function of the model, not the class "
-            f"{observer.__name__}: pass an instance"
-        )
-    if hasattr(observer, "on_event"):
-        shared = Serialised(observer)
-        return lambda model: shared
-    if callable(observer):
-        return lambda model: observer(model) or Observer()
-    raise TypeError(
-        f"observer= takes a SendObserver or a function model -> SendObserver, not {observer!r}"
-    )
-
-
-class Serialised:
-    """A `SendObserver` that forwards to another one, one thread at a time.
-
-    Reports share one lock; `confirm` has its own, so approvals are asked one at
-    a time while the other models' reports go on.
-    """
-
-    def __init__(self, observer: SendObserver) -> None:
-        self.observer = observer
-        self._lock = threading.Lock()
-        self._confirm_lock = threading.Lock()
-
-    def on_request(self, params: dict[str, Any]) -> None:
-        with self._lock:
-            self.observer.on_request(params)
-
-    def on_event(self, event: Any) -> None:
-        with self._lock:
-            self.observer.on_event(event)
-
-    def on_response(self, response: Response) -> None:
-        with self._lock:
-            self.observer.on_response(response)
-
-    def on_tool_start(self, call: FunctionCall) -> None:
-        with self._lock:
-            self.observer.on_tool_start(call)
-
-    def on_tool_finish(self, result: ToolResult) -> None:
-        with self._lock:
-            self.observer.on_tool_finish(result)
-
-    def on_notice(self, text: str) -> None:
-        with self._lock:
-            self.observer.on_notice(text)
-
-    def confirm(self, tool: Tool, call: FunctionCall) -> bool | None:
-        with self._confirm_lock:
-            return self.observer.confirm(tool, call)

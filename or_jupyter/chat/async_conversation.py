@@ -16,16 +16,11 @@ from typing import Any, TypeVar
 from ..attachments import as_input
 from ..client import AsyncClient, Client
 from ..context_size import Size, context_length_of
-from ..conversation import (
-    Comparison,
-    ConversationBase,
-    ObserverChoice,
-    _as_turn,
-    _failed_response,
-)
+from ..conversation import ConversationBase, _as_turn
 from ..observer import Observer, SendObserver
 from ..protocol import Response
 from ..tools import arun_calls
+from .branches import Comparison, ObserverChoice, failed_response
 
 __all__ = ["AsyncConversation"]
 
@@ -134,7 +129,7 @@ class AsyncConversation(ConversationBase):
                 turn = copy.deepcopy(prompt)
                 return await branches[model]._send(turn, per_model(model), dict(overrides)), None
             except Exception as exc:  # one model's failure must not stop the others
-                return _failed_response(model, exc), exc
+                return failed_response(model, exc), exc
 
         tasks = {model: asyncio.ensure_future(run(model)) for model in branches}
         try:
