@@ -14,6 +14,7 @@ __all__ = [
     "APIError",
     "APITimeoutError",
     "AsyncClient",
+    "AsyncConversation",
     "AsyncResponseStream",
     "AuthenticationError",
     "BadRequestError",
@@ -78,6 +79,7 @@ _EXPORTS = {
     "Client": ".client",
     "acompare": ".side_by_side",
     "compare": ".side_by_side",
+    "AsyncConversation": ".chat.async_conversation",
     "BranchError": ".conversation",
     "Comparison": ".conversation",
     "Conversation": ".conversation",
@@ -121,6 +123,7 @@ if TYPE_CHECKING:  # what editors and type checkers see
     from .batch import BudgetError, RowResult, TemplateError
     from .cache import CacheError
     from .cassette import CassetteError, ReplayMissError
+    from .chat.async_conversation import AsyncConversation
     from .client import AsyncClient, Client
     from .conversation import BranchError, Comparison, Conversation
     from .notebook import ChatForm

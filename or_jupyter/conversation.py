@@ -7,6 +7,10 @@ input items the API expects, so it can be saved, loaded and sent as it is.
 
 `Conversation.compare` sends one prompt to several models at once; each model
 continues its own branch of the conversation until `pick` adopts one.
+
+The loop itself is `chat.loop.ToolLoop` (no I/O); `ConversationBase` holds all that is
+not I/O, so `Conversation` (threads, `Client`) and `AsyncConversation` (asyncio,
+`AsyncClient`, in `chat/async_conversation.py`) differ only in how they wait.
 """
 
 from __future__ import annotations
@@ -14,12 +18,21 @@ from __future__ import annotations
 import copy
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .attachments import as_input
-from .chat.loop import is_forced
+from .chat.branches import (
+    BranchError,
+    Comparison,
+    ObserverChoice,
+    checked_models,
+    failed_response,
+    listed,
+    observer_factory,
+)
+from .chat.loop import DEFAULT_MAX_TURNS, DEFAULT_TOOL_TIMEOUT, ToolLoop
 from .client import Client
 from .context_size import (
     LOOKUP_FLOOR,
@@ -34,14 +47,17 @@ from .context_size import (
 )
 from .observer import Observer, SendObserver
 from .protocol import FunctionCall, Response
-from .protocol.items import call_output, input_items, unique_calls, user_message
-from .stream import ResponseStream
+from .protocol.items import call_output, input_items, user_message
 from .tools import Tool, ToolResult, as_tools, run_calls
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = [
     "BranchError",
     "Comparison",
     "Conversation",
+    "ConversationBase",
     "ObserverChoice",
     "input_items",
     "output_item",
@@ -53,35 +69,7 @@ CALIBRATION_FLOOR = 1_000  # estimated tokens a request needs before its usage c
 _SAVED_VERSION = 2  # 2 added "branches"; version 1 files load as having none
 _LOADABLE_VERSIONS = (1, 2)
 
-ObserverChoice = SendObserver | Callable[[str], SendObserver | None] | None
-
-
-class BranchError(ValueError):
-    """A send or pick that does not fit the conversation's branches (see `Conversation.compare`)."""
-
-
-class Comparison(dict[str, Response]):
-    """The answers of `compare`: `{model: Response}` in the order the models were given.
-
-    A model that failed has its partial `Response` (or an empty one) with status
-    `failed`, and its exception in `errors[model]`. `turns[model]` lists every
-    response of that model's tool loop (the dict holds the last one).
-    """
-
-    def __init__(
-        self,
-        responses: dict[str, Response] | None = None,
-        errors: dict[str, BaseException] | None = None,
-        turns: dict[str, list[Response]] | None = None,
-    ) -> None:
-        super().__init__(responses or {})
-        self.errors: dict[str, BaseException] = dict(errors or {})
-        self.turns: dict[str, list[Response]] = dict(turns or {})
-
-    def __repr__(self) -> str:
-        answers = ", ".join(f"{model!r}: {r.status}" for model, r in self.items())
-        failed = f", errors={list(self.errors)}" if self.errors else ""
-        return f"Comparison({{{answers}}}{failed})"
+T = TypeVar("T")
 
 
 def output_item(result: ToolResult) -> dict[str, Any]:
@@ -89,8 +77,10 @@ def output_item(result: ToolResult) -> dict[str, Any]:
     return call_output(result.call_id, result.output)
 
 
-class Conversation:
-    """A conversation with a model that can call the notebook's functions.
+class ConversationBase:
+    """What `Conversation` and `AsyncConversation` share: settings, history, branches, the
+    size checks, save/load and the bookkeeping around the tool loop (`chat.loop.ToolLoop`).
+    No I/O happens here: each subclass sends the requests and runs the tools its own way.
 
     Observers: `send(prompt, observer=obj)` calls the hooks of `obj`, a
     `SendObserver` (subclass `orj.Observer` and override what you need): see
@@ -118,10 +108,10 @@ class Conversation:
         instructions: str | None = None,
         tools: list[Any] | dict[str, Any] | None = None,
         reasoning: dict[str, Any] | str | None = None,
-        client: Client | None = None,
-        max_turns: int = 8,
+        client: Any = None,
+        max_turns: int = DEFAULT_MAX_TURNS,
         stream: bool = True,
-        tool_timeout: float | None = 300.0,
+        tool_timeout: float | None = DEFAULT_TOOL_TIMEOUT,
         history_limit: int | str | None = None,
         **params: Any,
     ) -> None:
@@ -137,8 +127,8 @@ class Conversation:
         self.params = params
         self.history: list[dict[str, Any]] = []
         self.responses: list[Response] = []
-        self.branches: dict[str, Conversation] = {}
-        self._stream: ResponseStream | None = None
+        self.branches: dict[str, Any] = {}
+        self._stream: Any = None  # the stream being read, for cancel()
         self._cancelled = threading.Event()
         self._measured: Measured | None = None  # what the server counted of the last answer
         self._scale = 1.0  # measured tokens per estimated token, from the last answer
@@ -146,87 +136,67 @@ class Conversation:
     def __repr__(self) -> str:
         branches = f", branches={list(self.branches)}" if self.branches else ""
         return (
-            f"Conversation(model={self.model!r}, items={len(self.history)}, "
+            f"{type(self).__name__}(model={self.model!r}, items={len(self.history)}, "
             f"tools={list(self.tools)}{branches})"
         )
 
-    # -- the tool loop ------------------------------------------------------------
+    # -- around the tool loop ---------------------------------------------------------
 
-    def send(
-        self,
-        prompt: Any,
-        *,
-        observer: SendObserver | None = None,
-        **overrides: Any,
-    ) -> Response:
-        """Send a prompt, run the tool loop, and return the final `Response`.
-
-        `prompt` is a string, a list of input items, or what `attachments.as_input` takes:
-        an image or file (matplotlib Figure, PIL Image, Path, bytes), a DataFrame, or a list
-        mixing them with strings, sent as one user message with the parts in order.
-
-        `overrides` change request parameters for this call only (model,
-        tool_choice, temperature, ...). A failed request leaves the history as it
-        was and raises (`StreamError.response` holds what arrived); a cancelled
-        one records the partial answer as an `incomplete` message.
-
-        After a `compare`, a send whose model (override or `self.model`) has a
-        branch picks that branch and continues it; any other model raises
-        `BranchError`.
-        """
-        if self.branches:
-            self._pick_for_send(overrides.get("model", self.model))
-        self._cancelled.clear()
-        return self._send(prompt, observer, overrides)
-
-    def _send(
-        self,
-        prompt: str | list[dict[str, Any]],
-        observer: SendObserver | None,
-        overrides: dict[str, Any],
-    ) -> Response:
-        observer = observer or Observer()
+    def _prepare(
+        self, prompt: Any, overrides: dict[str, Any]
+    ) -> tuple[list[dict[str, Any]], dict[str, Tool], dict[str, Any]]:
+        """A send's first turn items, its tools and its request parameters."""
         self.responses = []
         turn = _as_turn(as_input(prompt))
         tools = overrides.pop("tools", None)
         registry = as_tools(tools) if tools is not None else self.tools
-        params = self._params(registry, overrides)
-        self._fit(turn, params, observer)
-        for _ in range(self.max_turns):
-            sent = self.history + turn
-            response = self._turn(params, sent, observer)
-            self.responses.append(response)
-            observer.on_response(response)
-            if response.status == "cancelled":
-                turn += [i for i in input_items(response) if i["type"] == "message"]
-                break
-            items = input_items(response)
-            calls = unique_calls(items, self.history + turn, response.id)
-            turn += items
-            self._measure(response, sent, items, params)
-            if not calls:
-                break
-            results = run_calls(
-                calls,
-                registry,
-                confirm=observer.confirm,
-                on_start=observer.on_tool_start,
-                on_finish=observer.on_tool_finish,
-                timeout=self.tool_timeout,
-                cancel=self._cancelled,
-            )
-            turn += [output_item(result) for result in results]
-            if self._cancelled.is_set():
-                break
-            if is_forced(params.get("tool_choice")):
-                params["tool_choice"] = "auto"  # a forced call, made: let the model answer now
-        else:
+        return turn, registry, self._params(registry, overrides)
+
+    def _loop(self, turn: list[dict[str, Any]], params: dict[str, Any]) -> ToolLoop:
+        """The tool loop of a send, made once the size checks may have dropped history."""
+        return ToolLoop(self.history, turn, params, max_turns=self.max_turns)
+
+    def _received(
+        self, loop: ToolLoop, request: dict[str, Any], response: Response, observer: SendObserver
+    ) -> list[FunctionCall]:
+        """Record a turn's response; the calls to run now (none: the loop is over)."""
+        self.responses.append(response)
+        observer.on_response(response)
+        before = len(loop.turn)
+        calls = loop.receive(response)
+        if response.status != "cancelled":
+            self._measure(response, request["input"], loop.turn[before:], request)
+        return calls
+
+    def _ran(self, loop: ToolLoop, results: list[ToolResult]) -> None:
+        """Hand the calls' results to the loop; after a cancel, no turn starts."""
+        loop.add_results([(result.call_id, result.output) for result in results])
+        if self._cancelled.is_set():
+            loop.stop()
+
+    def _finished(self, loop: ToolLoop, observer: SendObserver) -> Response:
+        """Add the send's items to the history; the last response."""
+        if loop.exhausted:
             observer.on_notice(
                 f"Stopped after {self.max_turns} model turns without a final answer "
                 "(max_turns); the history is complete, send again to continue.",
             )
-        self.history += turn
-        return response
+        self.history += loop.turn
+        return self.responses[-1]
+
+    def _params(self, tools: dict[str, Tool], overrides: dict[str, Any]) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "model": self.model,
+            "instructions": self.instructions,
+            "reasoning": self.reasoning,
+            "tools": [t.schema for t in tools.values()] or None,
+            **self.params,
+            **overrides,
+        }
+        if not params.get("tools"):
+            params.pop("tool_choice", None)
+            params.pop("parallel_tool_calls", None)
+        return params
 
     def cancel(self) -> None:
         """Stop the current `send` or `compare` from any thread: streams close, no turn starts.
@@ -243,61 +213,35 @@ class Conversation:
         for branch in list(self.branches.values()):
             branch.cancel()
 
-    # -- many models at once ------------------------------------------------------
+    # -- branches ---------------------------------------------------------------------
 
-    def compare(
-        self,
-        prompt: Any,
-        *,
-        models: list[str],
-        observer: ObserverChoice = None,
-        **overrides: Any,
-    ) -> Comparison:
-        """Send `prompt` to every model at once and return their answers, in `models` order.
-
-        Each model runs its own tool loop on its own thread, in its own branch
-        (`self.branches[model]`, a `fork`): the history up to its first compare,
-        then its own turns. A later compare continues existing branches; a new
-        model forks from this conversation's history. `pick(model)` adopts one.
-
-        A failing model (HTTP error, broken stream, unknown model, anything
-        raised in its thread) does not stop the others: see `Comparison`.
-
-        `observer` is either one `SendObserver` for all models (anything with an
-        `on_event` attribute), whose hooks are called under a lock, one model at
-        a time (`confirm` under a lock of its own, so a pending approval does not
-        stall the other models' streams), or a callable `model -> SendObserver |
-        None`, called on each model's thread, giving each model its own observer.
-        `cancel()` from any thread stops every model; a KeyboardInterrupt while
-        waiting cancels them all, waits for them to stop, and is raised again.
-        """
-        models = _checked_models(models)
+    def _compare_branches(
+        self, models: Any, prompt: Any, observer: ObserverChoice, overrides: dict[str, Any]
+    ) -> tuple[list[str], Any, Callable[[str], SendObserver], dict[str, Any]]:
+        """For `compare`: the checked models, the prompt as input, each model's observer
+        (a function of the model) and each model's branch. Checks come before any branch."""
+        models = checked_models(models)
         prompt = as_input(prompt)  # once, not per model: a Figure is drawn a single time
         if "model" in overrides:
             raise TypeError("compare() takes the models in `models=`, not `model=`")
-        per_model = _observer_factory(observer)
-        self.client = self.client or Client()
+        per_model = observer_factory(observer)
+        self._client()
         self._cancelled.clear()
         branches = {model: self._branch(model) for model in models}
         if self._cancelled.is_set():  # a cancel() while the branches were being made
             for branch in branches.values():
                 branch.cancel()
-        outcomes = _send_all(branches, prompt, per_model, overrides, cancel=self.cancel)
-        result = Comparison()
-        for model in models:
-            response, error = outcomes[model]
-            result[model] = response
-            turns = branches[model].responses
-            result.turns[model] = turns if error is None else [*turns, response]
-            if error is not None:
-                result.errors[model] = error
-        return result
+        return models, prompt, per_model, branches
+
+    def _client(self) -> Any:
+        """The client, made (and kept) on first use."""
+        raise NotImplementedError
 
     def pick(self, model: str) -> None:
         """Adopt `model`'s branch as the conversation going forward; the branches are cleared."""
         if model not in self.branches:
             raise BranchError(
-                f"no branch for {model!r}; the branches are: {_listed(self.branches)}"
+                f"no branch for {model!r}; the branches are: {listed(self.branches)}"
                 if self.branches
                 else f"no branch for {model!r}: there are no branches (compare() makes them)"
             )
@@ -311,13 +255,19 @@ class Conversation:
     def _pick_for_send(self, model: str) -> None:
         if model not in self.branches:
             raise BranchError(
-                f"this conversation has branches for {_listed(self.branches)} after a compare, "
+                f"this conversation has branches for {listed(self.branches)} after a compare, "
                 f"none for {model!r}: pick one first with `Conversation.pick(model)` "
                 "(or `%responses pick MODEL` in a notebook), or send with one of those models"
             )
         self.pick(model)
 
-    def _branch(self, model: str) -> Conversation:
+    def _begin_send(self, overrides: dict[str, Any]) -> None:
+        """Before a send: continue the branch of its model, if there are branches."""
+        if self.branches:
+            self._pick_for_send(overrides.get("model", self.model))
+        self._cancelled.clear()
+
+    def _branch(self, model: str) -> Any:
         """`model`'s branch: this conversation's settings, the branch's own history.
 
         Made afresh at each compare, so settings changed here since reach every
@@ -330,54 +280,13 @@ class Conversation:
         self.branches[model] = branch
         return branch
 
-    def _turn(
-        self, params: dict[str, Any], items: list[dict[str, Any]], observer: SendObserver
-    ) -> Response:
-        client = self.client or Client()
-        self.client = client
-        observer.on_request(params)
-        if not self.stream:
-            return client.create(input=items, **params)
-        stream = client.stream(input=items, **params)
-        self._stream = stream
-        if self._cancelled.is_set():  # cancel() came before the stream was known
-            stream.cancel()
-        try:
-            on_event = observer.on_event
-            with stream:
-                for event in stream:
-                    on_event(event)
-            return stream.response
-        finally:
-            self._stream = None
-
-    def _params(self, tools: dict[str, Tool], overrides: dict[str, Any]) -> dict[str, Any]:
-        params: dict[str, Any] = {
-            "model": self.model,
-            "instructions": self.instructions,
-            "reasoning": self.reasoning,
-            "tools": [t.schema for t in tools.values()] or None,
-            **self.params,
-            **overrides,
-        }
-        if not params.get("tools"):
-            params.pop("tool_choice", None)
-            params.pop("parallel_tool_calls", None)
-        return params
-
     # -- size -----------------------------------------------------------------------
 
-    def size(self, prompt: Any = None, **overrides: Any) -> Size:
-        """How large the next request would be (the history, plus `prompt` if given), and
-        the limit it is held to; see `context_size.Size`.
-
-        The model's context length comes from the client's catalogue (`/models`, read
-        once per client), and only once the conversation is large enough to matter.
-        """
-        turn = [] if prompt is None else _as_turn(as_input(prompt))
-        return self._size(turn, {"model": self.model, **self.params, **overrides})
-
-    def _size(self, turn: list[dict[str, Any]], params: dict[str, Any]) -> Size:
+    def _sizing(
+        self, turn: list[dict[str, Any]], params: dict[str, Any]
+    ) -> Generator[str, int | None, Size]:
+        """The size of the next request; yields a model id when its context length is
+        needed and must be sent it (the catalogue read is the caller's I/O)."""
         model = str(params.get("model") or self.model)
         extra = [params.get("instructions"), params.get("tools")]
         measured = self._measured
@@ -388,15 +297,28 @@ class Conversation:
             tokens = round(self._scale * estimate_tokens([self.history, turn, extra]))
         limit = self.history_limit if isinstance(self.history_limit, int) else None
         wanted = limit is None and tokens >= LOOKUP_FLOOR
-        context = self._context_length(model) if wanted else None
+        context = (yield model) if wanted else None
         nbytes = 0 if limit or context else json_bytes([self.history, turn, extra])
         return Size(tokens, nbytes, model, context_length=context, history_limit=limit)
 
-    def _context_length(self, model: str) -> int | None:
-        """`model`'s context window from the client's catalogue; None when unknown."""
-        self.client = self.client or Client()  # kept: its catalogue is read only once
-        entry = getattr(self.client, "model_entry", None)
-        return context_length_of(entry(model)) if entry is not None else None
+    def _fitting(
+        self, turn: list[dict[str, Any]], params: dict[str, Any], observer: Any
+    ) -> Generator[str, int | None, None]:
+        """Before sending: past the size limit, drop the oldest turns (with a
+        `history_limit`) or warn; both through `observer.on_notice`. Yields as `_sizing`."""
+        size = yield from self._sizing(turn, params)
+        if not size.over:
+            return
+        if self.history_limit is not None and self.history:
+            self._drop(size, observer)
+            size = yield from self._sizing(turn, params)
+            if not size.over:
+                return
+        if params.get("truncation") != "auto":  # else the server truncates: nothing to say
+            observer.on_notice(
+                f"This conversation is {size.describe()}: the model may refuse it. "
+                f"{self.size_advice}"
+            )
 
     def _measure(
         self,
@@ -428,23 +350,6 @@ class Conversation:
         count = len(sent) + len(output)
         self._measured = Measured(count, last, used_in + answer, known + estimate_each(output))
 
-    def _fit(self, turn: list[dict[str, Any]], params: dict[str, Any], observer: Any) -> None:
-        """Before sending: past the size limit, drop the oldest turns (with a
-        `history_limit`) or warn; both through `observer.on_notice`."""
-        size = self._size(turn, params)
-        if not size.over:
-            return
-        if self.history_limit is not None and self.history:
-            self._drop(size, observer)
-            size = self._size(turn, params)
-            if not size.over:
-                return
-        if params.get("truncation") != "auto":  # else the server truncates: nothing to say
-            observer.on_notice(
-                f"This conversation is {size.describe()}: the model may refuse it. "
-                f"{self.size_advice}"
-            )
-
     def _drop(self, size: Size, observer: Any) -> None:
         """Drop the oldest whole turns until the history fits `size.limit`, and say so."""
         scale = self._scale
@@ -474,13 +379,13 @@ class Conversation:
         self.branches = {}
         self._measured = None
 
-    def fork(self) -> Conversation:
+    def fork(self) -> Self:
         """An independent copy: same settings, tools and client, a copied history and branches."""
         twin = self._twin(copy.deepcopy(self.history))
         twin.branches = {model: branch.fork() for model, branch in self.branches.items()}
         return twin
 
-    def _twin(self, history: list[dict[str, Any]]) -> Conversation:
+    def _twin(self, history: list[dict[str, Any]]) -> Self:
         """A copy of the settings with `history`, no branches and nothing running."""
         twin = copy.copy(self)
         twin.history = history
@@ -519,8 +424,8 @@ class Conversation:
         path: str | Path,
         *,
         tools: list[Any] | dict[str, Any] | None = None,
-        client: Client | None = None,
-    ) -> Conversation:
+        client: Any = None,
+    ) -> Self:
         """A conversation from a file written by `save`."""
         data = json.loads(Path(path).read_text())
         if not isinstance(data, dict) or data.get("version") not in _LOADABLE_VERSIONS:
@@ -533,9 +438,9 @@ class Conversation:
             tools=tools,
             reasoning=data.get("reasoning"),
             client=client,
-            max_turns=data.get("max_turns", 8),
+            max_turns=data.get("max_turns", DEFAULT_MAX_TURNS),
             stream=data.get("stream", True),
-            tool_timeout=data.get("tool_timeout", 300.0),
+            tool_timeout=data.get("tool_timeout", DEFAULT_TOOL_TIMEOUT),
             history_limit=data.get("history_limit"),
             **data.get("params", {}),
         )
@@ -543,6 +448,177 @@ class Conversation:
         for model, history in (data.get("branches") or {}).items():
             chat._branch(model).history = history
         return chat
+
+    def _comparison(
+        self,
+        models: list[str],
+        branches: dict[str, Any],
+        outcomes: dict[str, tuple[Response, BaseException | None]],
+    ) -> Comparison:
+        """The `Comparison` of the models' outcomes, in `models` order."""
+        result = Comparison()
+        for model in models:
+            response, error = outcomes[model]
+            result[model] = response
+            turns = branches[model].responses
+            result.turns[model] = turns if error is None else [*turns, response]
+            if error is not None:
+                result.errors[model] = error
+        return result
+
+
+class Conversation(ConversationBase):
+    """A conversation with a model that can call the notebook's functions.
+
+    `send` streams each model turn with a `Client` and runs the turn's calls with
+    `tools.run_calls` (concurrently, the observer's hooks in the caller's thread);
+    `AsyncConversation` is its awaitable twin. See `ConversationBase` for observers,
+    `tool_timeout` and the size checks.
+    """
+
+    client: Client | None
+
+    def send(
+        self,
+        prompt: Any,
+        *,
+        observer: SendObserver | None = None,
+        **overrides: Any,
+    ) -> Response:
+        """Send a prompt, run the tool loop, and return the final `Response`.
+
+        `prompt` is a string, a list of input items, or what `attachments.as_input` takes:
+        an image or file (matplotlib Figure, PIL Image, Path, bytes), a DataFrame, or a list
+        mixing them with strings, sent as one user message with the parts in order.
+
+        `overrides` change request parameters for this call only (model,
+        tool_choice, temperature, ...). A failed request leaves the history as it
+        was and raises (`StreamError.response` holds what arrived); a cancelled
+        one records the partial answer as an `incomplete` message.
+
+        After a `compare`, a send whose model (override or `self.model`) has a
+        branch picks that branch and continues it; any other model raises
+        `BranchError`.
+        """
+        self._begin_send(overrides)
+        return self._send(prompt, observer, overrides)
+
+    def _send(
+        self,
+        prompt: str | list[dict[str, Any]],
+        observer: SendObserver | None,
+        overrides: dict[str, Any],
+    ) -> Response:
+        observer = observer or Observer()
+        turn, registry, params = self._prepare(prompt, overrides)
+        self._fit(turn, params, observer)
+        loop = self._loop(turn, params)
+        while (request := loop.next_request()) is not None:
+            response = self._turn(loop.params, request, observer)
+            calls = self._received(loop, request, response, observer)
+            if calls:
+                results = run_calls(
+                    calls,
+                    registry,
+                    confirm=observer.confirm,
+                    on_start=observer.on_tool_start,
+                    on_finish=observer.on_tool_finish,
+                    timeout=self.tool_timeout,
+                    cancel=self._cancelled,
+                )
+                self._ran(loop, results)
+        return self._finished(loop, observer)
+
+    def _turn(
+        self, params: dict[str, Any], request: dict[str, Any], observer: SendObserver
+    ) -> Response:
+        client = self._client()
+        observer.on_request(params)
+        if not self.stream:
+            return client.create(**request)
+        stream = client.stream(**request)
+        self._stream = stream
+        if self._cancelled.is_set():  # cancel() came before the stream was known
+            stream.cancel()
+        try:
+            on_event = observer.on_event
+            with stream:
+                for event in stream:
+                    on_event(event)
+            return stream.response
+        finally:
+            self._stream = None
+
+    def _client(self) -> Client:
+        self.client = self.client or Client()  # kept: its catalogue is read only once
+        return self.client
+
+    # -- many models at once ------------------------------------------------------
+
+    def compare(
+        self,
+        prompt: Any,
+        *,
+        models: list[str],
+        observer: ObserverChoice = None,
+        **overrides: Any,
+    ) -> Comparison:
+        """Send `prompt` to every model at once and return their answers, in `models` order.
+
+        Each model runs its own tool loop on its own thread, in its own branch
+        (`self.branches[model]`, a `fork`): the history up to its first compare,
+        then its own turns. A later compare continues existing branches; a new
+        model forks from this conversation's history. `pick(model)` adopts one.
+
+        A failing model (HTTP error, broken stream, unknown model, anything
+        raised in its thread) does not stop the others: see `Comparison`.
+
+        `observer` is either one `SendObserver` for all models (anything with an
+        `on_event` attribute), whose hooks are called under a lock, one model at
+        a time (`confirm` under a lock of its own, so a pending approval does not
+        stall the other models' streams), or a callable `model -> SendObserver |
+        None`, called on each model's thread, giving each model its own observer.
+        `cancel()` from any thread stops every model; a KeyboardInterrupt while
+        waiting cancels them all, waits for them to stop, and is raised again.
+        """
+        models, prompt, per_model, branches = self._compare_branches(
+            models, prompt, observer, overrides
+        )
+        outcomes = _send_all(branches, prompt, per_model, overrides, cancel=self.cancel)
+        return self._comparison(models, branches, outcomes)
+
+    # -- size -----------------------------------------------------------------------
+
+    def size(self, prompt: Any = None, **overrides: Any) -> Size:
+        """How large the next request would be (the history, plus `prompt` if given), and
+        the limit it is held to; see `context_size.Size`.
+
+        The model's context length comes from the client's catalogue (`/models`, read
+        once per client), and only once the conversation is large enough to matter.
+        """
+        turn = [] if prompt is None else _as_turn(as_input(prompt))
+        return self._size(turn, {"model": self.model, **self.params, **overrides})
+
+    def _size(self, turn: list[dict[str, Any]], params: dict[str, Any]) -> Size:
+        return _answered(self._sizing(turn, params), self._context_length)
+
+    def _fit(self, turn: list[dict[str, Any]], params: dict[str, Any], observer: Any) -> None:
+        _answered(self._fitting(turn, params, observer), self._context_length)
+
+    def _context_length(self, model: str) -> int | None:
+        """`model`'s context window from the client's catalogue; None when unknown."""
+        entry = getattr(self._client(), "model_entry", None)
+        return context_length_of(entry(model)) if entry is not None else None
+
+
+def _answered(steps: Generator[str, int | None, T], lookup: Callable[[str], int | None]) -> T:
+    """Run `steps` to its end, answering each model id it yields with `lookup(model)`."""
+    answer = None
+    try:
+        while True:
+            answer = lookup(steps.send(answer))
+    except StopIteration as end:
+        return end.value
 
 
 def _send_all(
@@ -568,7 +644,7 @@ def _send_all(
             response = branches[model]._send(turn, per_model(model), dict(overrides))
             outcomes[model] = (response, None)
         except BaseException as exc:  # one model's failure must not stop the others
-            outcomes[model] = (_failed_response(model, exc), exc)
+            outcomes[model] = (failed_response(model, exc), exc)
         finally:
             finished[model].set()
 
@@ -598,88 +674,3 @@ def _counts(value: Any) -> bool:
 
 def _count(value: Any) -> int:
     return value if _counts(value) else 0
-
-
-def _checked_models(models: Any) -> list[str]:
-    if isinstance(models, str) or not all(isinstance(m, str) for m in models):
-        raise TypeError(f"models must be a list of model ids, not {models!r}")
-    models = list(models)
-    if not models:
-        raise ValueError("compare() needs at least one model in `models`")
-    repeated = sorted({m for m in models if models.count(m) > 1})
-    if repeated:
-        raise ValueError(f"models must differ; given more than once: {', '.join(repeated)}")
-    return models
-
-
-def _listed(branches: dict[str, Any]) -> str:
-    return ", ".join(repr(model) for model in branches)
-
-
-def _failed_response(model: str, exc: BaseException) -> Response:
-    """What arrived before `exc` (a `StreamError` carries it), else an empty response; failed."""
-    response = getattr(exc, "response", None)
-    if not isinstance(response, Response):
-        response = Response(model=model)
-    response.status = "failed"
-    return response
-
-
-def _observer_factory(observer: ObserverChoice) -> Callable[[str], SendObserver]:
-    """`compare`'s `observer=` as a function giving each model its observer."""
-    if observer is None:
-        return lambda model: Observer()
-    if isinstance(observer, type):
-        raise TypeError(
-            f"observer= takes an observer or a function of the model, not the class "
-            f"{observer.__name__}: pass an instance"
-        )
-    if hasattr(observer, "on_event"):
-        shared = Serialised(observer)
-        return lambda model: shared
-    if callable(observer):
-        return lambda model: observer(model) or Observer()
-    raise TypeError(
-        f"observer= takes a SendObserver or a function model -> SendObserver, not {observer!r}"
-    )
-
-
-class Serialised:
-    """A `SendObserver` that forwards to another one, one thread at a time.
-
-    Reports share one lock; `confirm` has its own, so approvals are asked one at
-    a time while the other models' reports go on.
-    """
-
-    def __init__(self, observer: SendObserver) -> None:
-        self.observer = observer
-        self._lock = threading.Lock()
-        self._confirm_lock = threading.Lock()
-
-    def on_request(self, params: dict[str, Any]) -> None:
-        with self._lock:
-            self.observer.on_request(params)
-
-    def on_event(self, event: Any) -> None:
-        with self._lock:
-            self.observer.on_event(event)
-
-    def on_response(self, response: Response) -> None:
-        with self._lock:
-            self.observer.on_response(response)
-
-    def on_tool_start(self, call: FunctionCall) -> None:
-        with self._lock:
-            self.observer.on_tool_start(call)
-
-    def on_tool_finish(self, result: ToolResult) -> None:
-        with self._lock:
-            self.observer.on_tool_finish(result)
-
-    def on_notice(self, text: str) -> None:
-        with self._lock:
-            self.observer.on_notice(text)
-
-    def confirm(self, tool: Tool, call: FunctionCall) -> bool | None:
-        with self._confirm_lock:
-            return self.observer.confirm(tool, call)

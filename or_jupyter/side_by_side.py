@@ -1,16 +1,17 @@
 """One prompt to several models at once: `compare` and its awaitable twin `acompare`.
 
-Both are one-shot: a fresh `Conversation` whose `compare` sends the prompt to
-every model concurrently (one thread each, each with its own tool loop). For
-branches that continue across calls, use `Conversation.compare` and `pick`.
+Both are one-shot: a fresh `Conversation` (`AsyncConversation` for `acompare`) whose
+`compare` sends the prompt to every model concurrently (one thread, or one task, each,
+each with its own tool loop). For branches that continue across calls, use
+`Conversation.compare` and `pick`.
 """
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
-from .client import Client
+from .chat.async_conversation import AsyncConversation
+from .client import AsyncClient, Client
 from .conversation import BranchError, Comparison, Conversation, ObserverChoice
 
 __all__ = ["BranchError", "Comparison", "acompare", "compare"]
@@ -43,31 +44,35 @@ async def acompare(
     input: str | list[dict[str, Any]],
     *,
     models: list[str],
-    client: Client | None = None,
+    client: AsyncClient | Client | None = None,
     observer: ObserverChoice = None,
     instructions: str | None = None,
     tools: list[Any] | dict[str, Any] | None = None,
     reasoning: dict[str, Any] | str | None = None,
     **params: Any,
 ) -> Comparison:
-    """`compare`, awaitable: the event loop stays free while the models answer.
+    """`compare`, awaitable: an `AsyncConversation` whose models answer as asyncio tasks.
 
-    The tool loop is synchronous, so the comparison runs on a worker thread
-    (its observers are called from threads, not from the event loop); `client`
-    is a sync `Client`. Cancelling the awaiting task cancels every model's
-    send, waits the fraction of a second they take to stop, and raises
-    `CancelledError` (for what arrived, use `Conversation.compare` and `cancel`).
+    The observers are called on the event loop. `client` is an `AsyncClient`; a sync
+    `Client` is turned into one (`Client.to_async`) for this call and closed after it.
+    Cancelling the awaiting task cancels every model's send, waits the fraction of a
+    second they take to stop, and raises `CancelledError` (for what arrived, use
+    `AsyncConversation.compare` and `cancel`).
     """
-    chat = _conversation(client, instructions, tools, reasoning, params)
-    done = asyncio.get_running_loop().run_in_executor(
-        None, lambda: chat.compare(input, models=models, observer=observer)
+    _no_model(params)
+    converted = client.to_async() if isinstance(client, Client) else None
+    chat = AsyncConversation(
+        instructions=instructions,
+        tools=tools,
+        reasoning=reasoning,
+        client=converted or client,
+        **params,
     )
     try:
-        return await asyncio.shield(done)
-    except asyncio.CancelledError:
-        chat.cancel()
-        await asyncio.wait([done])
-        raise
+        return await chat.compare(input, models=models, observer=observer)
+    finally:
+        if converted is not None:
+            await converted.aclose()
 
 
 def _conversation(
@@ -77,8 +82,12 @@ def _conversation(
     reasoning: dict[str, Any] | str | None,
     params: dict[str, Any],
 ) -> Conversation:
-    if "model" in params:
-        raise TypeError("compare() takes the models in `models=`, not `model=`")
+    _no_model(params)
     return Conversation(
         instructions=instructions, tools=tools, reasoning=reasoning, client=client, **params
     )
+
+
+def _no_model(params: dict[str, Any]) -> None:
+    if "model" in params:
+        raise TypeError("compare() takes the models in `models=`, not `model=`")
