@@ -98,9 +98,8 @@ def broken_links(path: Path, repo: Path) -> list[str]:
             broken.append(f"{target}: outside the repository")
         elif not resolved.exists():
             broken.append(f"{target}: no such file")
-        elif anchor and resolved.is_file() and resolved.suffix == ".md":
-            if anchor not in anchors(resolved.read_text()):
-                broken.append(f"{target}: no heading #{anchor} in {resolved.name}")
+        elif anchor and resolved.suffix == ".md" and anchor not in anchors(resolved.read_text()):
+            broken.append(f"{target}: no heading #{anchor} in {resolved.name}")
     return broken
 
 
@@ -123,9 +122,7 @@ def test_every_option_of_the_cell_magic_is_in_the_reference(magics):
     ]
     assert len(options) > 20, options  # the parser was found and read
     missing = [
-        option
-        for option in options
-        if not re.search(rf"`{re.escape(option)}[` ]", reference)
+        option for option in options if not re.search(rf"`{re.escape(option)}[` ]", reference)
     ]
     assert not missing, f"options of %%responses missing from docs/reference.md: {missing}"
 
