@@ -17,7 +17,8 @@ import time
 from pathlib import Path
 
 import or_jupyter as orj
-from or_jupyter import cassette, emulator
+from or_jupyter import emulator
+from or_jupyter.kept import cassette
 
 
 def timed(client: orj.Client, params: dict) -> tuple[float, orj.Response]:

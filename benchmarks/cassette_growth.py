@@ -19,12 +19,13 @@ import tempfile
 from pathlib import Path
 
 import or_jupyter as orj
-from or_jupyter import cassette, emulator
+from or_jupyter import emulator
+from or_jupyter.kept import cassette
 
 MODEL = "emulator/assistant"
 LOADER = """
 import sys
-from or_jupyter import cassette
+from or_jupyter.kept import cassette
 
 def kib(field):
     for line in open("/proc/self/status"):

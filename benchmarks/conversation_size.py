@@ -20,7 +20,7 @@ import time
 
 import or_jupyter as orj
 from or_jupyter import emulator
-from or_jupyter.conversation import Conversation
+from or_jupyter.chat.conversation import Conversation
 
 
 class Notes(orj.Observer):

@@ -72,20 +72,20 @@ _EXPORTS = {
     "map": ".over_data",
     "RowResult": ".batch",
     "TemplateError": ".batch",
-    "CacheError": ".cache",
-    "CassetteError": ".cassette",
-    "ReplayMissError": ".cassette",
-    "AsyncClient": ".client",
-    "Client": ".client",
-    "acompare": ".side_by_side",
-    "compare": ".side_by_side",
+    "CacheError": ".kept.cache",
+    "CassetteError": ".kept.cassette",
+    "ReplayMissError": ".kept.cassette",
+    "AsyncClient": ".client.clients",
+    "Client": ".client.clients",
+    "acompare": ".chat.compare",
+    "compare": ".chat.compare",
     "AsyncConversation": ".chat.async_conversation",
-    "BranchError": ".conversation",
-    "Comparison": ".conversation",
-    "Conversation": ".conversation",
-    "Observer": ".observer",
-    "SendObserver": ".observer",
-    "offline": ".offline_mode",
+    "BranchError": ".chat.conversation",
+    "Comparison": ".chat.conversation",
+    "Conversation": ".chat.conversation",
+    "Observer": ".chat.observer",
+    "SendObserver": ".chat.observer",
+    "offline": ".client.offline_mode",
     "APIConnectionError": ".protocol",
     "APIError": ".protocol",
     "APITimeoutError": ".protocol",
@@ -110,9 +110,9 @@ _EXPORTS = {
     "StreamError": ".protocol",
     "StreamTimeoutError": ".protocol",
     "UnexpectedContentError": ".protocol",
-    "responses_in": ".saved",
-    "AsyncResponseStream": ".stream",
-    "ResponseStream": ".stream",
+    "responses_in": ".notebook.saved",
+    "AsyncResponseStream": ".client.stream",
+    "ResponseStream": ".client.stream",
     "Tool": ".tools",
     "tool": ".tools",
     "ToolResult": ".tools",
@@ -121,14 +121,17 @@ _EXPORTS = {
 
 if TYPE_CHECKING:  # what editors and type checkers see
     from .batch import BudgetError, RowResult, TemplateError
-    from .cache import CacheError
-    from .cassette import CassetteError, ReplayMissError
     from .chat.async_conversation import AsyncConversation
-    from .client import AsyncClient, Client
-    from .conversation import BranchError, Comparison, Conversation
+    from .chat.compare import acompare, compare
+    from .chat.conversation import BranchError, Comparison, Conversation
+    from .chat.observer import Observer, SendObserver
+    from .client.clients import AsyncClient, Client
+    from .client.offline_mode import offline
+    from .client.stream import AsyncResponseStream, ResponseStream
+    from .kept.cache import CacheError
+    from .kept.cassette import CassetteError, ReplayMissError
     from .notebook import ChatForm
-    from .observer import Observer, SendObserver
-    from .offline_mode import offline
+    from .notebook.saved import responses_in
     from .over_data import amap, map
     from .protocol import (
         APIConnectionError,
@@ -156,9 +159,6 @@ if TYPE_CHECKING:  # what editors and type checkers see
         StreamTimeoutError,
         UnexpectedContentError,
     )
-    from .saved import responses_in
-    from .side_by_side import acompare, compare
-    from .stream import AsyncResponseStream, ResponseStream
     from .tools import Tool, ToolResult, tool
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
-from .client import Client
+from .client.clients import Client
 from .protocol import APIError
 from .render import TerminalView
 from .render.ansi import strip_controls

@@ -22,14 +22,14 @@ from typing import Any
 
 import httpx
 
-from ..cache import request_key
+from ..chat.conversation import DEFAULT_MODEL
 from ..chat.loop import DEFAULT_MAX_TURNS, DEFAULT_TOOL_TIMEOUT, ToolLoop
-from ..client import DEFAULT_TIMEOUT, AsyncClient, Client
-from ..conversation import DEFAULT_MODEL
+from ..chat.structured import parse_structured, text_format
+from ..client.clients import DEFAULT_TIMEOUT, AsyncClient, Client
+from ..client.retry import MAX_RETRY_AFTER, backoff, retryable
+from ..kept.cache import request_key
 from ..protocol import APIError, MissingAPIKeyError, RateLimitError, Response
 from ..protocol.items import user_message
-from ..retry import MAX_RETRY_AFTER, backoff, retryable
-from ..structured import parse_structured, text_format
 from ..tools import arun_calls, as_tools
 from .budget import BudgetError, estimate_cost, price_of
 from .limits import Limiter

@@ -13,14 +13,14 @@ import copy
 from collections.abc import Awaitable, Callable, Generator
 from typing import Any, TypeVar
 
-from ..attachments import as_input
-from ..client import AsyncClient, Client
-from ..context_size import Size, context_length_of
-from ..conversation import ConversationBase, _as_turn
-from ..observer import Observer, SendObserver
+from ..client.clients import AsyncClient, Client
+from ..inputs.attachments import as_input
 from ..protocol import Response
 from ..tools import arun_calls
 from .branches import Comparison, ObserverChoice, failed_response
+from .context_size import Size, context_length_of
+from .conversation import ConversationBase, _as_turn
+from .observer import Observer, SendObserver
 
 __all__ = ["AsyncConversation"]
 

@@ -9,8 +9,8 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..observer import Observer, SendObserver
 from ..protocol import FunctionCall, Response
+from .observer import Observer, SendObserver
 
 if TYPE_CHECKING:
     from ..tools import Tool, ToolResult

@@ -19,7 +19,9 @@ from typing import Any
 from ..protocol import FunctionCall, Response
 from ..protocol.items import call_output, input_items, unique_calls
 
-__all__ = ["DEFAULT_MAX_TURNS", "DEFAULT_TOOL_TIMEOUT", "ToolLoop", "is_forced"]
+__all__ = ["DEFAULT_MAX_TURNS", "DEFAULT_MODEL", "DEFAULT_TOOL_TIMEOUT", "ToolLoop", "is_forced"]
+
+DEFAULT_MODEL = "openai/o4-mini"  # a conversation's, the magic's and a batch's model unless told
 
 DEFAULT_MAX_TURNS = 8  # model turns of one send's tool loop
 DEFAULT_TOOL_TIMEOUT = 300.0  # seconds a tool without a timeout of its own may run

@@ -26,7 +26,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from .. import cassette
+from ..kept import cassette_format
+from ..kept.replay import Player, ReplayMissError
 from . import behaviours, catalogue, context, events, faults, framing, routing, schemas
 from .behaviours import Plan
 from .request import Request, parse
@@ -152,7 +153,7 @@ class EmulatorServer(ThreadingHTTPServer):
         self.burst = faults.Burst()
         self._replay: deque[Path] = deque()
         self._replay_lock = threading.Lock()
-        self.cassette: cassette.Player | None = None  # answers every request when set
+        self.cassette: Player | None = None  # answers every request when set
         self.fast = fast  # serve a cassette at once rather than at its recorded pace
         try:
             self.add_replay(replay)
@@ -166,13 +167,13 @@ class EmulatorServer(ThreadingHTTPServer):
         A cassette (`docs/cassette.md`) among them is not queued: from then on it answers
         every request it holds, and any other request gets a 404 naming the closest one."""
         paths = [Path(path) for path in paths]
-        tapes = [path for path in paths if cassette.is_cassette(path)]
+        tapes = [path for path in paths if cassette_format.is_cassette(path)]
         with self._replay_lock:
             self._replay.extend(path for path in paths if path not in tapes)
             if tapes:
-                exchanges = [ex for tape in tapes for ex in cassette.load(tape)]
+                exchanges = [ex for tape in tapes for ex in cassette_format.load(tape)]
                 source = ", ".join(str(tape) for tape in tapes)
-                self.cassette = cassette.Player(exchanges, fast=self.fast, source=source)
+                self.cassette = Player(exchanges, fast=self.fast, source=source)
 
     def next_replay(self) -> Path | None:
         with self._replay_lock:
@@ -455,7 +456,7 @@ class Handler(BaseHTTPRequestHandler):
         player = self.server.cassette
         try:
             found = player.answer(self.command, route, json.loads(raw) if raw else None)
-        except cassette.ReplayMissError as exc:
+        except ReplayMissError as exc:
             meta = {"closest": exc.closest, "differences": exc.differences}
             self._send_error(faults.error(404, exc.message, meta))
             return

@@ -15,15 +15,15 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
+from ..chat.structured import parse_structured
 from ..protocol import APIError
-from ..saved import cell_record
-from ..structured import parse_structured
 from .context import cells_context
 from .drawing import Drawing, cell_drawing
 from .offered_tools import tool_overrides
 from .over import over, wants_over
 from .request import CellDefaults, CellRequest, read_cell
 from .runner import arun_compare, arun_send, run_compare, run_send
+from .saved import cell_record
 from .session import Session
 
 __all__ = ["Send", "prepare", "run", "run_blocking", "run_to_end"]

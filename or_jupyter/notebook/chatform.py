@@ -21,8 +21,8 @@ from typing import Any
 
 import ipywidgets as W
 
-from ..client import Client
-from ..conversation import DEFAULT_MODEL, Conversation
+from ..chat.conversation import DEFAULT_MODEL, Conversation
+from ..client.clients import Client
 from ..render import LiveView, error_outputs, escape
 from ..tools import as_tools
 from .approval import Approvals

@@ -17,10 +17,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from ..datatable import is_table, markdown_table
+from ..inputs.datatable import is_table, markdown_table
 
 if TYPE_CHECKING:  # `import or_jupyter.notebook` binds `interpolate`, so it stays light
-    from ..attachments import Attachment
+    from ..inputs.attachments import Attachment
 
 __all__ = ["interpolate", "interpolate_parts"]
 
@@ -56,7 +56,7 @@ def interpolate_parts(text: str, namespace: dict[str, Any]) -> list[str | Attach
 
 
 def _value(match: re.Match, namespace: dict[str, Any]) -> str | Attachment:
-    from ..attachments import attachment, wants_attaching
+    from ..inputs.attachments import attachment, wants_attaching
 
     whole, path, spec = match.group(0), match.group(1), match.group(2)
     if whole in ("{{", "}}"):

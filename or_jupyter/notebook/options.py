@@ -13,6 +13,8 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
+from ..chat.loop import DEFAULT_MODEL
+
 __all__ = [
     "DEFAULT_MODEL",
     "EFFORTS",
@@ -24,9 +26,6 @@ __all__ = [
     "send_overrides",
 ]
 
-DEFAULT_MODEL = "openai/o4-mini"
-"""`conversation.DEFAULT_MODEL`, here so that `%load_ext` need not import the client
-(a test keeps the two equal)."""
 
 EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
 """Reasoning efforts, as OpenRouter's spec lists them (`ReasoningEffort`)."""

@@ -16,10 +16,10 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
-from ..attachments import Attachment, AttachmentError, attachment, content_parts
+from ..chat.structured import text_format
+from ..inputs.attachments import Attachment, AttachmentError, attachment, content_parts
 from ..protocol import fallback_models, parse_provider
 from ..protocol.server_tools import web_search_tool
-from ..structured import text_format
 from .arguments import parse
 from .interpolate import interpolate_parts
 from .options import send_overrides

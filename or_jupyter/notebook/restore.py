@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 
-from ..saved import responses_in
-from ..structured import parse_structured
+from ..chat.structured import parse_structured
+from .saved import responses_in
 
 if TYPE_CHECKING:
     from .session import Session

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from typing import Any
 
-from ..observer import Observer
+from ..chat.observer import Observer
 from ..protocol import Event, Response
 from ..render.compare import CompareView
 from ..render.view import View

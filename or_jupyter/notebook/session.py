@@ -17,9 +17,9 @@ from .failures import FailureLog
 from .stylesheet import Stylesheet
 
 if TYPE_CHECKING:
-    from ..cache import Cache
-    from ..client import Client
-    from ..conversation import Conversation
+    from ..chat.conversation import Conversation
+    from ..client.clients import Client
+    from ..kept.cache import Cache
     from ..tools import Tool
     from .magics import Responses
 
@@ -64,8 +64,8 @@ class Session:
     @property
     def client(self) -> Client:
         """The client the magics use; offline when `offline` is on or `orj.offline()` was called."""
-        from ..client import Client
-        from ..offline_mode import offline_requested
+        from ..client.clients import Client
+        from ..client.offline_mode import offline_requested
 
         wanted = self.settings.offline or offline_requested()
         if self.current_client is None or self.current_client.offline != wanted:
@@ -109,8 +109,8 @@ class Session:
 
     def chat(self, name: str, *, new: bool, stream: bool) -> Conversation:
         """The conversation `name` (afresh with `new`), set up with the current settings."""
-        from ..context_size import history_limit_value
-        from ..conversation import Conversation
+        from ..chat.context_size import history_limit_value
+        from ..chat.conversation import Conversation
 
         settings = self.settings
         chat = self.chats.get(name)

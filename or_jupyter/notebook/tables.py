@@ -9,7 +9,7 @@ from typing import Any
 
 from IPython.display import display
 
-from ..attachments import describe_content
+from ..inputs.attachments import describe_content
 from ..render import escape
 
 __all__ = ["describe_item", "model_rows", "show", "show_table"]

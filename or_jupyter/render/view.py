@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..observer import Observer
+from ..chat.observer import Observer
 from ..protocol import Response
 
 __all__ = ["OFFLINE_NOTICE", "SendStats", "View", "int_field", "str_field"]

@@ -21,7 +21,7 @@ from helpers.scripted_server import Reply, sse
 
 import or_jupyter as orj
 from or_jupyter import emulator
-from or_jupyter.conversation import BranchError, Conversation
+from or_jupyter.chat.conversation import BranchError, Conversation
 from or_jupyter.tools import tool
 
 A, E = "emulator/assistant", "emulator/echo"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from or_jupyter import cassette
+from or_jupyter.kept import cassette
 
 
 @pytest.fixture(autouse=True)

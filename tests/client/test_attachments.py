@@ -13,15 +13,15 @@ from helpers.scripted_server import Reply, sse
 from PIL import Image
 
 from or_jupyter import Client, Conversation
-from or_jupyter.attachments import (
+from or_jupyter.emulator.images import png
+from or_jupyter.inputs.attachments import (
     MAX_BYTES,
     AttachmentError,
     as_input,
     attachment,
     describe_content,
 )
-from or_jupyter.datatable import markdown_table
-from or_jupyter.emulator.images import png
+from or_jupyter.inputs.datatable import markdown_table
 
 matplotlib.use("Agg")
 from matplotlib.figure import Figure  # noqa: E402

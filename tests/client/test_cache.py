@@ -17,7 +17,7 @@ from helpers.scripted_server import Reply, sse
 
 import or_jupyter as orj
 from or_jupyter import emulator
-from or_jupyter.cache import Cache, request_key
+from or_jupyter.kept.cache import Cache, request_key
 from or_jupyter.render.view import SendStats
 
 KEY = "sk-or-v1-cache-test-secret-0123456789"

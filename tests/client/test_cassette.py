@@ -13,7 +13,8 @@ from helpers import REPO
 from helpers.scripted_server import Reply, sse
 
 import or_jupyter as orj
-from or_jupyter import cassette, emulator
+from or_jupyter import emulator
+from or_jupyter.kept import cassette
 
 KEY = "sk-or-v1-cassette-test-secret-0123456789"
 MODEL = "openai/gpt-5-mini"

@@ -10,7 +10,8 @@ import pytest
 from helpers import REPO
 
 import or_jupyter as orj
-from or_jupyter import cassette, emulator
+from or_jupyter import emulator
+from or_jupyter.kept import cassette
 
 KEY = "sk-or-v1-cassette-growth-secret-0123456789"
 MODEL = "emulator/assistant"

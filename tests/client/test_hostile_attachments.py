@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from or_jupyter.attachments import MAX_BYTES, AttachmentError, attachment, part_label
-from or_jupyter.datatable import MAX_CELL, markdown_table
+from or_jupyter.inputs.attachments import MAX_BYTES, AttachmentError, attachment, part_label
+from or_jupyter.inputs.datatable import MAX_CELL, markdown_table
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

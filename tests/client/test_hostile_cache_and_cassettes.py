@@ -19,11 +19,12 @@ from helpers.hostile_html import assert_safe
 from helpers.scripted_server import Reply, sse
 
 import or_jupyter as orj
-from or_jupyter import cache as cache_module
-from or_jupyter import cassette, emulator
-from or_jupyter.cache import Cache, CacheError
-from or_jupyter.client import MIN_SECRET_LENGTH
-from or_jupyter.conversation import Conversation
+from or_jupyter import emulator
+from or_jupyter.chat.conversation import Conversation
+from or_jupyter.client.clients import MIN_SECRET_LENGTH
+from or_jupyter.kept import cache as cache_module
+from or_jupyter.kept import cassette
+from or_jupyter.kept.cache import Cache, CacheError
 from or_jupyter.notebook import DisplaySurface, run_send
 from or_jupyter.render import TerminalView
 from or_jupyter.render.live import LiveView

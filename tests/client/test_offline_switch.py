@@ -11,8 +11,8 @@ from helpers import REPO
 from helpers.scripted_server import Reply, sse
 
 import or_jupyter as orj
-from or_jupyter import offline_mode
 from or_jupyter._version import __version__
+from or_jupyter.client import offline_mode
 
 
 def run_child(code: str, **env: str) -> str:
@@ -47,7 +47,7 @@ def test_the_three_ways_to_go_offline_reach_the_emulator():
         """
         import os
         import or_jupyter as orj
-        from or_jupyter.offline_mode import OFFLINE_ENV
+        from or_jupyter.client.offline_mode import OFFLINE_ENV
         assert OFFLINE_ENV not in os.environ
         flagged = orj.Client(offline=True)
         handle = orj.offline()

@@ -10,7 +10,7 @@ import pytest
 from helpers.scripted_server import Reply, sse
 
 import or_jupyter as orj
-from or_jupyter.retry import MAX_RETRY_AFTER, retry_delays
+from or_jupyter.client.retry import MAX_RETRY_AFTER, retry_delays
 
 KEY = "sk-or-v1-pairs-0123456789abcdef"
 TWINS = {

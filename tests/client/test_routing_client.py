@@ -10,7 +10,7 @@ from helpers.recordings import spec_validator
 from helpers.scripted_server import Reply, completed_body, sse
 
 import or_jupyter as orj
-from or_jupyter.conversation import Conversation
+from or_jupyter.chat.conversation import Conversation
 from or_jupyter.protocol import parse_provider
 
 KEY = "sk-or-v1-test-routing-key-0123456789"

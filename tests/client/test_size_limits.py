@@ -15,7 +15,7 @@ from helpers import REPO
 from helpers.scripted_server import Reply, sse
 
 import or_jupyter as orj
-from or_jupyter.stream import MAX_ERROR_BODY_BYTES, MAX_EVENT_BYTES, EventReader
+from or_jupyter.client.stream import MAX_ERROR_BODY_BYTES, MAX_EVENT_BYTES, EventReader
 
 KEY = "sk-or-v1-size-limits-0123456789"
 GIB = 2**30

@@ -19,7 +19,7 @@ import pytest
 
 import or_jupyter as orj
 from or_jupyter import emulator
-from or_jupyter.conversation import Conversation
+from or_jupyter.chat.conversation import Conversation
 
 A, B, C = "emulator/assistant", "openai/gpt-5-mini", "anthropic/claude-sonnet-4.5"
 E = "emulator/echo"  # answers unlike the others', so a branch's history can be traced

@@ -11,7 +11,8 @@ import pytest
 from helpers import REPO
 
 import or_jupyter as orj
-from or_jupyter import cassette, emulator
+from or_jupyter import emulator
+from or_jupyter.kept import cassette
 
 MODEL = "openai/gpt-5-mini"
 
@@ -108,7 +109,7 @@ def test_python_m_emulator_replay_serves_the_cassette(tape):
 def test_a_bad_cassette_is_refused_and_leaves_no_socket_listening(tmp_path):
     import socket
 
-    from or_jupyter.cassette import CassetteError
+    from or_jupyter.kept.cassette import CassetteError
 
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"or_jupyter_cassette": 1}\n{"method": "POST", "status": "x"}\n')

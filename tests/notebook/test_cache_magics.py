@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from or_jupyter import cassette
-from or_jupyter.cache import Cache
+from or_jupyter.kept import cassette
+from or_jupyter.kept.cache import Cache
 
 PROMPT = "%%responses\nWhat is 12*7?"
 

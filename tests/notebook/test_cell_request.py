@@ -111,7 +111,7 @@ def test_the_defaults_are_read_from_the_magics_settings():
 
 
 def test_the_magic_default_model_is_the_conversations():
-    from or_jupyter.conversation import DEFAULT_MODEL
+    from or_jupyter.chat.conversation import Conversation
     from or_jupyter.notebook.options import DEFAULT_MODEL as MAGIC_DEFAULT
 
-    assert MAGIC_DEFAULT == DEFAULT_MODEL
+    assert Conversation().model == MAGIC_DEFAULT

@@ -12,7 +12,7 @@ from helpers.magic_shell import magic_shell
 from IPython.core.error import UsageError
 
 from or_jupyter.notebook.restore import refused_name
-from or_jupyter.saved import METADATA_KEY, responses_in
+from or_jupyter.notebook.saved import METADATA_KEY, responses_in
 
 GOOD_RESPONSE = {"id": "r1", "model": "emulator/echo", "status": "completed",
                  "output": [{"type": "message", "id": "m", "role": "assistant",

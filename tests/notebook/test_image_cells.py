@@ -12,8 +12,8 @@ import pytest
 from helpers.magic_shell import scripted_shell
 from helpers.scripted_server import Reply, sse
 
-from or_jupyter.attachments import MAX_BYTES
 from or_jupyter.emulator.images import png
+from or_jupyter.inputs.attachments import MAX_BYTES
 
 matplotlib.use("Agg")
 from matplotlib.figure import Figure  # noqa: E402

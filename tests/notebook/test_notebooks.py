@@ -34,7 +34,7 @@ SOURCE_DIR = NOTEBOOK_DIR / "src"
 sys.path.insert(0, str(NOTEBOOK_DIR))
 import build  # noqa: E402 - notebooks/build.py, which builds the notebooks from their sources
 
-from or_jupyter.cassette import RECORD_ENV, REPLAY_ENV  # noqa: E402
+from or_jupyter.kept.cassette import RECORD_ENV, REPLAY_ENV  # noqa: E402
 
 pytestmark = [pytest.mark.kernel, pytest.mark.slow]
 

@@ -10,7 +10,7 @@ from helpers.magic_shell import magic_shell
 from nbclient import NotebookClient
 
 import or_jupyter as orj
-from or_jupyter.saved import METADATA_KEY
+from or_jupyter.notebook.saved import METADATA_KEY
 
 KEY = "sk-or-v1-never-in-the-notebook-0123456789"
 SUMMARY = """\
@@ -130,7 +130,7 @@ def _notebook(*records):
 
 def test_a_send_after_a_comparison_continues_that_models_branch_when_read_back():
     from or_jupyter import emulator
-    from or_jupyter.saved import cell_record
+    from or_jupyter.notebook.saved import cell_record
 
     with emulator.start() as emu:
         chat = orj.Conversation(client=orj.Client(api_key="x", base_url=emu.base_url))

@@ -10,7 +10,7 @@ from helpers.scripted_server import completed_reply
 
 import or_jupyter as orj
 from or_jupyter import emulator
-from or_jupyter.conversation import Conversation
+from or_jupyter.chat.conversation import Conversation
 from or_jupyter.emulator.websearch import PAGES
 from or_jupyter.notebook.chatform import ChatForm
 

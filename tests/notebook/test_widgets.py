@@ -11,7 +11,7 @@ from helpers.hostile_html import PAYLOADS, parse_tags
 
 import or_jupyter as orj
 from or_jupyter import emulator
-from or_jupyter.conversation import Conversation
+from or_jupyter.chat.conversation import Conversation
 from or_jupyter.notebook.chatform import FALLBACK_MODELS, ChatForm
 from or_jupyter.notebook.form_page import REOPEN_NOTE
 
@@ -202,7 +202,7 @@ def test_the_model_list_falls_back_when_the_catalogue_cannot_be_fetched():
     form = ChatForm(client=dead)
     assert form.wait(15)
     assert list(form.model.options) == list(FALLBACK_MODELS)
-    assert form.model.value == orj.conversation.DEFAULT_MODEL and not form.model.ensure_option
+    assert form.model.value == Conversation().model and not form.model.ensure_option
     assert "Could not fetch the model list" in form.models_note.value
     form.model.value = "some/unlisted-model"
     assert form.overrides()["model"] == "some/unlisted-model"

@@ -13,7 +13,7 @@ from helpers.scripted_server import Reply, sse
 
 import or_jupyter as orj
 from or_jupyter import emulator
-from or_jupyter.conversation import Conversation
+from or_jupyter.chat.conversation import Conversation
 from or_jupyter.emulator.websearch import PAGES
 from or_jupyter.notebook import DisplaySurface, run_send
 from or_jupyter.protocol import Event, Response

@@ -58,7 +58,7 @@ def test_load_ext_registers_without_the_http_widget_and_render_stacks():
         "shell.run_line_magic('load_ext', 'or_jupyter')\n"
         "assert 'responses' in shell.magics_manager.magics['line']"
     )
-    for name in ["httpx", "ipywidgets", "pydantic", "markdown_it", "or_jupyter.client"]:
+    for name in ["httpx", "ipywidgets", "pydantic", "markdown_it", "or_jupyter.client.clients"]:
         assert name not in loaded, f"%load_ext or_jupyter loaded {name}"
 
 
@@ -71,12 +71,12 @@ def test_the_first_cell_loads_what_registering_left_out():
         "shell.run_line_magic('responses', 'offline on')\n"
         "shell.run_cell_magic('responses', '-m emulator/echo', 'Hi')"
     )
-    assert {"httpx", "or_jupyter.client", "or_jupyter.notebook.cell"} <= loaded
+    assert {"httpx", "or_jupyter.client.clients", "or_jupyter.notebook.cell"} <= loaded
 
 
 def test_using_a_name_loads_its_module():
     loaded = modules_after("import or_jupyter\nor_jupyter.Client")
-    assert "or_jupyter.client" in loaded and "httpx" in loaded
+    assert "or_jupyter.client.clients" in loaded and "httpx" in loaded
     assert "or_jupyter.batch" not in loaded and "aiohttp" not in loaded
 
 

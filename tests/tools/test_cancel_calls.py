@@ -10,7 +10,7 @@ import pytest
 
 import or_jupyter as orj
 from or_jupyter import emulator
-from or_jupyter.conversation import Conversation
+from or_jupyter.chat.conversation import Conversation
 from or_jupyter.tools import arun_calls, run_calls, tool
 
 

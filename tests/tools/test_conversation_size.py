@@ -13,15 +13,16 @@ import pytest
 from helpers.scripted_server import Reply, completed_reply
 
 import or_jupyter as orj
-from or_jupyter import context_size, emulator
-from or_jupyter.context_size import (
+from or_jupyter import emulator
+from or_jupyter.chat import context_size
+from or_jupyter.chat.context_size import (
     Size,
     drop_oldest,
     estimate_tokens,
     history_limit_value,
     whole_turns,
 )
-from or_jupyter.conversation import Conversation
+from or_jupyter.chat.conversation import Conversation
 from or_jupyter.emulator.context import SMALL_CONTEXT, SMALL_CONTEXT_MODEL
 
 SMALL = SMALL_CONTEXT_MODEL

@@ -8,7 +8,7 @@ import pytest
 
 import or_jupyter as orj
 from or_jupyter import emulator
-from or_jupyter.conversation import Conversation
+from or_jupyter.chat.conversation import Conversation
 from or_jupyter.tools import run_calls, tool
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from IPython.core.error import UsageError
 
-from ... import cassette
-from ...cache import DEFAULT_CACHE_FILE, Cache, CacheError
+from ...kept import cassette
+from ...kept.cache import DEFAULT_CACHE_FILE, Cache, CacheError
 from ..session import Session
 from ..tables import show_table
 

@@ -8,8 +8,8 @@ import os
 from IPython.core.error import UsageError
 from traitlets import TraitError
 
-from ...context_size import history_limit_value
-from ...offline_mode import offline as use_offline
+from ...chat.context_size import history_limit_value
+from ...client.offline_mode import offline as use_offline
 from ...protocol import APIError
 from ...render import error_box
 from ..options import EFFORTS, SUMMARIES, TRUNCATIONS, choice, pairs

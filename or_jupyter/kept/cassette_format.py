@@ -24,7 +24,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ._version import __version__
+from .._version import __version__
 from .exchange import KEPT_HEADERS, Exchange
 
 __all__ = [

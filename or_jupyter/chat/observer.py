@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from .protocol import Event, FunctionCall, Response
-    from .tools import Tool, ToolResult
+    from ..protocol import Event, FunctionCall, Response
+    from ..tools import Tool, ToolResult
 
 __all__ = ["Observer", "SendObserver"]
 

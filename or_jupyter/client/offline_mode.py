@@ -22,7 +22,7 @@ def offline_requested() -> bool:
 
 def emulator_endpoint() -> tuple[str, str]:
     """The in-process emulator's (base_url, key), starting it on first use."""
-    from .emulator import shared
+    from ..emulator import shared
 
     return shared().base_url, OFFLINE_KEY
 
@@ -36,7 +36,7 @@ def offline(on: bool = True) -> Any:
     if not on:
         os.environ.pop(OFFLINE_ENV, None)
         return None
-    from .emulator import shared
+    from ..emulator import shared
 
     os.environ[OFFLINE_ENV] = "1"
     return shared()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Generator
 
-from .protocol import APIConnectionError, APIError, RateLimitError
+from ..protocol import APIConnectionError, APIError, RateLimitError
 
 __all__ = ["MAX_RETRY_AFTER", "RETRY_STATUSES", "backoff", "retry_delays", "retryable"]
 

@@ -22,8 +22,8 @@ from typing import Any
 
 import httpx
 
-from .protocol import SSEDecoder
-from .protocol.media import media_type
+from ..protocol import SSEDecoder
+from ..protocol.media import media_type
 
 __all__ = [
     "CACHED",

@@ -22,8 +22,12 @@ from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .attachments import as_input
-from .chat.branches import (
+from ..client.clients import Client
+from ..inputs.attachments import as_input
+from ..protocol import FunctionCall, Response
+from ..protocol.items import call_output, input_items, user_message
+from ..tools import Tool, ToolResult, as_tools, run_calls
+from .branches import (
     BranchError,
     Comparison,
     ObserverChoice,
@@ -32,8 +36,6 @@ from .chat.branches import (
     listed,
     observer_factory,
 )
-from .chat.loop import DEFAULT_MAX_TURNS, DEFAULT_TOOL_TIMEOUT, ToolLoop
-from .client import Client
 from .context_size import (
     LOOKUP_FLOOR,
     Measured,
@@ -45,10 +47,8 @@ from .context_size import (
     history_limit_value,
     json_bytes,
 )
+from .loop import DEFAULT_MAX_TURNS, DEFAULT_MODEL, DEFAULT_TOOL_TIMEOUT, ToolLoop
 from .observer import Observer, SendObserver
-from .protocol import FunctionCall, Response
-from .protocol.items import call_output, input_items, user_message
-from .tools import Tool, ToolResult, as_tools, run_calls
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -64,7 +64,6 @@ __all__ = [
     "DEFAULT_MODEL",
 ]
 
-DEFAULT_MODEL = "openai/o4-mini"
 CALIBRATION_FLOOR = 1_000  # estimated tokens a request needs before its usage calibrates
 _SAVED_VERSION = 2  # 2 added "branches"; version 1 files load as having none
 _LOADABLE_VERSIONS = (1, 2)

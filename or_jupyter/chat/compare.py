@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .chat.async_conversation import AsyncConversation
-from .client import AsyncClient, Client
+from ..client.clients import AsyncClient, Client
+from .async_conversation import AsyncConversation
 from .conversation import BranchError, Comparison, Conversation, ObserverChoice
 
 __all__ = ["BranchError", "Comparison", "acompare", "compare"]

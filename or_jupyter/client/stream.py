@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from .protocol import (
+from ..protocol import (
     DONE,
     Accumulator,
     Event,
@@ -33,7 +33,7 @@ from .protocol import (
     printable,
     snippet,
 )
-from .protocol.media import is_json, media_type
+from ..protocol.media import is_json, media_type
 
 __all__ = [
     "AsyncResponseStream",

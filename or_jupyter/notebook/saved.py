@@ -22,8 +22,8 @@ import reprlib
 from pathlib import Path
 from typing import Any
 
-from .conversation import DEFAULT_MODEL, Comparison, Conversation, input_items, user_message
-from .protocol import Response, response_from_json
+from ..chat.conversation import DEFAULT_MODEL, Comparison, Conversation, input_items, user_message
+from ..protocol import Response, response_from_json
 
 __all__ = ["METADATA_KEY", "Restored", "cell_record", "responses_in"]
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pydantic
 
-from .tools import base_schema, strict_schema
+from ..tools import base_schema, strict_schema
 
 __all__ = ["parse_structured", "text_format"]
 

@@ -18,11 +18,11 @@ from typing import Any
 
 import httpx
 
-from . import cassette
-from ._version import __version__
-from .attachments import as_input
-from .cache import Cache, open_cache, request_key
-from .exchange import (
+from .._version import __version__
+from ..inputs.attachments import as_input
+from ..kept import cassette
+from ..kept.cache import Cache, open_cache, request_key
+from ..kept.exchange import (
     CACHED,
     HIDDEN,
     MIN_SECRET_LENGTH,
@@ -32,8 +32,7 @@ from .exchange import (
     replayed,
     request_json,
 )
-from .offline_mode import OFFLINE_ENV, emulator_endpoint, offline_requested
-from .protocol import (
+from ..protocol import (
     APIConnectionError,
     APIError,
     APITimeoutError,
@@ -47,6 +46,7 @@ from .protocol import (
     response_from_json,
     snippet,
 )
+from .offline_mode import OFFLINE_ENV, emulator_endpoint, offline_requested
 from .retry import retry_delays
 from .stream import (
     MAX_BODY_BYTES,

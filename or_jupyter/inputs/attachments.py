@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..protocol.images import decode_data_url, image_size, image_type
 from .datatable import is_table, markdown_table
-from .protocol.images import decode_data_url, image_size, image_type
 
 __all__ = [
     "ALLOWED",
