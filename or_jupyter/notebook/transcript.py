@@ -111,6 +111,7 @@ class Transcript:
         self._form_id = _new_id()
         self._form: Any = None  # the widget shown under the transcript
         self._after: dict[str, str] | None = None  # a raw bundle shown right under the form
+        self._after_id = _new_id()
         self._cells: list[dict[str, Any] | None] = []  # where it is shown (kernel parents)
         self._lock = threading.RLock()
 
@@ -139,7 +140,7 @@ class Transcript:
             display(_EMPTY, raw=True, display_id=self._live_id)
             display(form, display_id=self._form_id)
             if after is not None:
-                display(after, raw=True)
+                display(after, raw=True, display_id=self._after_id)
 
     def begin(self) -> Canvas:
         """A canvas for a new turn, drawing in the live output."""
@@ -204,13 +205,16 @@ class Transcript:
         self.chapters.append(chapter)
         self._publish(chapter)
         self._current = len(self.chapters) - 1
-        form_id = _new_id()
+        form_id, after_id = _new_id(), _new_id()
         for cell in self._cells:
             with _in_cell(cell):
                 display(self._form, display_id=form_id)
                 if self._after is not None:
-                    display(self._after, raw=True)
+                    display(self._after, raw=True, display_id=after_id)
         update_display(_EMPTY, raw=True, display_id=self._form_id)
+        if self._after is not None:  # one copy under the form, none left above it
+            update_display(_EMPTY, raw=True, display_id=self._after_id)
+        self._after_id = after_id
         self._live_id, self._form_id = self._form_id, form_id
 
     def _publish(self, chapter: _Chapter) -> None:
