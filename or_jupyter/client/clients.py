@@ -9,6 +9,7 @@ retry policy in `retry.py`, turning answers into typed errors) lives here once.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import threading
@@ -20,18 +21,19 @@ import httpx
 
 from .._version import __version__
 from ..inputs.attachments import as_input
-from ..kept import cassette
-from ..kept.cache import Cache, open_cache, request_key
+from ..kept.cache import Cache, open_cache
+from ..kept.cassette import Recorder
+from ..kept.chain import Kept, player_of, recorder_of
 from ..kept.exchange import (
     CACHED,
     HIDDEN,
     MIN_SECRET_LENGTH,
-    Exchange,
     acapture,
     capture,
     replayed,
     request_json,
 )
+from ..kept.replay import Player
 from ..protocol import (
     APIConnectionError,
     APIError,
@@ -125,6 +127,15 @@ class _ClientBase:
         self._catalogue: dict[str, dict[str, Any]] = {}
         self._catalogue_lock = threading.Lock()
 
+    @property
+    def cache(self) -> Cache | None:
+        """The response cache this client asks before the network (None: none)."""
+        return self.kept.cache
+
+    @cache.setter
+    def cache(self, cache: Cache | None) -> None:
+        self.kept.cache = cache
+
     def with_options(
         self,
         *,
@@ -144,8 +155,9 @@ class _ClientBase:
     ) -> Any:
         twin = kind.__new__(kind)  # the same fields: both kinds are a `_ClientBase`
         twin.__dict__.update(self.__dict__)
+        twin.kept = dataclasses.replace(self.kept)  # its own chain: a cache change stays its own
         if cache is not _SAME:
-            twin.cache = open_cache(cache)
+            twin.kept.cache = open_cache(cache)
         if max_retries is not _SAME:
             twin.max_retries = max_retries
         if timeout is not _SAME:
@@ -166,7 +178,7 @@ class _ClientBase:
 
     def _prepare(self, params: dict[str, Any], stream: bool) -> tuple[str, bytes, dict[str, str]]:
         """The URL, the encoded body and the headers of a `POST /responses`, checked."""
-        if self._auth is None and cassette.active_player() is None:
+        if self._auth is None and self.kept.active_player() is None:
             raise MissingAPIKeyError(MISSING_KEY, status_code=None)
         if "input" in params:  # images, files and DataFrames become a user message's parts
             params = {**params, "input": as_input(params["input"])}
@@ -213,28 +225,10 @@ class _ClientBase:
         and for a live answer what `capture` needs: the path, the body and who keeps a
         copy once it is read to its end (the recorder, the cache), or None if nobody."""
         path, body = url[len(self.base_url) :], request_json(content)
-        player = cassette.active_player()
-        if player is not None:
-            found = player.answer(method, path, body)
-            return replayed(found, request, paced=not player.fast, aio=aio), None
-        key = (
-            request_key(self.base_url, path, body)
-            if self.cache is not None and method == "POST"
-            else None
-        )
-        if key is not None:
-            found = self.cache.get(key)
-            if found is not None:
-                return replayed(found, request, paced=False, aio=aio), None
-        recorder, cache = cassette.active_recorder(), self.cache
-
-        def keep(exchange: Exchange) -> None:
-            if recorder is not None:
-                recorder.add(exchange)
-            if key is not None:
-                cache.put(key, exchange)
-
-        return None, (path, body, keep) if recorder is not None or key is not None else None
+        kept = self.kept.lookup(self.base_url, method, path, body)
+        if kept.found is not None:
+            return replayed(kept.found, request, paced=kept.paced, aio=aio), None
+        return None, (path, body, kept.keep) if kept.keep is not None else None
 
     def _error(self, response: httpx.Response, body: bytes, truncated: bool) -> APIError:
         return self._redact(
@@ -371,7 +365,10 @@ class Client(_ClientBase):
     transports); it is not closed by `close()`. `offline=True` (or
     `OR_JUPYTER_OFFLINE=1`) routes everything to the in-process emulator. `cache=PATH`
     answers identical requests from a SQLite response cache (`cache.py`); a cassette
-    being replayed (`cassette.py`, `OR_JUPYTER_REPLAY`) answers every request.
+    being replayed answers every request: `replay=` (a path or a `Player`) for this client
+    alone, else the process's (`cassette.replay()`, `OR_JUPYTER_REPLAY`). `record=` (a path
+    or a `Recorder`) records this client's exchanges, else the process's recorder does.
+    The order, player -> cache -> network, is `kept/chain.py`'s.
     """
 
     def __init__(
@@ -385,11 +382,13 @@ class Client(_ClientBase):
         app_url: str | None = None,
         offline: bool | None = None,
         cache: Cache | str | os.PathLike[str] | None = None,
+        replay: str | os.PathLike[str] | Player | None = None,
+        record: str | os.PathLike[str] | Recorder | None = None,
     ) -> None:
         super().__init__(api_key, base_url, timeout, max_retries, app_title, app_url, offline)
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(timeout=self.timeout)
-        self.cache = open_cache(cache)
+        self.kept = Kept(open_cache(cache), player_of(replay), recorder_of(record))
 
     def stream(self, **params: Any) -> ResponseStream:
         """Start a streamed response; use as `with client.stream(...) as stream: for event in stream`."""
@@ -512,11 +511,13 @@ class AsyncClient(_ClientBase):
         app_url: str | None = None,
         offline: bool | None = None,
         cache: Cache | str | os.PathLike[str] | None = None,
+        replay: str | os.PathLike[str] | Player | None = None,
+        record: str | os.PathLike[str] | Recorder | None = None,
     ) -> None:
         super().__init__(api_key, base_url, timeout, max_retries, app_title, app_url, offline)
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(timeout=self.timeout)
-        self.cache = open_cache(cache)
+        self.kept = Kept(open_cache(cache), player_of(replay), recorder_of(record))
 
     def stream(self, **params: Any) -> AsyncResponseStream:
         """Start a streamed response: `async with client.stream(...) as s: async for event in s`."""
