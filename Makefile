@@ -40,7 +40,7 @@ test: $(TEST_STAMP)
 
 # The pure and HTTP tests only: no kernels, no notebooks, no browser.
 test-fast: $(TEST_STAMP)
-	$(BIN)/python -m pytest -m 'not kernel and not slow and not browser'
+	$(BIN)/python -m pytest -n auto -m 'not kernel and not slow and not browser'
 
 bench: $(TEST_STAMP)
 	$(BIN)/python benchmarks/stream_throughput.py
