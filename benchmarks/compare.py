@@ -41,7 +41,7 @@ def cell(base_url: str, models: list[str], tokens: int):
     shell.run_line_magic("load_ext", "or_jupyter")
     magics = shell.magics_manager.registry["Responses"]
     magics.frontend = "notebook"
-    magics._set_client(orj.Client(api_key="k", base_url=base_url))
+    magics.session.set_client(orj.Client(api_key="k", base_url=base_url))
     magics.chats.clear()
     publisher.reset()
     driver._Relay = TimedRelay

@@ -78,7 +78,7 @@ def through_magic(base_url: str, tokens: int, tps: int):
     shell.run_line_magic("load_ext", "or_jupyter")
     magics = shell.magics_manager.registry["Responses"]
     magics.frontend = "notebook"
-    magics._set_client(orj.Client(api_key="k", base_url=base_url))
+    magics.session.set_client(orj.Client(api_key="k", base_url=base_url))
     publisher.reset()
     driver._Relay = TimedRelay
     started = time.monotonic()
