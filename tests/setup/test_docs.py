@@ -140,6 +140,7 @@ def test_every_link_leads_to_a_file_and_heading_of_the_repository(path):
     assert not broken_links(path, REPO)
 
 
+@pytest.mark.slow  # a subprocess
 def test_the_python_blocks_of_the_docs_are_ruff_formatted():
     ruff = Path(sys.executable).with_name("ruff")
     paths = [str(path.relative_to(REPO)) for path in DOCS]

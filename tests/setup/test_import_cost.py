@@ -11,6 +11,8 @@ import subprocess
 import sys
 import types
 
+import pytest
+
 import or_jupyter
 
 OPTIONAL = ["aiohttp", "jsonschema", "pandas", "dask", "PIL", "matplotlib", "or_jupyter.emulator"]
@@ -32,6 +34,7 @@ def modules_after(setup: str) -> set[str]:
     return set(json.loads(done.stdout.splitlines()[-1]))  # after whatever the setup printed
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_import_loads_no_optional_engine_and_not_even_the_http_stack():
     loaded = modules_after("import or_jupyter")
     assert "or_jupyter" in loaded
@@ -39,6 +42,7 @@ def test_import_loads_no_optional_engine_and_not_even_the_http_stack():
         assert name not in loaded, f"import or_jupyter loaded {name}"
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_load_ext_loads_no_optional_engine():
     loaded = modules_after(
         "from IPython.core.interactiveshell import InteractiveShell\n"
@@ -51,6 +55,7 @@ def test_load_ext_loads_no_optional_engine():
         assert name not in loaded, f"%load_ext or_jupyter loaded {name}"
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_load_ext_registers_without_the_http_widget_and_render_stacks():
     loaded = modules_after(
         "from IPython.core.interactiveshell import InteractiveShell\n"
@@ -62,6 +67,7 @@ def test_load_ext_registers_without_the_http_widget_and_render_stacks():
         assert name not in loaded, f"%load_ext or_jupyter loaded {name}"
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_the_first_cell_loads_what_registering_left_out():
     loaded = modules_after(
         "from IPython.core.interactiveshell import InteractiveShell\n"
@@ -74,6 +80,7 @@ def test_the_first_cell_loads_what_registering_left_out():
     assert {"httpx", "or_jupyter.client.clients", "or_jupyter.notebook.cell"} <= loaded
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_using_a_name_loads_its_module():
     loaded = modules_after("import or_jupyter\nor_jupyter.Client")
     assert "or_jupyter.client.clients" in loaded and "httpx" in loaded
