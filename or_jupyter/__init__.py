@@ -8,6 +8,7 @@ over many rows (`orj.map` shadows the builtin only as an attribute of this packa
 from typing import TYPE_CHECKING
 
 from ._version import __version__
+from .lazy import lazy_exports
 
 __all__ = [
     "APIConnectionError",
@@ -162,19 +163,7 @@ if TYPE_CHECKING:  # what editors and type checkers see
     from .tools import Tool, ToolResult, tool
 
 
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'or_jupyter' has no attribute {name!r}")
-    from importlib import import_module
-
-    value = getattr(import_module(module, __name__), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 
 
 def load_ipython_extension(ipython):

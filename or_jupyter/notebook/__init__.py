@@ -10,6 +10,8 @@ hear Stop, Approve and Deny. Names load on first use, as in the package root.
 
 from typing import TYPE_CHECKING
 
+from ..lazy import lazy_exports
+
 # Bound now: the function, not the submodule of the same name that a later import would bind.
 from .interpolate import interpolate
 
@@ -47,16 +49,4 @@ if TYPE_CHECKING:  # what editors and type checkers see
     from .transformer import awaiting_cells
 
 
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'or_jupyter.notebook' has no attribute {name!r}")
-    from importlib import import_module
-
-    value = getattr(import_module(module, __name__), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
