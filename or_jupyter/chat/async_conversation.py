@@ -64,15 +64,7 @@ class AsyncConversation(ConversationBase):
             response = await self._turn(loop.params, request, observer)
             calls = self._received(loop, request, response, observer)
             if calls:
-                results = await arun_calls(
-                    calls,
-                    registry,
-                    confirm=observer.confirm,
-                    on_start=observer.on_tool_start,
-                    on_finish=observer.on_tool_finish,
-                    timeout=self.tool_timeout,
-                    cancel=self._cancelled,
-                )
+                results = await arun_calls(calls, registry, **self._call_hooks(observer))
                 self._ran(loop, results)
         return self._finished(loop, observer)
 

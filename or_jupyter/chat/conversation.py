@@ -167,6 +167,16 @@ class ConversationBase:
             self._measure(response, request["input"], loop.turn[before:], request)
         return calls
 
+    def _call_hooks(self, observer: SendObserver) -> dict[str, Any]:
+        """How calls run (`run_calls` / `arun_calls`): approval, reports, time limit, cancel."""
+        return {
+            "confirm": observer.confirm,
+            "on_start": observer.on_tool_start,
+            "on_finish": observer.on_tool_finish,
+            "timeout": self.tool_timeout,
+            "cancel": self._cancelled,
+        }
+
     def _ran(self, loop: ToolLoop, results: list[ToolResult]) -> None:
         """Hand the calls' results to the loop; after a cancel, no turn starts."""
         loop.add_results([(result.call_id, result.output) for result in results])
@@ -516,15 +526,7 @@ class Conversation(ConversationBase):
             response = self._turn(loop.params, request, observer)
             calls = self._received(loop, request, response, observer)
             if calls:
-                results = run_calls(
-                    calls,
-                    registry,
-                    confirm=observer.confirm,
-                    on_start=observer.on_tool_start,
-                    on_finish=observer.on_tool_finish,
-                    timeout=self.tool_timeout,
-                    cancel=self._cancelled,
-                )
+                results = run_calls(calls, registry, **self._call_hooks(observer))
                 self._ran(loop, results)
         return self._finished(loop, observer)
 
