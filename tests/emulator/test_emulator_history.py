@@ -8,8 +8,6 @@ import random
 
 import httpx
 import pytest
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
 
 import or_jupyter as orj
 from or_jupyter import emulator
@@ -28,14 +26,14 @@ def handle():
 def validated(monkeypatch):
     """Counts the input items handed to the schema validator, request by request."""
     counts: list[int] = []
-    original = Draft202012Validator.iter_errors
+    original = schemas.is_valid
 
-    def counting(self, instance, *args, **kwargs):
+    def counting(name, instance):
         if isinstance(instance, dict) and isinstance(instance.get("input"), list):
             counts.append(len(instance["input"]))
-        return original(self, instance, *args, **kwargs)
+        return original(name, instance)
 
-    monkeypatch.setattr(Draft202012Validator, "iter_errors", counting)
+    monkeypatch.setattr(schemas, "is_valid", counting)
     return counts
 
 
@@ -66,6 +64,8 @@ def test_an_invalid_item_after_a_validated_history_is_refused_naming_its_index(h
     chat = orj.Conversation(model=MODEL, client=orj.Client(api_key="k", base_url=handle.base_url))
     for number in range(5):
         chat.send(f"Invalid check {number}: what is {number}+1?")
+    from jsonschema.exceptions import best_match
+
     body = _invalid_after(chat.history)
     whole = schemas._describe(best_match(schemas.validator("ResponsesRequest").iter_errors(body)))
     answer = httpx.post(

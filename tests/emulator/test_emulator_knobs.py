@@ -66,7 +66,7 @@ def test_a_burst_model_answers_exactly_n_429s_then_like_the_assistant(emu):
     answer = replies[3].json()
     assert answer["model"] == "emulator/burst-429-3"
     assert answer["output_text"] == "`3+3` = **6**"  # the assistant, on the fourth request
-    assert list(schemas.validator("OpenResponsesResult").iter_errors(answer)) == []
+    assert schemas.problems("OpenResponsesResult", answer) == []
 
 
 def test_burst_counts_are_per_model_id_and_per_server(emu):

@@ -522,7 +522,7 @@ def test_non_streaming_answers_validate(url):
         response = post(url, CASES[case])
         assert response.status_code == 200
         body = response.json()
-        assert list(schemas.validator("OpenResponsesResult").iter_errors(body)) == []
+        assert schemas.problems("OpenResponsesResult", body) == []
         status = {"incomplete": "incomplete", "failed": "failed"}.get(case, "completed")
         assert body["status"] == status
     echoed = post(url, CASES["echo"]).json()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import openai
 import pytest
 from helpers import REPO
 
@@ -36,6 +35,8 @@ def tape(tmp_path_factory):
 
 
 def sdk(url):
+    import openai  # loaded by the tests that use it only: it takes a second
+
     return openai.OpenAI(base_url=url, api_key="any-key", max_retries=0)
 
 
@@ -63,6 +64,8 @@ def test_the_openai_sdk_gets_the_recorded_plain_answer_and_models(tape):
 
 
 def test_a_request_not_in_the_cassette_is_a_404_naming_the_closest(tape):
+    import openai
+
     path, _, _ = tape
     with emulator.start(replay=[path], fast=True) as em, pytest.raises(openai.NotFoundError) as e:
         sdk(em.base_url).responses.create(model=MODEL, input="What is 12*8?", stream=True)

@@ -70,14 +70,9 @@ def stream(base_url: str, body: dict[str, Any], **kwargs: Any) -> list[dict[str,
 
 def schema_errors(event: dict[str, Any], full: bool = True) -> list[str]:
     """Why an event fails the spec's ``StreamEvents`` (or just its own type's schema)."""
-    validator = (
-        schemas.validator("StreamEvents") if full else schemas.event_type_validator(event["type"])
-    )
-    assert validator is not None, f"unknown event type {event['type']}"
-    return [
-        f"{event['type']}: {schemas.path_text(e.absolute_path)}: {e.message}"
-        for e in validator.iter_errors(event)
-    ]
+    name = "StreamEvents" if full else schemas.event_schema(event["type"])
+    assert name is not None, f"unknown event type {event['type']}"
+    return [f"{event['type']}: {problem}" for problem in schemas.problems(name, event)]
 
 
 def text_of(evts: list[dict[str, Any]]) -> str:

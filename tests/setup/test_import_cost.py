@@ -106,3 +106,29 @@ def test_an_unknown_name_is_an_attribute_error():
         assert "Clinet" in str(exc)
     else:
         raise AssertionError("or_jupyter.Clinet resolved")
+
+
+OFFLINE_CHAT = """
+import or_jupyter as orj
+from or_jupyter import emulator
+with emulator.start() as em:
+    client = orj.Client(api_key="k", base_url=em.base_url)
+    chat = orj.Conversation(model="emulator/assistant", client=client)
+    chat.send("What is 2+2?")
+    chat.send("And 3+3?")
+    {then}
+"""
+INVALID = """try:
+        client.create(model="emulator/echo", input=[{"type": "message", "content": 5}])
+    except orj.BadRequestError as e:
+        assert "input[0]" in str(e), str(e)"""
+
+
+@pytest.mark.slow  # fresh interpreters
+def test_an_offline_conversation_loads_no_jsonschema_until_a_request_is_invalid():
+    """The emulator's verdicts come from fastjsonschema; jsonschema (seconds to import where
+    JupyterLab is installed) only words an error."""
+    valid_only = modules_after(OFFLINE_CHAT.format(then="pass"))
+    assert {"or_jupyter.emulator.schemas", "fastjsonschema"} <= valid_only
+    assert "jsonschema" not in valid_only
+    assert "jsonschema" in modules_after(OFFLINE_CHAT.format(then=INVALID))
