@@ -5,13 +5,9 @@ Needs the `dask` extra (`pip install -e .[dask]`).
 
 from __future__ import annotations
 
-import cloudpickle
-import dask.dataframe as dd
 import pandas as pd
 import pytest
 from conftest import KEY
-from distributed import Client as DaskClient
-from distributed import LocalCluster
 
 import or_jupyter as orj
 from or_jupyter import emulator
@@ -26,8 +22,20 @@ def env_emulator(monkeypatch):
         yield server
 
 
+@pytest.fixture
+def dd():
+    """dask.dataframe, loaded by these tests only (it takes seconds to import)."""
+    import dask.dataframe
+
+    return dask.dataframe
+
+
 @pytest.mark.slow
-def test_two_worker_processes_give_what_the_kernel_path_gives(env_emulator):
+def test_two_worker_processes_give_what_the_kernel_path_gives(env_emulator, dd):
+    import cloudpickle
+    from distributed import Client as DaskClient
+    from distributed import LocalCluster
+
     df = pd.DataFrame({"q": [f"{i}+{i}" for i in range(12)]}, index=range(100, 112))
     lazy = orj.map(dd.from_pandas(df, npartitions=3), "{q}", concurrency=6, progress=False)
     assert isinstance(lazy, dd.DataFrame)
@@ -43,13 +51,13 @@ def test_two_worker_processes_give_what_the_kernel_path_gives(env_emulator):
     assert got.loc[105, "output"] == "`5+5` = **10**"
 
 
-def test_a_client_object_is_refused_since_it_holds_the_key(env_emulator):
+def test_a_client_object_is_refused_since_it_holds_the_key(env_emulator, dd):
     frame = dd.from_pandas(pd.DataFrame({"q": ["1+1"]}), npartitions=1)
     with pytest.raises(TypeError, match="must not go into the task graph"):
         orj.map(frame, "{q}", client=orj.Client(), progress=False)
 
 
-def test_a_client_factory_runs_where_the_partition_runs(env_emulator):
+def test_a_client_factory_runs_where_the_partition_runs(env_emulator, dd):
     frame = dd.from_pandas(pd.DataFrame({"q": ["1+1", "2+2"]}), npartitions=2)
     made = []
 

@@ -6,11 +6,8 @@ import base64
 import io
 import json
 
-import matplotlib
-import pandas as pd
 import pytest
 from helpers.scripted_server import Reply, sse
-from PIL import Image
 
 from or_jupyter import Client, Conversation
 from or_jupyter.emulator.images import png
@@ -22,9 +19,6 @@ from or_jupyter.inputs.attachments import (
     describe_content,
 )
 from or_jupyter.inputs.datatable import markdown_table
-
-matplotlib.use("Agg")
-from matplotlib.figure import Figure  # noqa: E402
 
 PDF = (
     b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
@@ -48,7 +42,10 @@ def answered() -> Reply:
     return Reply(body=json.dumps(body).encode(), content_type="application/json")
 
 
-def figure() -> Figure:
+def figure():
+    """A small matplotlib figure (matplotlib loads here: most tests never need it)."""
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(2, 1), dpi=50)
     fig.add_subplot().plot([1, 2, 3], [3, 1, 2])
     return fig
@@ -81,6 +78,8 @@ def test_a_matplotlib_figure_is_an_input_image_part_where_it_stands_in_the_promp
 
 
 def test_a_pil_image_is_sent_as_png_of_its_size(server):
+    from PIL import Image
+
     server.queue(answered())
     picture = Image.new("CMYK", (30, 20), (0, 255, 0, 0))  # a mode PNG cannot hold
     Client(api_key="k", base_url=server.base_url).create(model="m", input=picture)
@@ -106,6 +105,8 @@ def test_a_path_to_a_png_and_one_to_a_pdf_become_image_and_file_parts(server, tm
 
 
 def test_jpeg_bytes_are_an_image_part_typed_by_their_content(server):
+    from PIL import Image
+
     buffer = io.BytesIO()
     Image.new("RGB", (8, 6), "red").save(buffer, format="JPEG")
     server.queue(answered())
@@ -118,6 +119,8 @@ def test_jpeg_bytes_are_an_image_part_typed_by_their_content(server):
 
 
 def test_a_dataframe_in_the_input_is_sent_as_a_markdown_table(server):
+    import pandas as pd
+
     server.queue(answered())
     frame = pd.DataFrame({"city": ["Paris", "Oslo"], "temp": [21, 12]})
     Client(api_key="k", base_url=server.base_url).create(model="m", input=["Summarise", frame])
@@ -138,6 +141,8 @@ def test_plain_strings_and_item_lists_are_sent_as_before(server):
 
 
 def test_a_long_dataframe_is_cut_with_a_note_of_what_was_left_out():
+    import pandas as pd
+
     frame = pd.DataFrame({f"c{i}": range(120) for i in range(25)})
     table = markdown_table(frame)
     lines = [line for line in table.splitlines() if line.startswith("|")]
@@ -148,6 +153,8 @@ def test_a_long_dataframe_is_cut_with_a_note_of_what_was_left_out():
 
 
 def test_table_cells_escape_pipes_and_newlines():
+    import pandas as pd
+
     table = markdown_table(pd.Series(["a|b", "line1\nline2"], name="text"))
     assert "| 0 | a\\|b |" in table
     assert "| 1 | line1<br>line2 |" in table

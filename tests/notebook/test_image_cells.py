@@ -6,17 +6,12 @@ import base64
 import json
 import re
 
-import matplotlib
-import pandas as pd
 import pytest
 from helpers.magic_shell import scripted_shell
 from helpers.scripted_server import Reply, sse
 
 from or_jupyter.emulator.images import png
 from or_jupyter.inputs.attachments import MAX_BYTES
-
-matplotlib.use("Agg")
-from matplotlib.figure import Figure  # noqa: E402
 
 KEY = "sk-or-v1-test-key-images"
 IMG = re.compile(r'<img src="(data:image/png;base64,[^"]+)"')
@@ -55,6 +50,8 @@ def usage_error(shell, capsys, cell: str) -> str:
 
 
 def test_a_figure_in_the_prompt_is_an_input_image_part_at_its_place(scripted, server):
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(2, 1), dpi=40)
     fig.add_subplot().plot([0, 1], [1, 0])
     scripted.user_ns["fig"] = fig
@@ -91,6 +88,8 @@ def test_image_and_file_options_attach_variables_and_paths_after_the_text(
 
 
 def test_a_dataframe_in_the_prompt_is_a_markdown_table_with_a_truncation_note(scripted, server):
+    import pandas as pd
+
     scripted.user_ns["df"] = pd.DataFrame({"n": range(60), "sq": [i * i for i in range(60)]})
     server.queue(completed_reply())
     scripted.run_cell("%%responses\nSummarise:\n{df}")
