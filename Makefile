@@ -36,7 +36,7 @@ test: $(TEST_STAMP)
 	$(BIN)/ruff format --check or_jupyter tests benchmarks notebooks scripts
 	$(BIN)/vulture or_jupyter --min-confidence 80  # dead code: unused imports, variables, unreachable lines
 	$(BIN)/lint-imports  # the layers: contracts in pyproject.toml
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=25  # the slowest tests, to keep the suite inside its 15 minutes
 
 # The pure and HTTP tests only: no kernels, no notebooks, no browser.
 test-fast: $(TEST_STAMP)
