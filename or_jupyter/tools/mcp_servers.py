@@ -15,6 +15,7 @@ import atexit
 import concurrent.futures
 import contextlib
 import dataclasses
+import importlib
 import tempfile
 import threading
 from collections.abc import Coroutine, Mapping
@@ -179,6 +180,10 @@ async def _serve(spec: ServerSpec, ready: concurrent.futures.Future) -> None:
     try:
         async with mcp.Client(_transport(spec, stderr), mode="legacy") as client:
             tools = await _all_tools(client)
+            if any(_field(t, "output_schema", "outputSchema") for t in tools):
+                # The SDK checks results against output schemas with jsonschema, whose first
+                # import takes seconds: pay it now, off the loop, not in the first call.
+                await asyncio.to_thread(importlib.import_module, "jsonschema")
             task = asyncio.current_task()
             assert task is not None
             server = Connected(spec, client, tools, stop, task, stderr)
@@ -263,6 +268,12 @@ def _tail(stderr: IO[bytes] | None) -> str:
 
 def _quoted(tail: str) -> str:
     return f" (its last words: {tail})" if tail else ""
+
+
+def _field(obj: Any, name: str, old_name: str) -> Any:
+    """A field of an SDK object, by its mcp 2 name or its mcp 1 (camelCase) name."""
+    value = getattr(obj, name, None)
+    return getattr(obj, old_name, None) if value is None else value
 
 
 def _import_mcp() -> None:

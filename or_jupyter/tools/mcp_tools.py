@@ -18,7 +18,14 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from .mcp_servers import DEFAULT_HUB, Connected, McpServerError, ServerHub, ServerSpec
+from .mcp_servers import (
+    DEFAULT_HUB,
+    Connected,
+    McpServerError,
+    ServerHub,
+    ServerSpec,
+    _field,
+)
 from .output import MAX_OUTPUT_CHARS, _truncate
 from .tool import Status, Tool, ToolResult, _parse_arguments
 
@@ -204,12 +211,6 @@ def _schema(server: str, listed: Any) -> dict[str, Any]:
         return dict(_EMPTY_SCHEMA)
     schema.setdefault("properties", {})
     return schema
-
-
-def _field(obj: Any, name: str, old_name: str) -> Any:
-    """A field of an SDK object, by its mcp 2 name or its mcp 1 (camelCase) name."""
-    value = getattr(obj, name, None)
-    return getattr(obj, old_name, None) if value is None else value
 
 
 def _one_line(value: Any) -> str:
