@@ -137,8 +137,8 @@ def cell_overrides(args: argparse.Namespace, defaults: CellDefaults, schema: Any
     overrides.update(_routing(model, args.fallback, defaults.provider, args.provider))
     extra = server_tools_of(defaults.server_tools, "server_tools setting")
     for listed in getattr(args, "server_tool", None) or []:
-        extra += server_tools_of(listed, "--server-tool")
-    extra += [_remote(text) for text in getattr(args, "mcp_remote", None) or []]
+        extra += server_tools_of(_unquoted(listed), "--server-tool")
+    extra += [_remote(_unquoted(text)) for text in getattr(args, "mcp_remote", None) or []]
     if extra:
         overrides["server_tools"] = extra
     if schema is not None:
@@ -155,6 +155,13 @@ def server_tools_of(text: str | None, option: str) -> list[dict[str, Any]]:
         return [server_tool(entry) for entry in split_server_tools(text or "")]
     except ValueError as exc:
         raise UsageError(f"{option}: {exc}") from None
+
+
+def _unquoted(text: str) -> str:
+    """An option's value without the quotes around it (IPython's parser keeps them)."""
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    return text
 
 
 def _remote(text: str) -> dict[str, Any]:
