@@ -42,8 +42,8 @@ class ServerSpec:
     command: str | None = None
     args: tuple[str, ...] = ()
     url: str | None = None
-    headers: Mapping[str, str] = dataclasses.field(default_factory=dict)
-    env: Mapping[str, str] | None = None
+    headers: Mapping[str, str] = dataclasses.field(default_factory=dict, repr=False)  # tokens
+    env: Mapping[str, str] | None = dataclasses.field(default=None, repr=False)
     approve: Approve = "ask"
 
     def __post_init__(self) -> None:
