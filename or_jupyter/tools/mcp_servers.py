@@ -127,14 +127,17 @@ class ServerHub:
         if spec.name in self.servers:
             self.remove(spec.name)
         ready: concurrent.futures.Future[Connected] = concurrent.futures.Future()
-        self.submit(_serve(spec, ready))
+        life = self.submit(_serve(spec, ready))
         try:
             server = ready.result(timeout)
-        except concurrent.futures.TimeoutError:
+        except BaseException as e:  # a timeout, or the user's interrupt: leave nothing behind
             ready.cancel()
-            raise McpServerError(
-                f"MCP server {spec.name!r} did not start within {timeout:g} s"
-            ) from None
+            life.cancel()  # the SDK stops a stdio server's process on the way out
+            if isinstance(e, concurrent.futures.TimeoutError):
+                raise McpServerError(
+                    f"MCP server {spec.name!r} did not start within {timeout:g} s"
+                ) from None
+            raise
         self.servers[spec.name] = server
         return server
 

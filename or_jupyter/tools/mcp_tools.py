@@ -11,6 +11,7 @@ result becomes an error output for the model and one line for the user.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import re
@@ -50,7 +51,11 @@ def tool_name(server: str, tool: str, taken: set[str]) -> str:
 
 
 class McpTool(Tool):
-    """One tool of an MCP server, offered to the model under `name` (`SERVER__tool`)."""
+    """One tool of an MCP server, offered to the model under `name` (`SERVER__tool`).
+
+    A `Tool` for the loop, the cards and approvals (`confirm`), but not built from a Python
+    signature: its schema is the server's, and `ainvoke` sends the call to the server.
+    """
 
     def __init__(
         self,
@@ -86,8 +91,6 @@ class McpTool(Tool):
         default_timeout: float | None = None,
     ) -> ToolResult:
         """Call the tool on its server and wait (on the hub's loop) for at most the timeout."""
-        import asyncio
-
         start = time.perf_counter()
         limit = self.timeout if self.timeout is not None else default_timeout
 

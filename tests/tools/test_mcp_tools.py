@@ -155,7 +155,7 @@ def test_remove_stops_the_server_process(hub):
     assert gone(pid)  # (the kernel test in tests/notebook/test_mcp_magic.py: shutdown)
 
 
-def test_a_server_that_cannot_start_is_one_line_and_leaves_nothing(hub):
+def test_a_server_that_cannot_start_is_one_line_and_leaves_nothing(hub, tools):
     with pytest.raises(McpServerError) as info:
         hub.add(
             ServerSpec("broken", command=sys.executable, args=("-c", "import sys; sys.exit(2)"))
@@ -231,3 +231,15 @@ def test_a_server_over_http_that_refuses_us_is_one_line(hub, http_server):
         mcp_tools("locked", url=http_server, hub=hub)  # no token
     assert str(info.value).startswith(f"MCP server 'locked' at {http_server} could not connect")
     assert "\n" not in str(info.value)
+
+
+def test_a_server_that_never_answers_at_start_times_out_and_is_stopped(hub, tmp_path):
+    pid_file = tmp_path / "pid"
+    code = f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(60)"
+    with pytest.raises(McpServerError, match="MCP server 'mute' did not start within 1 s"):
+        hub.add(ServerSpec("mute", command=sys.executable, args=("-c", code)), timeout=1)
+    for _ in range(100):  # the process may not have written its pid yet
+        if pid_file.exists() and pid_file.read_text():
+            break
+        time.sleep(0.1)
+    assert gone(int(pid_file.read_text())) and "mute" not in hub.servers
