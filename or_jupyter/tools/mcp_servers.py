@@ -104,14 +104,12 @@ class ServerHub:
         return asyncio.run_coroutine_threadsafe(coroutine, self._running_loop())
 
     def wait(self, coroutine: Coroutine[Any, Any, T], timeout: float | None) -> T:
-        """Run `coroutine` on the hub's loop and wait for it (cancelled on timeout)."""
+        """Run `coroutine` on the hub's loop and wait for it (cancelled on a timeout or an
+        interrupt, so that nothing is left running)."""
         future = self.submit(coroutine)
         try:
             return future.result(timeout)
-        except concurrent.futures.TimeoutError:
-            future.cancel()
-            raise
-        except BaseException:  # KeyboardInterrupt: do not leave it running
+        except BaseException:
             future.cancel()
             raise
 
