@@ -58,6 +58,7 @@ __all__ = [
     "amap",
     "compare",
     "map",
+    "mcp_tools",
     "offline",
     "responses_in",
     "tool",
@@ -117,6 +118,7 @@ _EXPORTS = {
     "Tool": ".tools",
     "tool": ".tools",
     "ToolResult": ".tools",
+    "mcp_tools": ".tools.mcp_tools",
     "ChatForm": ".notebook",
 }
 
@@ -161,6 +163,7 @@ if TYPE_CHECKING:  # what editors and type checkers see
         UnexpectedContentError,
     )
     from .tools import Tool, ToolResult, tool
+    from .tools.mcp_tools import mcp_tools
 
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

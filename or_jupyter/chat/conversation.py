@@ -19,6 +19,7 @@ import copy
 import json
 import threading
 from collections.abc import Callable, Generator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -71,9 +72,29 @@ _LOADABLE_VERSIONS = (1, 2)
 T = TypeVar("T")
 
 
+@dataclass(frozen=True)
+class RemoteCall:
+    """A remote MCP server's call awaiting approval, shaped as `confirm(tool, call)` takes it."""
+
+    name: str
+    arguments: str
+    call_id: str
+
+
+def _ask_remote(item: dict[str, Any], observer: SendObserver) -> tuple[str, bool]:
+    """Ask the user about a remote MCP call (`mcp_approval_request`): only True approves."""
+    name = f"{item.get('server_label')}/{item.get('name')} (remote MCP)"
+    call = RemoteCall(name, str(item.get("arguments") or "{}"), str(item.get("id")))
+    try:
+        answer = observer.confirm(call, call)  # type: ignore[arg-type]
+    except Exception:
+        answer = False
+    return call.call_id, answer is True
+
+
 def output_item(result: ToolResult) -> dict[str, Any]:
     """The `function_call_output` for a tool result, with the unique `id` OpenRouter requires."""
-    return call_output(result.call_id, result.output)
+    return call_output(result.call_id, result.for_model)
 
 
 class ConversationBase:
@@ -165,6 +186,8 @@ class ConversationBase:
         calls = loop.receive(response)
         if response.status != "cancelled":
             self._measure(response, request["input"], loop.turn[before:], request)
+        if loop.approvals:
+            loop.add_approvals([_ask_remote(item, observer) for item in loop.approvals])
         return calls
 
     def _call_hooks(self, observer: SendObserver) -> dict[str, Any]:
@@ -179,7 +202,7 @@ class ConversationBase:
 
     def _ran(self, loop: ToolLoop, results: list[ToolResult]) -> None:
         """Hand the calls' results to the loop; after a cancel, no turn starts."""
-        loop.add_results([(result.call_id, result.output) for result in results])
+        loop.add_results([(result.call_id, result.for_model) for result in results])
         if self._cancelled.is_set():
             loop.stop()
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..protocol import FunctionCall, Response
-from ..protocol.items import call_output, input_items, unique_calls
+from ..protocol.items import approval_response, call_output, input_items, unique_calls
 
 __all__ = ["DEFAULT_MAX_TURNS", "DEFAULT_MODEL", "DEFAULT_TOOL_TIMEOUT", "ToolLoop", "is_forced"]
 
@@ -49,6 +49,7 @@ class ToolLoop:
     turns: int = 0
     done: bool = False
     pending: list[FunctionCall] = field(default_factory=list)
+    approvals: list[dict[str, Any]] = field(default_factory=list)  # remote MCP asks
 
     @property
     def exhausted(self) -> bool:
@@ -57,7 +58,7 @@ class ToolLoop:
 
     def next_request(self) -> dict[str, Any] | None:
         """The parameters of the next request (`input` included), or None when the loop is over."""
-        if self.done or self.pending or self.turns >= self.max_turns:
+        if self.done or self.pending or self.approvals or self.turns >= self.max_turns:
             return None
         return {**self.params, "input": self.history + self.turn}
 
@@ -70,9 +71,15 @@ class ToolLoop:
             self.done = True
             return []
         self.pending = unique_calls(items, self.history + self.turn, response.id)
+        self.approvals = [item for item in items if item["type"] == "mcp_approval_request"]
         self.turn += items
-        self.done = not self.pending
+        self.done = not self.pending and not self.approvals
         return list(self.pending)
+
+    def add_approvals(self, answers: list[tuple[str, bool]]) -> None:
+        """The user's answers to `approvals`, as `(request id, approved)` pairs."""
+        self.turn += [approval_response(request_id, approve) for request_id, approve in answers]
+        self.approvals = []
 
     def add_results(self, outputs: list[tuple[str, Any]]) -> None:
         """The outputs of the calls `receive` returned, as `(call_id, output)` pairs."""

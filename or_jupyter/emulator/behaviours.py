@@ -13,7 +13,7 @@ import json
 import random
 from dataclasses import dataclass, field
 
-from . import images, texts, tokens, toolcalls, websearch
+from . import images, servertools, texts, tokens, toolcalls, websearch
 from .catalogue import EMULATOR_MODELS
 from .faults import burst_size
 from .request import Request
@@ -60,6 +60,7 @@ class Plan:
     annotations: list[dict] = field(default_factory=list)  # the message's url_citations
     refusal: str | None = None  # a refusal message instead of text
     image_seed: int | None = None  # emulator/image: the seed of the PNG it draws
+    items: list[dict] = field(default_factory=list)  # server tools' items (datetime, MCP...)
 
     @property
     def reasons(self) -> bool:
@@ -122,6 +123,10 @@ def assistant(request: Request, rng: random.Random) -> Plan:
     elif calls:
         text = None
         intent = [f"I will call `{call.name}` with {call.arguments}." for call in calls]
+    elif (served := servertools.serve(request)) is not None:
+        intent = ["I will use the server tools I was given."]
+        result = Plan(text=served[1], items=served[0])
+        return _with_reasoning(result, request, intent, rng)
     elif (options := websearch.web_search_options(request.body.get("tools") or [])) is not None:
         search = websearch.web_search(prompt, options)
         text, annotations = websearch.cited_answer(search)

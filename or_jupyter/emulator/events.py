@@ -205,6 +205,8 @@ def stream(
         yield from _reasoning(plan, draft, ids.item("rs"), encrypted)
     for search in plan.searches:
         yield from websearch.search_events(search, draft, ids.item("ws"))
+    for item in plan.items:
+        yield from _server_item(item, draft, ids.item("st"))
     if plan.refusal is not None:
         yield from _refusal(plan.refusal, draft, ids.item("msg"))
     if plan.image_seed is not None:
@@ -372,3 +374,13 @@ def _call(name: str, arguments: str, draft: ResponseDraft, ids: Ids) -> Iterator
     draft.output_tokens += tokens.count(arguments)
     draft.output.append(item)
     yield draft.event("response.output_item.done", output_index=index, item=item)
+
+
+def _server_item(item: dict[str, Any], draft: ResponseDraft, item_id: str) -> Iterator[dict]:
+    """A server tool's item: added (in progress), then done as planned."""
+    index = len(draft.output)
+    done = {**item, "id": item_id}
+    added = {**done, "status": "in_progress"} if "status" in item else done
+    yield draft.event("response.output_item.added", output_index=index, item=added)
+    draft.output.append(done)
+    yield draft.event("response.output_item.done", output_index=index, item=done)

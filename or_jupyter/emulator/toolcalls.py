@@ -2,7 +2,8 @@
 
 Rules (documented in README.md): a forced tool (``tool_choice`` naming a
 function) is always called; otherwise every offered function whose name appears
-in the last user message is called, in the order the names appear (only the
+in the last user message is called (an MCP tool offered as ``SERVER__tool`` also when
+just ``tool`` appears), in the order the names appear (only the
 first when ``parallel_tool_calls`` is false); ``"required"`` with no name in the
 message calls the first tool; ``"none"`` calls nothing. Each argument comes from
 a ``name=value`` or ``name: value`` pair in the message (an unquoted value
@@ -35,9 +36,11 @@ def choose(tools: list[dict], tool_choice: Any, parallel: bool, prompt: str) -> 
         return [tool for tool in tools if tool["name"] == tool_choice.get("name")][:1]
     positions = {}
     for tool in tools:
-        found = re.search(rf"(?<![\w-]){re.escape(tool['name'])}(?![\w-])", prompt, re.IGNORECASE)
-        if found:
-            positions[tool["name"]] = found.start()
+        found = _named(tool["name"], prompt)
+        if found is None and "__" in tool["name"]:  # an MCP tool, SERVER__tool: "tool" will do
+            found = _named(tool["name"].rsplit("__", 1)[1], prompt)
+        if found is not None:
+            positions[tool["name"]] = found
     named = sorted(
         (tool for tool in tools if tool["name"] in positions),
         key=lambda tool: positions[tool["name"]],
@@ -45,6 +48,12 @@ def choose(tools: list[dict], tool_choice: Any, parallel: bool, prompt: str) -> 
     if not named and tool_choice == "required":
         named = tools[:1]
     return named if parallel else named[:1]
+
+
+def _named(name: str, prompt: str) -> int | None:
+    """Where `name` stands as a word in the prompt (None if it does not)."""
+    found = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", prompt, re.IGNORECASE)
+    return found.start() if found else None
 
 
 def arguments(tool: dict, prompt: str) -> str:

@@ -81,6 +81,18 @@ OPTIONS = (
         action="store_true",
         help='Ask for images in the answer (modalities ["image", "text"]), with a model that can.',
     ),
+    argument(
+        "--server-tool",
+        action="append",
+        help="Offer one of OpenRouter's server tools, TYPE[:JSON] (JSON: its parameters), e.g. "
+        "openrouter:datetime or 'openrouter:web_fetch:{\"max_uses\": 2}'; repeatable.",
+    ),
+    argument(
+        "--mcp-remote",
+        action="append",
+        help="Let OpenRouter call the remote MCP server LABEL=URL (each call asks for "
+        "approval); repeatable.",
+    ),
 )
 
 

@@ -60,6 +60,11 @@ class Responses(Magics):
         help="Drop the oldest whole turns of a conversation before sending past this many "
         "tokens; 'auto': 80% of the model's context. None keeps everything (and warns).",
     ).tag(config=True)
+    server_tools = Unicode(
+        None,
+        allow_none=True,
+        help="OpenRouter server tools every cell offers, TYPE[:JSON] separated by commas.",
+    ).tag(config=True)
     max_turns = Int(8, help="Most model turns one cell may take in its tool loop.").tag(config=True)
     tool_timeout = Float(
         300.0, allow_none=True, help="Seconds a tool call may run (tools without a timeout)."
@@ -108,7 +113,8 @@ class Responses(Magics):
         """%responses config [key=value ...] | models [FILTER] | history [CHAT] | reset [CHAT]
         | tools [drop NAME[,NAME] | clear] [CHAT] | pick MODEL [CHAT] | key | offline on|off
         | restore [NOTEBOOK] | fix [MODEL] | explain [MODEL]
-        | cache on [PATH]|off|clear|stats | record FILE|off | replay FILE [--fast]|off"""
+        | cache on [PATH]|off|clear|stats | record FILE|off | replay FILE [--fast]|off
+        | mcp add NAME -- COMMAND ... | mcp add NAME --url URL | mcp list|tools NAME|remove NAME"""
         from .commands import run_line
 
         return run_line(self.session, line)

@@ -12,7 +12,9 @@ from IPython.core.error import UsageError
 from ..tools import Tool, as_tool
 from .session import Offered, Session
 
-__all__ = ["resolve_tool", "tool_overrides"]
+__all__ = ["MCP_PREFIX", "mcp_offered", "resolve_tool", "tool_overrides"]
+
+MCP_PREFIX = "mcp:"  # -t mcp:NAME offers a server's tools, -t mcp:NAME/TOOL one of them
 
 
 def tool_overrides(session: Session, name: str, listed: list[str], chat: Any) -> dict[str, Any]:
@@ -21,6 +23,13 @@ def tool_overrides(session: Session, name: str, listed: list[str], chat: Any) ->
     new = [n for n in listed if n not in offered.names]
     current = {}
     for tool_name in [*offered.names, *new]:
+        if tool_name.startswith(MCP_PREFIX):
+            served = mcp_offered(tool_name, required=tool_name in new)
+            if served is None:
+                print(f"MCP server of {tool_name!r} is no longer running: not offered")
+                offered.names.remove(tool_name)
+            current.update(served or {})
+            continue
         tool = resolve_tool(session, tool_name, required=tool_name in new)
         if tool is None:
             print(f"tool {tool_name!r} is no longer defined in the notebook: not offered")
@@ -54,6 +63,22 @@ def resolve_tool(session: Session, name: str, *, required: bool) -> Tool | None:
         return as_tool(value)
     except (TypeError, ValueError) as exc:
         raise UsageError(f"--tools {name}: {exc}") from None
+
+
+def mcp_offered(listed: str, *, required: bool) -> dict[str, Tool] | None:
+    """The tools `-t mcp:NAME[/TOOL]` names, by the names the model sees (None if the
+    server is gone and not `required`)."""
+    from ..tools.mcp_servers import DEFAULT_HUB, McpServerError
+    from ..tools.mcp_tools import server_tools
+
+    server, _, tool = listed[len(MCP_PREFIX) :].partition("/")
+    try:
+        found = server_tools(DEFAULT_HUB, DEFAULT_HUB.get(server), only=[tool] if tool else None)
+    except McpServerError as exc:
+        if not required:
+            return None
+        raise UsageError(f"--tools {listed}: {exc}") from None
+    return {t.name: t for t in found}
 
 
 def _has_calls(history: list[dict[str, Any]]) -> bool:

@@ -19,7 +19,12 @@ from IPython.core.error import UsageError
 from ..chat.structured import text_format
 from ..inputs.attachments import Attachment, AttachmentError, attachment, content_parts
 from ..protocol import fallback_models, parse_provider
-from ..protocol.server_tools import web_search_tool
+from ..protocol.server_tools import (
+    remote_mcp_tool,
+    server_tool,
+    split_server_tools,
+    web_search_tool,
+)
 from .arguments import parse
 from .interpolate import interpolate_parts
 from .options import send_overrides
@@ -32,6 +37,7 @@ __all__ = [
     "names",
     "provider",
     "read_cell",
+    "server_tools_of",
 ]
 
 
@@ -47,11 +53,12 @@ class CellDefaults:
     instructions: str | None = None
     provider: str | None = None
     truncation: str | None = None
+    server_tools: str | None = None
 
     @classmethod
     def of(cls, settings: Any) -> CellDefaults:
         """The defaults as `settings` (the `Responses` magics) hold them now."""
-        return cls(**{f.name: getattr(settings, f.name) for f in fields(cls)})
+        return cls(**{f.name: getattr(settings, f.name, f.default) for f in fields(cls)})
 
 
 @dataclass
@@ -128,12 +135,44 @@ def cell_overrides(args: argparse.Namespace, defaults: CellDefaults, schema: Any
         web=_web(args),
     )
     overrides.update(_routing(model, args.fallback, defaults.provider, args.provider))
+    extra = server_tools_of(defaults.server_tools, "server_tools setting")
+    for listed in getattr(args, "server_tool", None) or []:
+        extra += server_tools_of(_unquoted(listed), "--server-tool")
+    extra += [_remote(_unquoted(text)) for text in getattr(args, "mcp_remote", None) or []]
+    if extra:
+        overrides["server_tools"] = extra
     if schema is not None:
         try:
             overrides["text"] = text_format(schema, name=args.schema)
         except TypeError as exc:
             raise UsageError(f"--schema {args.schema}: {exc}") from None
     return overrides
+
+
+def server_tools_of(text: str | None, option: str) -> list[dict[str, Any]]:
+    """`TYPE[:JSON]` entries (comma- or space-separated) as `tools` entries."""
+    try:
+        return [server_tool(entry) for entry in split_server_tools(text or "")]
+    except ValueError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+
+
+def _unquoted(text: str) -> str:
+    """An option's value without the quotes around it (IPython's parser keeps them)."""
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    return text
+
+
+def _remote(text: str) -> dict[str, Any]:
+    """`--mcp-remote LABEL=URL`: OpenRouter's remote MCP tool (approval asked for every call)."""
+    label, sep, url = text.partition("=")
+    if not sep:
+        raise UsageError(f"--mcp-remote takes LABEL=URL, got {text!r}")
+    try:
+        return remote_mcp_tool(label.strip(), url.strip())
+    except ValueError as exc:
+        raise UsageError(f"--mcp-remote: {exc}") from None
 
 
 def lookup(user_ns: Mapping[str, Any], name: str, option: str) -> Any:

@@ -12,7 +12,12 @@ from typing import Any
 
 from .response import FunctionCall, Response
 
-__all__ = ["call_output", "input_items", "unique_calls", "user_message"]
+__all__ = ["approval_response", "call_output", "input_items", "unique_calls", "user_message"]
+
+
+def approval_response(request_id: str, approve: bool) -> dict[str, Any]:
+    """The `mcp_approval_response` answering a remote MCP server's approval request."""
+    return {"type": "mcp_approval_response", "approval_request_id": request_id, "approve": approve}
 
 
 def user_message(content: str | list[dict[str, Any]]) -> dict[str, Any]:
@@ -25,7 +30,8 @@ def input_items(response: Response) -> list[dict[str, Any]]:
 
     Messages keep only what the API accepts back; reasoning items go back as
     received (providers need their `encrypted_content` or `signature`); calls keep
-    their `id`. Items of server-side tools are left out.
+    their `id`. Items of server-side tools are left out, but for a remote MCP server's
+    approval requests, which the next request answers.
     """
     items = []
     for item in response.output:
@@ -42,6 +48,9 @@ def input_items(response: Response) -> list[dict[str, Any]]:
                     "arguments": item.get("arguments") or "",
                 }
             )
+        elif kind == "mcp_approval_request":  # answered by an mcp_approval_response
+            keys = ("type", "id", "name", "arguments", "server_label")
+            items.append({k: item.get(k) for k in keys})
         elif kind == "reasoning":
             reasoning = {k: v for k, v in item.items() if v is not None and k != "status"}
             reasoning.setdefault("summary", [])

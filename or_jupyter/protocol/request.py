@@ -24,12 +24,18 @@ def request_body(params: dict[str, Any], *, stream: bool) -> dict[str, Any]:
     Shorthands: `tools` may hold objects with a `.schema` (our tools) or plain
     dicts; `tool_choice` may be a bare function name; `reasoning` may be an
     effort string such as `"high"`; `web` (True or a dict of options) adds OpenRouter's
-    web search server tool (see `server_tools`).
+    web search server tool (see `server_tools`); `server_tools` (a list of `tools` entries:
+    OpenRouter's server tools, remote MCP servers) are added to `tools`.
     """
     web = web_search_tool(params.get("web"))
-    body = {key: value for key, value in params.items() if value is not None and key != "web"}
-    if web is not None:
-        body["tools"] = [*(body.get("tools") or ()), web]
+    extra = [*([web] if web is not None else []), *(params.get("server_tools") or ())]
+    body = {
+        key: value
+        for key, value in params.items()
+        if value is not None and key not in ("web", "server_tools")
+    }
+    if extra:
+        body["tools"] = [*(body.get("tools") or ()), *extra]
     if "model" not in body:
         raise TypeError("a model is required, e.g. model='openai/gpt-5-mini'")
     if "input" not in body:

@@ -44,7 +44,15 @@ DRAWN_ELSEWHERE = frozenset(
     }
 )
 SEARCH_TYPES = ("web_search_call", "openrouter:web_search")
-_ICONS = {"web_search_call": "🔎", "openrouter:web_search": "🔎", "openrouter:web_fetch": "🌐"}
+_ICONS = {
+    "web_search_call": "🔎",
+    "openrouter:web_search": "🔎",
+    "openrouter:web_fetch": "🌐",
+    "openrouter:datetime": "🕒",
+    "mcp_call": "🔌",
+    "mcp_list_tools": "🔌",
+    "mcp_approval_request": "🔌",
+}
 _RUNNING = ("in_progress", "searching", "running", "generating", "interpreting", "queued")
 
 
@@ -122,9 +130,25 @@ def _file_search(item: dict[str, Any]) -> Summary:
 
 
 def _mcp(item: dict[str, Any]) -> Summary:
-    line = f"{_text(item.get('server_label'))} · {_text(item.get('name'))}".strip(" ·")
+    label = item.get("server_label") or item.get("serverLabel")
+    line = f"{_text(label)} · {_text(item.get('name') or item.get('toolName'))}".strip(" ·")
     details = {k: _text(item.get(k)) for k in ("arguments", "output", "error") if item.get(k)}
     return Summary(line, details)
+
+
+def _mcp_tools(item: dict[str, Any]) -> Summary:
+    tools = item.get("tools") if isinstance(item.get("tools"), list) else []
+    names = [_text(t.get("name")) for t in tools if isinstance(t, dict)]
+    line = f"{_text(item.get('server_label'))} · {_plural(len(names), 'tool')}"
+    details = {"tools": "\n".join(names)} if names else {}
+    if item.get("error"):
+        details["error"] = _text(item.get("error"))
+    return Summary(line, details)
+
+
+def _mcp_approval(item: dict[str, Any]) -> Summary:
+    line = f"{_text(item.get('server_label'))} · {_text(item.get('name'))} asks for approval"
+    return Summary(line, {"arguments": _text(item.get("arguments"))})
 
 
 def _generic(item: dict[str, Any]) -> Summary:
@@ -143,6 +167,8 @@ CARD_BUILDERS: dict[str, Callable[[dict[str, Any]], Summary]] = {
     "openrouter:file_search": _file_search,
     "mcp_call": _mcp,
     "openrouter:mcp": _mcp,
+    "mcp_list_tools": _mcp_tools,
+    "mcp_approval_request": _mcp_approval,
 }
 
 

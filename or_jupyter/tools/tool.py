@@ -49,6 +49,12 @@ class ToolResult:
     traceback: str | None = None
     duration: float = 0.0
     status: Status = "done"
+    parts: list[dict[str, Any]] | None = None  # text and images, when the output has images
+
+    @property
+    def for_model(self) -> str | list[dict[str, Any]]:
+        """What goes back in `function_call_output.output`: the parts if any, else the text."""
+        return self.parts if self.parts else self.output
 
 
 class Tool:

@@ -1,5 +1,5 @@
 """`import or_jupyter` and `%load_ext or_jupyter` load only what they need: the optional
-engines (aiohttp, jsonschema, pandas, Dask, PIL, matplotlib) and the emulator come with the
+engines (aiohttp, jsonschema, pandas, Dask, PIL, matplotlib, mcp) and the emulator come with the
 feature that uses them. Figures: benchmarks/import_time.py (no time bound here)."""
 
 from __future__ import annotations
@@ -15,7 +15,16 @@ import pytest
 
 import or_jupyter
 
-OPTIONAL = ["aiohttp", "jsonschema", "pandas", "dask", "PIL", "matplotlib", "or_jupyter.emulator"]
+OPTIONAL = [
+    "aiohttp",
+    "jsonschema",
+    "pandas",
+    "dask",
+    "PIL",
+    "matplotlib",
+    "mcp",
+    "or_jupyter.emulator",
+]
 
 LOADED_AFTER = """
 import json, sys

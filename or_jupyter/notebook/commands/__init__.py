@@ -11,7 +11,7 @@ from IPython.core.error import UsageError
 
 from ..session import Session
 from . import help as failed
-from . import history, kept, settings
+from . import history, kept, mcp, settings
 
 __all__ = ["COMMANDS", "LINE_USAGE", "run_line"]
 
@@ -19,7 +19,8 @@ LINE_USAGE = (
     "usage: %responses config [key=value ...] | models [FILTER] | history [CHAT] "
     "| reset [CHAT] | tools [drop NAME[,NAME] | clear] [CHAT] | pick MODEL [CHAT] | key "
     "| offline on|off | restore [NOTEBOOK] | fix [MODEL] | explain [MODEL] "
-    "| cache on [PATH]|off|clear|stats | record FILE|off | replay FILE [--fast]|off"
+    "| cache on [PATH]|off|clear|stats | record FILE|off | replay FILE [--fast]|off "
+    "| mcp add|list|tools|remove"
 )
 COMMANDS: dict[str, Callable[[Session, str], Any]] = {
     "config": settings.config,
@@ -36,6 +37,7 @@ COMMANDS: dict[str, Callable[[Session, str], Any]] = {
     "cache": kept.cache,
     "record": kept.record,
     "replay": kept.replay,
+    "mcp": mcp.mcp,
 }
 
 

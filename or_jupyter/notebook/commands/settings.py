@@ -13,7 +13,7 @@ from ...client.offline_mode import offline as use_offline
 from ...protocol import APIError
 from ...render import error_box
 from ..options import EFFORTS, SUMMARIES, TRUNCATIONS, choice, pairs
-from ..request import provider
+from ..request import provider, server_tools_of
 from ..session import KEY_ENV, Session
 from ..tables import MODEL_HEADER, model_rows, show, show_table
 
@@ -31,10 +31,23 @@ SETTINGS = (
     "provider",
     "truncation",
     "history_limit",
+    "server_tools",
 )
 _CONVERTERS = {"max_output_tokens": int, "temperature": float, "max_turns": int}
 _FLOATS = {"tool_timeout": float}
-_CHECKED = {"truncation": choice("truncation", TRUNCATIONS), "history_limit": history_limit_value}
+
+
+def _checked_server_tools(text: str) -> str:
+    """The `server_tools` setting, as given, once each entry reads (else a UsageError)."""
+    server_tools_of(text, "server_tools")
+    return text
+
+
+_CHECKED = {
+    "truncation": choice("truncation", TRUNCATIONS),
+    "history_limit": history_limit_value,
+    "server_tools": _checked_server_tools,
+}
 
 
 def config(session: Session, rest: str) -> None:
