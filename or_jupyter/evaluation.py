@@ -69,14 +69,14 @@ def evaluate(
         prepared.jobs,
         grid.job_template(prepared),
         grid.answer_options(prepared),
-        _reporter(progress),
+        _reporter_of(progress),
     )
     judged = None
     jobs = grid.judge_jobs(prepared, answers) if prepared.judge else []
     if jobs:
         options = grid.judge_options(prepared, sum(result.cost for result in answers))
         verdicts = run.run_blocking(
-            jobs, grid.judge_template(prepared, answers), options, _reporter(progress)
+            jobs, grid.judge_template(prepared, answers), options, _reporter_of(progress)
         )
         judged = list(zip(jobs, verdicts, strict=True))
     return Board(grid.finish(prepared, answers, judged))
@@ -121,6 +121,7 @@ async def aevaluate(
     `concurrency`, `rpm`, `store`, `retries`, `client`, `progress` and `**params` as in
     `orj.map`; `max_cost` refuses a grid estimated above it (answers and judge, from
     `/models` prices) unless `force=True`, and stops starting cells once spent.
+    `progress` may also be a reporter class: one is made per run (answers, judge).
     """
     prepared = _prepare(
         data,
@@ -146,7 +147,7 @@ async def aevaluate(
         prepared.jobs,
         grid.job_template(prepared),
         grid.answer_options(prepared),
-        _reporter(progress),
+        _reporter_of(progress),
         None,
     )
     judged = None
@@ -154,10 +155,16 @@ async def aevaluate(
     if jobs:
         options = grid.judge_options(prepared, sum(result.cost for result in answers))
         verdicts = await run.run_awaiting(
-            jobs, grid.judge_template(prepared, answers), options, _reporter(progress), None
+            jobs, grid.judge_template(prepared, answers), options, _reporter_of(progress), None
         )
         judged = list(zip(jobs, verdicts, strict=True))
     return Board(grid.finish(prepared, answers, judged))
+
+
+def _reporter_of(progress: Any) -> Any:
+    """`orj.map`'s reporter for one run; a reporter class makes a new one per run (answers,
+    then judge), so that each run keeps its own summary."""
+    return _reporter(progress() if isinstance(progress, type) else progress)
 
 
 def _prepare(

@@ -93,10 +93,10 @@ async def _evaluate(session: Session, line: str, cell: str, *, blocking: bool) -
     data, template, options, out = _prepare(session, line, cell)
     for name in ("model", "models"):  # the models are the board's columns, not a fallback list
         options.pop(name, None)
-    options["progress"] = True if session.draws_html else TextProgress()
+    options["progress"] = NotebookProgress if session.draws_html else TextProgress()
     rows = _rows(data)
     if args.expect and rows and isinstance(rows[0], dict) and args.expect not in rows[0]:
-        fields = ", ".join(map(str, rows[0]))
+        fields = ", ".join(str(name) for name in rows[0])
         raise UsageError(
             f"--expect {args.expect}: the rows have no such field (they have {fields})"
         )
