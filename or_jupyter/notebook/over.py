@@ -89,7 +89,7 @@ async def _evaluate(session: Session, line: str, cell: str, *, blocking: bool) -
         raise UsageError(
             "several models over rows are an evaluation: add --expect FIELD or --judge MODEL"
         )
-    models = names(args.model) or [session.settings.model or DEFAULT_MODEL]
+    models = _models(session, names(args.model)) or [session.settings.model or DEFAULT_MODEL]
     data, template, options, out = _prepare(session, line, cell)
     for name in ("model", "models"):  # the models are the board's columns, not a fallback list
         options.pop(name, None)
@@ -123,3 +123,13 @@ def _rows(data: Any) -> list[Any]:
         return rows_of(data)[1]
     except TypeError as exc:
         raise UsageError(f"--over: {exc}") from None
+
+
+def _models(session: Session, listed: list[str]) -> list[Any]:
+    """`-m a,b,c`, or `-m NAME` for a notebook list of model ids (ids always hold a `/`)."""
+    if len(listed) != 1 or "/" in listed[0] or listed[0] not in session.shell.user_ns:
+        return listed
+    value = session.shell.user_ns[listed[0]]
+    if not isinstance(value, (list, tuple)) or not value:
+        raise UsageError(f"-m {listed[0]}: a notebook variable here is a list of model ids")
+    return list(value)

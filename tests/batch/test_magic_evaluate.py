@@ -15,8 +15,9 @@ def test_the_cell_evaluates_the_models_and_draws_the_leaderboard(ip):
     import pandas as pd
 
     ip.user_ns["df"] = pd.DataFrame(REVIEWS)
+    ip.user_ns["graders"] = GRADERS.split(",")  # -m NAME: a notebook list of ids
     result = ip.run_cell(
-        f"%%responses --over df -m {GRADERS} --expect label --judge emulator/judge --out board\n"
+        "%%responses --over df -m graders --expect label --judge emulator/judge --out board\n"
         "Classify the sentiment: {text}"
     )
     assert result.success, result.error_in_exec
