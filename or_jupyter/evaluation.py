@@ -65,12 +65,7 @@ def evaluate(
         ),
         repeats,
     )
-    answers = run.run_blocking(
-        prepared.jobs,
-        grid.job_template(prepared),
-        grid.answer_options(prepared),
-        _reporter_of(progress),
-    )
+    answers = _answers(data, prepared, progress)
     judged = None
     jobs = grid.judge_jobs(prepared, answers) if prepared.judge else []
     if jobs:
@@ -108,8 +103,9 @@ async def aevaluate(
 ) -> Board:
     """Evaluate `models` on `data` on the running event loop; the leaderboard (a `Board`).
 
-    `data` and `template` as in `orj.map` (a Dask DataFrame is computed first: the
-    board needs every row). `models`: ids, or `(id, params)` pairs for one model with
+    `data` and `template` as in `orj.map` (with a Dask DataFrame, `orj.evaluate` reads
+    the rows here and runs the grid's cells on the partitions' workers; `aevaluate` runs
+    them here). `models`: ids, or `(id, params)` pairs for one model with
     different parameters (each its own column, labelled by its params). `expected`:
     the field holding the right answer. `scorer`: `"exact"` (the default with
     `expected`), `"contains"`, `"regex:PATTERN"`, `"number[:TOLERANCE]"`, `"json"`
@@ -159,6 +155,22 @@ async def aevaluate(
         )
         judged = list(zip(jobs, verdicts, strict=True))
     return Board(grid.finish(prepared, answers, judged))
+
+
+def _answers(data: Any, prepared: grid.Grid, progress: Any) -> list[Any]:
+    """The grid's answers: one `map` run here, or on Dask's workers for a Dask DataFrame."""
+    options = grid.answer_options(prepared)
+    if is_dask_frame(data):
+        from .batch.partitions import run_on_partitions
+
+        if options["max_cost"] is not None and not options["force"]:
+            run.check_grid_budget(prepared.jobs, grid.job_template(prepared), options)
+        return run_on_partitions(
+            prepared.jobs, data.npartitions, grid.job_template(prepared), options
+        )
+    return run.run_blocking(
+        prepared.jobs, grid.job_template(prepared), options, _reporter_of(progress)
+    )
 
 
 def _reporter_of(progress: Any) -> Any:

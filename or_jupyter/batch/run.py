@@ -320,6 +320,38 @@ async def _amap(
     return run.results
 
 
+def check_grid_budget(data: Any, template: Any, options: dict[str, Any]) -> None:
+    """A run's budget check alone (`BudgetError` when over), for runs that go elsewhere
+    (Dask's workers). `options` as `run_blocking`'s; a client factory is called here."""
+    client = options["client"]
+    if client is not None and not isinstance(client, (Client, AsyncClient)):
+        client = client()
+    outcome: dict[str, BaseException] = {}
+
+    async def check() -> None:
+        batch_client, http = _batch_client(client, 1)
+        try:
+            plan = _plan(data, template, options, as_tools(options["tools"]), "budget")
+            await _check_budget(
+                batch_client, plan, {}, options["max_cost"], options.get("also_priced")
+            )
+        finally:
+            if http is not None:
+                await http.aclose()
+
+    def work() -> None:  # on its own loop: the caller's may be running (a notebook)
+        try:
+            asyncio.run(check())
+        except BaseException as exc:
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=work, name="orj.budget", daemon=True)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+
+
 def reporter_for(progress: Any) -> Any:
     """The reporter `progress=` asks for: True the terminal's line (`orj.map`, one layer up,
     turns True into the notebook's display inside a kernel), False none, else as given."""
