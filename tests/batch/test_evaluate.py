@@ -256,3 +256,28 @@ def test_bad_arguments_are_one_clear_error_before_anything_is_sent(rows, client,
         orj.evaluate([{"text": "a", "label": "b"}], "{text}", client=client, progress=False,
                      **arguments)  # fmt: skip
     assert rows.bodies == []
+
+
+def test_graders_are_listed_with_prices_that_grow_with_quality(emu_client):
+    listed = {m["id"]: m for m in emu_client.models() if m["id"].startswith("emulator/grader-")}
+    assert sorted(listed) == MODELS
+    prices = [float(listed[model]["pricing"]["prompt"]) for model in MODELS]
+    assert prices == sorted(prices) and len(set(prices)) == 3
+    assert "emulator/judge" in {m["id"] for m in emu_client.models()}
+    with pytest.raises(orj.BadRequestError, match="grader-<P>pct"):
+        emu_client.create(model="emulator/grader-101pct", input="Great.")
+
+
+def test_a_schema_gives_parsed_field_columns_and_the_json_scorer_checks_them(emu_client):
+    schema = {
+        "type": "object",
+        "properties": {"label": {"type": "string"}, "stars": {"type": "integer"}},
+        "required": ["label", "stars"],
+    }
+    board = orj.evaluate(["Great.", "Broken."], "Rate: {}", models=["emulator/assistant"],
+                         scorer="json", schema=schema, client=emu_client,
+                         progress=False)  # fmt: skip
+    results = board.results
+    assert list(results.columns[:4]) == ["row", "model", "label", "stars"]
+    assert results["json"].tolist() == [1.0, 1.0]
+    assert all(isinstance(stars, int) for stars in results["stars"])
