@@ -214,7 +214,8 @@ def test_repeats_are_distinct_requests_and_bootstrapped_over_rows(rows, client):
     board = orj.evaluate(data, "{text}", models=["m/a"], expected="label", repeats=2,
                          client=client, progress=False)  # fmt: skip
     assert len(rows.bodies) == 6
-    assert [body.get("metadata") for body in rows.bodies[:2]] == [None, {"orj_repeat": "1"}]
+    marks = [str(body.get("metadata")) for body in rows.bodies]  # arrival order varies
+    assert sorted(marks) == ["None"] * 3 + ["{'orj_repeat': '1'}"] * 3
     entry = board.leaderboard[0]
     assert (entry["interval"], entry["low"], entry["high"]) == ("bootstrap", 1.0, 1.0)
     assert board.results["repeat"].tolist() == [0, 1, 0, 1, 0, 1]
