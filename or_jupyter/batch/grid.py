@@ -16,7 +16,7 @@ from typing import Any
 
 from ..chat.structured import text_format
 from .budget import CHARS_PER_TOKEN, DEFAULT_OUTPUT_TOKENS
-from .result import RowResult
+from .result import RowResult, schema_fields
 from .rows import is_frame, render, rows_of
 from .scorers import Scorer, judge_prompt, normalise, parsed, scorers_of, verdict
 from .stats import bootstrap, paired_test, percentile, wilson
@@ -251,8 +251,6 @@ def finish(
     """Score every cell and make the leaderboard."""
     verdicts = {job["cell"]: result for job, result in judged or []}
     names = [scorer.name for scorer in grid.scorers] + (["judge"] if grid.judge else [])
-    from .result import schema_fields
-
     fields_ = schema_fields(grid.schema) if grid.schema is not None else []
     records = [
         _record(grid, job, result, verdicts.get(position), fields_)
