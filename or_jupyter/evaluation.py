@@ -67,7 +67,7 @@ def evaluate(
     )
     answers = _answers(data, prepared, progress)
     judged = None
-    jobs = grid.judge_jobs(prepared, answers) if prepared.judge else []
+    jobs = grid.judge_jobs(prepared, answers)
     if jobs:
         options = grid.judge_options(prepared, sum(result.cost for result in answers))
         verdicts = run.run_blocking(
@@ -147,7 +147,7 @@ async def aevaluate(
         None,
     )
     judged = None
-    jobs = grid.judge_jobs(prepared, answers) if prepared.judge else []
+    jobs = grid.judge_jobs(prepared, answers)
     if jobs:
         options = grid.judge_options(prepared, sum(result.cost for result in answers))
         verdicts = await run.run_awaiting(

@@ -207,7 +207,13 @@ def _judge_estimate(grid: Grid, bodies: list[dict[str, Any]]) -> list[dict[str, 
 
 
 def judge_jobs(grid: Grid, answers: list[RowResult]) -> list[dict[str, Any]]:
-    """One judge job per answered cell (its position among the jobs)."""
+    """One judge job per answered cell (its position among the jobs); none when there is no
+    judge, when the answers' run was stopped (Stop, an interrupt) or spent the budget."""
+    stopped = any(r.status == "cancelled" or r.error == "stopped" for r in answers)
+    spent = sum(result.cost for result in answers)
+    budget = grid.options["max_cost"]
+    if grid.judge is None or stopped or (budget is not None and spent >= budget):
+        return []
     return [
         {"cell": position} for position, result in enumerate(answers) if result.status in ANSWERED
     ]

@@ -198,6 +198,16 @@ def test_the_grid_stops_starting_cells_once_the_budget_is_spent(rows, client):
     assert all(entry["not_run"] for entry in board.leaderboard)
 
 
+def test_a_grid_that_spent_its_budget_sends_no_judge(rows, client):
+    data = [{"text": f"t{i}", "label": f"answer: t{i}"} for i in range(4)]
+    board = orj.evaluate(data, "{text}", models=["m/a"], expected="label", judge="m/judge",
+                         max_cost=0.0015, force=True, concurrency=1, client=client,
+                         progress=False)  # fmt: skip
+    assert [body["model"] for body in rows.bodies] == ["m/a", "m/a"]  # $0.002 >= $0.0015
+    judged = board.results[board.results["status"] == "done"]
+    assert judged["judge"].isna().all() and (judged["error"] == "judge: not run").all()
+
+
 def test_failed_cells_are_counted_and_not_scored_as_wrong(rows, client):
     rows.script["t1"] = [Scripted(400)]
     data = [{"text": f"t{i}", "label": f"answer: t{i}"} for i in range(4)]
