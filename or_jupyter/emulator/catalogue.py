@@ -9,6 +9,7 @@ Any model id outside ``emulator/`` is answered by the scripted assistant.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from .context import CONTEXT_LENGTHS, SMALL_CONTEXT, SMALL_CONTEXT_MODEL
@@ -251,10 +252,14 @@ def listing() -> dict[str, Any]:
 
 def pricing(model_id: str) -> dict[str, str]:
     """Per-token prices of a model; emulator prices for models not in the catalogue."""
-    for entry in models():
-        if entry["id"] == model_id:
-            return entry["pricing"]
-    return _emulator_pricing(model_id)
+    listed = _listed_prices().get(model_id)
+    return dict(listed) if listed is not None else _emulator_pricing(model_id)
+
+
+@functools.cache
+def _listed_prices() -> dict[str, dict[str, str]]:
+    """The catalogue's prices by id, made once (every answer looks its model's up)."""
+    return {entry["id"]: entry["pricing"] for entry in models()}
 
 
 def _emulator_pricing(model_id: str) -> dict[str, str]:
