@@ -86,6 +86,7 @@ def _panel(axes: Any, entries: list[dict[str, Any]], key: str, label: str, score
                       label=entry["model"])  # fmt: skip
         axes.annotate(entry["model"], (entry[key], entry["score"]), textcoords="offset points",
                       xytext=(6, 4), fontsize=8)  # fmt: skip
+    axes.margins(x=0.3, y=0.1)  # room for the labels beside the points
     axes.set_xlabel(label)
     axes.set_ylabel(f"{score} (95% interval)")
     axes.grid(alpha=0.3)
