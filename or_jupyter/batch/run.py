@@ -149,8 +149,9 @@ def map(
 def run_blocking(data: Any, template: Any, options: dict[str, Any], progress: Any) -> Any:
     """`map`'s run: on its own event loop in a worker thread, progress drawn from this one.
 
-    `options` are `map`'s keywords (see `_options`); `orj.evaluate` adds `per_row`,
-    `group_by` and `also_priced` (see `_plan` and `_check_budget`).
+    `options` are `map`'s keywords, with the request fields under `params`;
+    `orj.evaluate` adds `per_row`, `group_by`, `name` and `also_priced` (see `_plan`
+    and `_check_budget`).
     """
     reporter = reporter_for(progress)
     control = Control()
@@ -429,7 +430,8 @@ async def _check_budget(
     Each model's requests are priced at its own `/models` price. `also_priced`
     (`orj.evaluate`'s judge) turns the pending bodies into more bodies to price.
     """
-    pending = [b for d, b in zip(plan.hashes, plan.bodies, strict=True) if d not in stored]
+    distinct = {d: b for d, b in zip(plan.hashes, plan.bodies, strict=True) if d not in stored}
+    pending = list(distinct.values())  # twin rows are sent once
     if not pending:
         return
     pending += also_priced(pending) if also_priced else []
