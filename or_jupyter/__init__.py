@@ -55,8 +55,10 @@ __all__ = [
     "ToolResult",
     "UnexpectedContentError",
     "acompare",
+    "aevaluate",
     "amap",
     "compare",
+    "evaluate",
     "map",
     "mcp_tools",
     "offline",
@@ -69,6 +71,8 @@ __all__ = [
 # its names is first used, so `import or_jupyter` stays instant (httpx, pydantic, ipywidgets,
 # aiohttp and jsonschema load with the feature that needs them).
 _EXPORTS = {
+    "aevaluate": ".evaluation",
+    "evaluate": ".evaluation",
     "amap": ".over_data",
     "BudgetError": ".batch",
     "map": ".over_data",
@@ -131,6 +135,7 @@ if TYPE_CHECKING:  # what editors and type checkers see
     from .client.clients import AsyncClient, Client
     from .client.offline_mode import offline
     from .client.stream import AsyncResponseStream, ResponseStream
+    from .evaluation import aevaluate, evaluate
     from .kept.cache import CacheError
     from .kept.cassette import CassetteError, ReplayMissError
     from .notebook import ChatForm

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from .result import RowResult
 from .run import map as map_rows
+from .run import run_blocking
 
-__all__ = ["map_partitions"]
+__all__ = ["map_partitions", "run_on_partitions"]
 
 
 def map_partitions(frame: Any, template: Any, options: dict[str, Any]) -> Any:
@@ -53,3 +55,48 @@ def _partition(part: Any, template: Any, options: dict[str, Any], factory: Any) 
         result.index = part.index[:0]
         return result
     return map_rows(part, template, client=client, **options)
+
+
+def run_on_partitions(
+    jobs: list[dict[str, Any]], npartitions: int, template: Any, options: dict[str, Any]
+) -> list[RowResult]:
+    """`orj.evaluate`'s grid on Dask: the jobs as a Dask DataFrame of `npartitions`, each
+    partition run by `run_blocking` on its worker (`options` in its form), computed here.
+
+    The same rules as `map_partitions`: limits and budget split across the partitions,
+    no store, and the key never in the graph (`client` None or a function)."""
+    import dask.dataframe as dd
+    import pandas as pd
+
+    from .result import to_frame
+
+    options = dict(options)
+    factory = options.pop("client", None)
+    if factory is not None and not callable(factory):
+        raise TypeError(
+            "with a Dask DataFrame, client= is a function that returns a client on the "
+            "worker (a client object holds its key, which must not go into the task graph); "
+            "or leave it out and set OPENROUTER_API_KEY on the workers"
+        )
+    if options.get("store"):
+        raise ValueError("store= is a local SQLite file: it is not available with Dask")
+    options.pop("also_priced", None)  # the budget was checked before: each part stops at its share
+    parts = max(1, min(npartitions, len(jobs)))
+    options["concurrency"] = max(1, options.get("concurrency", 16) // parts)
+    for name in ("rpm", "max_cost"):
+        if options.get(name):
+            options[name] = options[name] / parts
+    frame = dd.from_pandas(pd.DataFrame.from_records(jobs), npartitions=parts)
+    meta = to_frame([], [], None)
+    done = frame.map_partitions(_grid_partition, template, options, factory, meta=meta).compute()
+    records = done.sort_index().to_dict("records")
+    return [RowResult(key=key, **record) for key, record in enumerate(records)]
+
+
+def _grid_partition(part: Any, template: Any, options: dict[str, Any], factory: Any) -> Any:
+    from .result import to_frame
+
+    if part.empty:
+        return to_frame([], [], None)
+    options = {**options, "client": factory() if factory is not None else None}
+    return run_blocking(part, template, options, False)

@@ -39,6 +39,14 @@ class Tally:
     started: float = field(default_factory=time.monotonic)
     ended: float | None = None
     stopped: str | None = None  # why the run stopped early, if it did
+    name: str = "orj.map"  # what the summary line starts with
+    groups: dict[str, Tally] = field(default_factory=dict)  # per `group_by` value (a model)
+
+    def group(self, label: str) -> Tally:
+        """The counts of one group (`group_by`), made on first use."""
+        if label not in self.groups:
+            self.groups[label] = Tally(total=0, started=self.started)
+        return self.groups[label]
 
     @property
     def finished(self) -> int:
@@ -88,7 +96,18 @@ def line(tally: Tally) -> str:
     if projected is not None:
         cost += f" (projected ${projected:.4f})"
     parts.append(cost)
-    return " · ".join(parts)
+    return " · ".join(parts) + _by_group(tally)
+
+
+def _by_group(tally: Tally) -> str:
+    """Per-group figures after the line, e.g. ` [a: 40 done, 1 failed, $0.0120; b: ...]`."""
+    if not tally.groups:
+        return ""
+    parts = []
+    for label, group in tally.groups.items():
+        failed = f", {group.failed} failed" if group.failed else ""
+        parts.append(f"{label}: {group.done} done{failed}, ${group.cost:.4f}")
+    return " [" + "; ".join(parts) + "]"
 
 
 def summary(tally: Tally) -> str:
@@ -102,7 +121,7 @@ def summary(tally: Tally) -> str:
         parts.append(f"{rest} not finished")
     parts.append(f"${tally.cost:.4f}")
     parts.append(f"in {_duration(tally.elapsed())}")
-    text = "orj.map: " + " · ".join(parts)
+    text = f"{tally.name}: " + " · ".join(parts) + _by_group(tally)
     return f"{text} (stopped: {tally.stopped})" if tally.stopped else text
 
 

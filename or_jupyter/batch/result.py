@@ -22,6 +22,7 @@ class RowResult:
     cost: float = 0.0
     input_tokens: int = 0
     output_tokens: int = 0
+    reasoning_tokens: int = 0
     seconds: float = 0.0
     cached: bool = False
 

@@ -50,6 +50,7 @@ class _Plan:
     bodies: list[dict[str, Any]]
     hashes: list[str]
     frame: bool
+    groups: list[str] | None = None  # each row's group in the progress (`group_by`)
 
 
 @dataclass
@@ -142,6 +143,16 @@ def map(
     )
     if is_dask_frame(data):
         raise TypeError("a Dask DataFrame is lazy: orj.map maps its partitions (a lazy result)")
+    return run_blocking(data, template, options, progress)
+
+
+def run_blocking(data: Any, template: Any, options: dict[str, Any], progress: Any) -> Any:
+    """`map`'s run: on its own event loop in a worker thread, progress drawn from this one.
+
+    `options` are `map`'s keywords, with the request fields under `params`;
+    `orj.evaluate` adds `per_row`, `group_by`, `name` and `also_priced` (see `_plan`
+    and `_check_budget`).
+    """
     reporter = reporter_for(progress)
     control = Control()
     outcome: dict[str, Any] = {}
@@ -232,6 +243,13 @@ async def amap(
     )
     if is_dask_frame(data):
         raise TypeError("a Dask DataFrame is lazy: use orj.map, which returns a lazy result")
+    return await run_awaiting(data, template, options, progress, control)
+
+
+async def run_awaiting(
+    data: Any, template: Any, options: dict[str, Any], progress: Any, control: Control | None
+) -> Any:
+    """`amap`'s run, on the running loop (see `run_blocking` for `options`)."""
     reporter = reporter_for(progress)
     control = control or Control()
 
@@ -270,12 +288,14 @@ async def _amap(
     try:
         stored = store.get_many(plan.hashes) if store else {}
         if options["max_cost"] is not None and not options["force"]:
-            await _check_budget(client, plan, stored, options["max_cost"])
+            await _check_budget(
+                client, plan, stored, options["max_cost"], options.get("also_priced")
+            )
         run = _Run(
             plan=plan,
             client=client,
             limiter=Limiter(options["rpm"]),
-            tally=Tally(total=len(plan.keys)),
+            tally=Tally(total=len(plan.keys), name=options.get("name", "orj.map")),
             results=[RowResult(key=key) for key in plan.keys],
             schema=schema,
             tools=registry,
@@ -299,6 +319,38 @@ async def _amap(
     if plan.frame:
         return to_frame(run.results, plan.keys, schema)
     return run.results
+
+
+def check_grid_budget(data: Any, template: Any, options: dict[str, Any]) -> None:
+    """A run's budget check alone (`BudgetError` when over), for runs that go elsewhere
+    (Dask's workers). `options` as `run_blocking`'s; a client factory is called here."""
+    client = options["client"]
+    if client is not None and not isinstance(client, (Client, AsyncClient)):
+        client = client()
+    outcome: dict[str, BaseException] = {}
+
+    async def check() -> None:
+        batch_client, http = _batch_client(client, 1)
+        try:
+            plan = _plan(data, template, options, as_tools(options["tools"]), "budget")
+            await _check_budget(
+                batch_client, plan, {}, options["max_cost"], options.get("also_priced")
+            )
+        finally:
+            if http is not None:
+                await http.aclose()
+
+    def work() -> None:  # on its own loop: the caller's may be running (a notebook)
+        try:
+            asyncio.run(check())
+        except BaseException as exc:
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=work, name="orj.budget", daemon=True)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
 
 
 def reporter_for(progress: Any) -> Any:
@@ -347,11 +399,15 @@ def _plan(
         **options["params"],
     }
     common = {name: value for name, value in common.items() if value is not None}
+    per_row = options.get("per_row") or (lambda row: {})
     bodies = [
-        {**common, "input": render(template, row, key)} for key, row in zip(keys, rows, strict=True)
+        {**common, **per_row(row), "input": render(template, row, key)}
+        for key, row in zip(keys, rows, strict=True)
     ]
     hashes = [request_key(address, "/responses", body) for body in bodies]
-    return _Plan(keys, bodies, hashes, is_frame(data))
+    group_by = options.get("group_by")
+    groups = [str(row[group_by]) for row in rows] if group_by else None
+    return _Plan(keys, bodies, hashes, is_frame(data), groups)
 
 
 def _groups(hashes: list[str]) -> dict[str, list[int]]:
@@ -363,13 +419,22 @@ def _groups(hashes: list[str]) -> dict[str, list[int]]:
 
 
 async def _check_budget(
-    client: AsyncClient, plan: _Plan, stored: dict[str, Any], max_cost: float
+    client: AsyncClient,
+    plan: _Plan,
+    stored: dict[str, Any],
+    max_cost: float,
+    also_priced: Any = None,
 ) -> None:
-    """Refuse a run whose estimated cost exceeds `max_cost`, before anything is sent."""
-    pending = {d: b for d, b in zip(plan.hashes, plan.bodies, strict=True) if d not in stored}
+    """Refuse a run whose estimated cost exceeds `max_cost`, before anything is sent.
+
+    Each model's requests are priced at its own `/models` price. `also_priced`
+    (`orj.evaluate`'s judge) turns the pending bodies into more bodies to price.
+    """
+    distinct = {d: b for d, b in zip(plan.hashes, plan.bodies, strict=True) if d not in stored}
+    pending = list(distinct.values())  # twin rows are sent once
     if not pending:
         return
-    model = next(iter(pending.values()))["model"]
+    pending += also_priced(pending) if also_priced else []
     try:
         catalogue = await client.models()
     except APIError as exc:
@@ -377,16 +442,22 @@ async def _check_budget(
             f"cannot estimate the cost: the model list did not load ({exc}); "
             "pass force=True to run anyway (the run still stops at max_cost)"
         ) from None
-    price = price_of(catalogue, model)
-    if price is None:
-        raise BudgetError(
-            f"cannot estimate the cost: {model!r} has no price in /models; "
-            "pass force=True to run anyway (the run still stops at max_cost)"
-        )
-    estimate = estimate_cost(list(pending.values()), price)
+    by_model: dict[str, list[dict[str, Any]]] = {}
+    for body in pending:
+        by_model.setdefault(body["model"], []).append(body)
+    estimate = 0.0
+    for model, bodies in by_model.items():
+        price = price_of(catalogue, model)
+        if price is None:
+            raise BudgetError(
+                f"cannot estimate the cost: {model!r} has no price in /models; "
+                "pass force=True to run anyway (the run still stops at max_cost)"
+            )
+        estimate += estimate_cost(bodies, price)
     if estimate > max_cost:
+        counts = ", ".join(f"{len(b)} to {m}" for m, b in by_model.items())
         raise BudgetError(
-            f"the estimated cost of {len(pending)} requests to {model} is ${estimate:.4f}, "
+            f"the estimated cost of {len(pending)} requests ({counts}) is ${estimate:.4f}, "
             f"over max_cost=${max_cost:.4f}; nothing was sent (force=True runs anyway and "
             "still stops starting rows at max_cost)"
         )
@@ -473,15 +544,20 @@ def _fill(run: _Run, positions: list[int], outcome: dict[str, Any], cached_first
         result.cost = 0.0 if cached else outcome.get("cost", 0.0)
         result.input_tokens = outcome.get("input_tokens", 0)
         result.output_tokens = outcome.get("output_tokens", 0)
+        result.reasoning_tokens = outcome.get("reasoning_tokens", 0)
         result.seconds = 0.0 if cached else outcome.get("seconds", 0.0)
         result.cached = cached
-        run.tally.cost += result.cost
-        run.tally.cached += cached
-        if status == "failed":
-            run.tally.failed += 1
-        else:
-            run.tally.done += 1
-            run.tally.incomplete += status == "incomplete"
+        tallies = [run.tally]
+        if run.plan.groups is not None:
+            tallies.append(run.tally.group(run.plan.groups[position]))
+        for tally in tallies:
+            tally.cost += result.cost
+            tally.cached += cached
+            if status == "failed":
+                tally.failed += 1
+            else:
+                tally.done += 1
+                tally.incomplete += status == "incomplete"
 
 
 async def _answer(run: _Run, client: AsyncClient, body: dict[str, Any]) -> dict[str, Any]:
@@ -525,6 +601,9 @@ def _add_usage(outcome: dict[str, Any], response: Response) -> None:
         outcome["cost"] += 0.0 if response.cached else float(usage.get("cost") or 0)
     outcome["input_tokens"] += int(usage.get("input_tokens") or 0)
     outcome["output_tokens"] += int(usage.get("output_tokens") or 0)
+    details = usage.get("output_tokens_details") or {}
+    reasoning = details.get("reasoning_tokens") if isinstance(details, dict) else 0
+    outcome["reasoning_tokens"] = outcome.get("reasoning_tokens", 0) + int(reasoning or 0)
 
 
 async def _send(run: _Run, client: AsyncClient, params: dict[str, Any]) -> Response:

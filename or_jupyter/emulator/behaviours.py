@@ -13,7 +13,7 @@ import json
 import random
 from dataclasses import dataclass, field
 
-from . import images, servertools, texts, tokens, toolcalls, websearch
+from . import grading, images, servertools, texts, tokens, toolcalls, websearch
 from .catalogue import EMULATOR_MODELS
 from .faults import burst_size
 from .request import Request
@@ -72,6 +72,8 @@ def known(model: str) -> bool:
     """Whether the emulator answers this model id (every id outside ``emulator/`` is known)."""
     if not model.startswith("emulator/") or model in EMULATOR_MODELS:
         return True
+    if grading.grader_of(model) is not None:
+        return True
     return pace_of(model) is not None or burst_size(model) is not None
 
 
@@ -87,6 +89,10 @@ def plan(request: Request) -> Plan:
         result = Plan(text=texts.long_document(budget, rng))
     elif pace_of(request.model):
         result = paced(request, rng)
+    elif grading.grader_of(request.model):
+        result = Plan(text=grading.grade(request.model, request.last_user_text))
+    elif request.model == grading.JUDGE_MODEL:
+        result = Plan(text=grading.judge(request.last_user_text))
     elif request.model == images.IMAGE_MODEL or _asks_for_images(request.body):
         result = image(request)
     else:

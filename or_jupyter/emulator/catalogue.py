@@ -9,9 +9,11 @@ Any model id outside ``emulator/`` is answered by the scripted assistant.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from .context import CONTEXT_LENGTHS, SMALL_CONTEXT, SMALL_CONTEXT_MODEL
+from .grading import GRADERS_LISTED, JUDGE_MODEL, grader_of, price_per_million
 
 EMULATOR_PRICING = {"prompt": "0.0000001", "completion": "0.0000004"}
 
@@ -41,6 +43,14 @@ EMULATOR_MODELS: dict[str, str] = {
         "streamed, the JSON body after as long. Any emulator/pace-<TPS>tps[-ttft<MS>ms] id works."
         for tps, ttft in ((40, 800), (80, 500), (150, 300))
     },
+    **{
+        f"emulator/grader-{percent}pct": f"Sentiment classifier right on a stable {percent}% of "
+        "prompts (the label a word list gives the prompt's text, else a wrong one); dearer the "
+        "better. Any emulator/grader-<P>pct[-<MS>ms] id works (MS: latency)."
+        for percent in GRADERS_LISTED
+    },
+    JUDGE_MODEL: "LLM-as-judge for orj.evaluate: PASS when the answer holds the expected "
+    "value, else FAIL, then one sentence.",
     **{
         f"emulator/error-{status}": f"Always answers HTTP {status} with an OpenRouter error body."
         for status in (400, 401, 402, 403, 404, 408, 429, 500, 502, 503)
@@ -199,7 +209,7 @@ def models() -> list[dict[str, Any]]:
             1767225600,
             CONTEXT_LENGTHS.get(model_id, 131072),
             CONTEXT_LENGTHS.get(model_id, 131072),
-            EMULATOR_PRICING,
+            _emulator_pricing(model_id),
             "Other",
             _EMULATOR_MODALITIES.get(model_id, "text->text"),
             description,
@@ -242,7 +252,20 @@ def listing() -> dict[str, Any]:
 
 def pricing(model_id: str) -> dict[str, str]:
     """Per-token prices of a model; emulator prices for models not in the catalogue."""
-    for entry in models():
-        if entry["id"] == model_id:
-            return entry["pricing"]
-    return EMULATOR_PRICING
+    listed = _listed_prices().get(model_id)
+    return dict(listed) if listed is not None else _emulator_pricing(model_id)
+
+
+@functools.cache
+def _listed_prices() -> dict[str, dict[str, str]]:
+    """The catalogue's prices by id, made once (every answer looks its model's up)."""
+    return {entry["id"]: entry["pricing"] for entry in models()}
+
+
+def _emulator_pricing(model_id: str) -> dict[str, str]:
+    """An emulator model's prices: the graders' follow their quality, the rest are the same."""
+    grader = grader_of(model_id)
+    if grader is None:
+        return EMULATOR_PRICING
+    per_input, per_output = price_per_million(grader[0])
+    return {"prompt": _per_token(per_input), "completion": _per_token(per_output)}

@@ -28,7 +28,7 @@ from typing import Any
 
 from ..kept import cassette_format
 from ..kept.replay import Player, ReplayMissError
-from . import behaviours, catalogue, context, events, faults, framing, routing, schemas
+from . import behaviours, catalogue, context, events, faults, framing, grading, routing, schemas
 from .behaviours import Plan
 from .request import Request, parse
 
@@ -326,7 +326,8 @@ class Handler(BaseHTTPRequestHandler):
                     faults.error(
                         400,
                         f"{model} is not a valid model ID (emulator models: {known}, "
-                        "emulator/pace-<TPS>tps[-ttft<MS>ms], emulator/burst-429-<N>)",
+                        "emulator/pace-<TPS>tps[-ttft<MS>ms], emulator/burst-429-<N>, "
+                        "emulator/grader-<P>pct[-<MS>ms])",
                     )
                 )
                 return
@@ -366,6 +367,10 @@ class Handler(BaseHTTPRequestHandler):
         if meta is not None:
             draft.body["openrouter_metadata"] = meta
         pace = routing.pace_of(request.model)
+        grader = grading.grader_of(request.model)
+        if grader and grader[1] and self.server.stopping.wait(grader[1]):  # its latency
+            self.close_connection = True
+            return
         ttft = pace.ttft if pace is not None else 0.0
         tps = pace.tps if pace is not None else tps
         encrypted = request.wants_encrypted_reasoning

@@ -13,7 +13,7 @@ from typing import Any
 
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
-from .options import EFFORTS, SUMMARIES, choice, context_count
+from .options import EFFORTS, SUMMARIES, choice, context_count, scorer_name
 
 __all__ = ["OPTIONS", "cell_options", "parse"]
 
@@ -56,6 +56,16 @@ OPTIONS = (
         "--schema", help="Variable holding a JSON Schema or pydantic model for structured output."
     ),
     argument("--over", help="Variable holding rows (DataFrame or list): the cell runs per row."),
+    argument(
+        "--expect",
+        help="With --over: the field holding the right answer; evaluates the models of -m a,b,c.",
+    ),
+    argument(
+        "--scorer",
+        type=scorer_name,
+        help="With --expect: exact (default), contains, number[:TOLERANCE], json or regex:PATTERN.",
+    ),
+    argument("--judge", help="With --over: a model that grades each answer PASS or FAIL."),
     argument(
         "--context",
         type=context_count,

@@ -23,6 +23,7 @@ __all__ = [
     "choice",
     "context_count",
     "pairs",
+    "scorer_name",
     "send_overrides",
 ]
 
@@ -82,3 +83,20 @@ def send_overrides(
     reasoning = {k: v for k, v in (("effort", effort), ("summary", summary)) if v}
     overrides = {"model": model, "reasoning": reasoning or None, **settings}
     return {k: v for k, v in overrides.items() if v is not None}
+
+
+SCORERS = ("exact", "contains", "number", "number:TOLERANCE", "json", "regex:PATTERN")
+
+
+def scorer_name(value: str) -> str:
+    """`--scorer`: a scorer `orj.evaluate` knows by name (`UsageError` naming them otherwise)."""
+    kind, _, argument = value.partition(":")
+    fine = (kind in ("exact", "contains", "json") and not argument) or kind == "number"
+    if kind == "number" and argument:
+        try:
+            float(argument)
+        except ValueError:
+            fine = False
+    if not (fine or (kind == "regex" and argument)):
+        raise UsageError(f"--scorer must be one of {', '.join(SCORERS)} (got {value!r})")
+    return value

@@ -70,3 +70,23 @@ def test_a_client_factory_runs_where_the_partition_runs(env_emulator, dd):
     result = out.compute(scheduler="sync")
     assert result["output"].tolist() == ["`1+1` = **2**", "`2+2` = **4**"]
     assert len(made) == 2
+
+
+@pytest.mark.slow
+def test_an_evaluation_over_a_dask_frame_runs_its_grid_on_the_partitions(env_emulator):
+    texts = ["Great, works.", "Broken.", "Blue.", "Love it.", "Rude staff.", "Round."]
+    labels = ["positive", "negative", "neutral", "positive", "negative", "neutral"]
+    df = pd.DataFrame({"text": texts, "label": labels})
+    models = ["emulator/grader-60pct", "emulator/grader-90pct"]
+    local = orj.evaluate(df, "{text}", models=models, expected="label", progress=False)
+    with pytest.raises(orj.BudgetError, match="12 requests"):
+        orj.evaluate(dd.from_pandas(df, npartitions=2), "{text}", models=models,
+                     expected="label", max_cost=1e-9, progress=False)  # fmt: skip
+    board = orj.evaluate(dd.from_pandas(df, npartitions=2), "{text}", models=models,
+                         expected="label", max_cost=1.0, progress=False)  # fmt: skip
+    assert board.leaderboard == [
+        {**entry, "median_s": mine["median_s"], "p95_s": mine["p95_s"],
+         "tokens_per_s": mine["tokens_per_s"], "marks": mine["marks"]}
+        for entry, mine in zip(local.leaderboard, board.leaderboard, strict=True)
+    ]  # fmt: skip
+    assert board.results["output"].tolist() == local.results["output"].tolist()

@@ -28,7 +28,8 @@ def test_a_dataframe_gives_a_frame_on_the_same_index_with_the_usage_columns(rows
     out = orj.map(df, "Review: {text}", client=client, progress=False)
     assert list(out.index) == ["a", "b", "c"]
     assert list(out.columns) == [
-        "output", "status", "error", "cost", "input_tokens", "output_tokens", "seconds", "cached"
+        "output", "status", "error", "cost", "input_tokens", "output_tokens", "reasoning_tokens",
+        "seconds", "cached",
     ]  # fmt: skip
     assert out.loc["b", "output"] == "answer: Review: bad"
     assert out["input_tokens"].tolist() == [10, 10, 10]

@@ -296,6 +296,26 @@ def check_reproducible(nb: nbformat.NotebookNode) -> None:
     assert "> Notebook context: the last 2 cells executed before this prompt." in quoted
 
 
+def check_evaluate(nb: nbformat.NotebookNode) -> None:
+    board = cell(nb, 'STORE = "evaluate.sqlite"')
+    shown = text_of(board)
+    assert "orj.evaluate: 60/60 done" in shown
+    assert "emulator/grader-90pct  0.900 [0.699, 0.972]  20  0" in shown  # 18 of 20, Wilson
+    assert "exact McNemar p = " in shown and "intervals overlap" in shown
+    assert '<img class="orj-board-chart"' in html_of(board)
+    assert "exact" in text_of(cell(nb, "board.results.head(6)"))
+    assert "expected" in text_of(cell(nb, "board.disagreements()"))
+    assert any("image/png" in o.get("data", {}) for o in cell(nb, "board.plot()").outputs)
+    judged = text_of(cell(nb, "judged = orj.evaluate("))
+    assert "emulator/grader-90pct: judge 0.90, answers $0.0000, judge $0.0" in judged
+    resumed = text_of(cell(nb, "more = MODELS"))
+    assert "80/80 done · 60 from store or cache" in resumed
+    assert re.search(r"emulator/grader-95pct\s+0\s+20", resumed)  # only the new model was sent
+    assert "orj.evaluate: 40/40 done" in text_of(cell(nb, "%%responses --over reviews"))
+    last = text_of(cell(nb, "import os\n\nos.remove(STORE)"))
+    assert "('emulator/grader-90pct', 20, 0), ('emulator/grader-60pct', 20, 0)" in last  # -m TWO
+
+
 def _nth(nb: nbformat.NotebookNode, source: str, n: int) -> nbformat.NotebookNode:
     return [c for c in nb.cells if c.cell_type == "code" and c.source == source][n]
 
@@ -311,6 +331,7 @@ CHECKS: dict[str, Callable[[nbformat.NotebookNode], None]] = {
     "08-batch": check_batch,
     "09-web-and-images": check_web_and_images,
     "10-reproducible": check_reproducible,
+    "12-evaluate": check_evaluate,
 }
 
 
@@ -332,7 +353,8 @@ def check_answers_are_plain(nb: nbformat.NotebookNode) -> None:
     """Every %%responses cell leaves its answer in plain outputs, not only in widgets."""
     for c in nb.cells:
         if c.cell_type == "code" and c.source.startswith("%%responses --over"):
-            assert "orj.map: " in text_of(c), "no summary line saved for a run over rows"
+            summaries = ("orj.map: ", "orj.evaluate: ")
+            assert any(s in text_of(c) for s in summaries), "no summary line saved over rows"
         elif c.cell_type == "code" and c.source.startswith("%%responses"):
             assert answer_html(c) or tool_cards(c), f"no answer saved for {c.source[:60]!r}"
             compared = re.match(r"%%responses .*-m (\S+,\S+)", c.source)

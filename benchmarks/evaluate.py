@@ -1,0 +1,141 @@
+"""Evaluation throughput: `orj.aevaluate` over a grid against the emulator, and the same grid by hand.
+
+The emulator runs in its own process (`python -m or_jupyter.emulator`, so it does not
+share our GIL) and its `emulator/grader-<P>pct-100ms` models answer every request after
+`--latency` (100 ms). Against it, in the same run:
+
+- `orj.aevaluate`: `--rows` rows × three graders at `--concurrency`, scored `exact`,
+  with its leaderboard;
+- `AsyncOpenAI` + `asyncio.Semaphore` + `gather` over the same cells, counting exact
+  matches by hand.
+
+Printed: wall time against the ideal (rows × models / concurrency × latency; target
+≤ 1.2x), kernel CPU per answer (this process's user + system time), and the ratio.
+
+    .venv/bin/python benchmarks/evaluate.py [--rows 1000] [--concurrency 64] [--latency 0.1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import resource
+import subprocess
+import sys
+import time
+
+import or_jupyter as orj
+
+PROMPT = "Classify the sentiment of this review as positive, negative or neutral: {text}"
+WORDS = ["great value", "broken on arrival", "blue and round", "love the fit", "rude staff"]
+
+
+def start_emulator() -> tuple[subprocess.Popen, str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "or_jupyter.emulator", "--port", "0", "--tps", "0", "--quiet"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    return process, process.stdout.readline().strip()
+
+
+def rows(n: int) -> list[dict[str, str]]:
+    made = []
+    for i in range(n):
+        text = f"Review {i}: {WORDS[i % len(WORDS)]}."
+        made.append({"text": text, "label": _label(text)})
+    return made
+
+
+def _label(text: str) -> str:
+    from or_jupyter.emulator.grading import label_of  # the rule the graders apply
+
+    return label_of(text)
+
+
+def cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def server_cpu(pid: int) -> float:
+    """The emulator process's CPU seconds so far (Linux /proc)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def with_evaluate(base_url: str, data: list, models: list[str], concurrency: int) -> float:
+    client = orj.AsyncClient(base_url=base_url, api_key="bench-key")
+    start = time.perf_counter()
+    board = await orj.aevaluate(data, PROMPT, models=models, expected="label",
+                                concurrency=concurrency, client=client, progress=False)  # fmt: skip
+    elapsed = time.perf_counter() - start
+    assert all(entry["n"] == len(data) for entry in board.leaderboard), board
+    return elapsed
+
+
+async def hand_written(base_url: str, data: list, models: list[str], concurrency: int) -> float:
+    from openai import AsyncOpenAI
+
+    client = AsyncOpenAI(base_url=base_url, api_key="bench-key", max_retries=0)
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(model: str, row: dict[str, str]) -> bool:
+        async with gate:
+            response = await client.responses.create(
+                model=model, input=PROMPT.format(text=row["text"])
+            )
+            return response.output_text.strip().lower() == row["label"]
+
+    start = time.perf_counter()
+    right = await asyncio.gather(*(one(model, row) for model in models for row in data))
+    elapsed = time.perf_counter() - start
+    assert len(right) == len(models) * len(data)
+    await client.close()
+    return elapsed
+
+
+def timed(label: str, run, cells: int, ideal: float, pid: int) -> tuple[float, float]:
+    before, served = cpu(), server_cpu(pid)
+    elapsed = asyncio.run(run)
+    per_answer = (cpu() - before) / cells
+    server = (server_cpu(pid) - served) / cells
+    print(f"{label:34} {elapsed:6.2f} s  {elapsed / ideal:4.2f}x ideal  "
+          f"{per_answer * 1000:5.2f} ms CPU per answer here, {server * 1000:5.2f} ms in the "
+          "emulator")  # fmt: skip
+    return elapsed, per_answer
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--latency", type=float, default=0.1)
+    args = parser.parse_args()
+    ms = round(args.latency * 1000)
+    models = [f"emulator/grader-{p}pct-{ms}ms" for p in (60, 75, 90)]
+    data = rows(args.rows)
+    cells = len(data) * len(models)
+    ideal = cells / args.concurrency * args.latency
+    process, base_url = start_emulator()
+    try:
+        print(f"{args.rows} rows x {len(models)} models = {cells} answers, concurrency "
+              f"{args.concurrency}, {ms} ms per answer: ideal {ideal:.2f} s")  # fmt: skip
+        ours, our_cpu = timed("orj.aevaluate",
+                              with_evaluate(base_url, data, models, args.concurrency), cells,
+                              ideal, process.pid)  # fmt: skip
+        theirs, their_cpu = timed("AsyncOpenAI + Semaphore + gather",
+                                  hand_written(base_url, data, models, args.concurrency), cells,
+                                  ideal, process.pid)  # fmt: skip
+        print(f"orj.aevaluate: {theirs / ours:.2f}x the hand-written loop's speed, "
+              f"{our_cpu / their_cpu:.2f}x its CPU per answer")  # fmt: skip
+    finally:
+        process.terminate()
+        process.wait()
+
+
+if __name__ == "__main__":
+    main()
