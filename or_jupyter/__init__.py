@@ -21,6 +21,7 @@ __all__ = [
     "BadRequestError",
     "BranchError",
     "BudgetError",
+    "BudgetExceededError",
     "CacheError",
     "CassetteError",
     "ChatForm",
@@ -60,7 +61,9 @@ __all__ = [
     "map",
     "offline",
     "responses_in",
+    "set_budget",
     "tool",
+    "usage",
     "__version__",
 ]
 
@@ -118,6 +121,9 @@ _EXPORTS = {
     "tool": ".tools",
     "ToolResult": ".tools",
     "ChatForm": ".notebook",
+    "BudgetExceededError": ".protocol",
+    "set_budget": ".client.ledger",
+    "usage": ".client.ledger",
 }
 
 if TYPE_CHECKING:  # what editors and type checkers see
@@ -127,6 +133,7 @@ if TYPE_CHECKING:  # what editors and type checkers see
     from .chat.conversation import BranchError, Comparison, Conversation
     from .chat.observer import Observer, SendObserver
     from .client.clients import AsyncClient, Client
+    from .client.ledger import set_budget, usage
     from .client.offline_mode import offline
     from .client.stream import AsyncResponseStream, ResponseStream
     from .kept.cache import CacheError
@@ -140,6 +147,7 @@ if TYPE_CHECKING:  # what editors and type checkers see
         APITimeoutError,
         AuthenticationError,
         BadRequestError,
+        BudgetExceededError,
         Event,
         EventTooLargeError,
         FunctionCall,

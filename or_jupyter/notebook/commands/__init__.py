@@ -1,6 +1,6 @@
 """The subcommands of the line magic `%responses`, by theme: `settings` (config, models,
 key, offline), `history` (history, reset, tools, pick, restore), `help` (fix, explain)
-and `kept` (cache, record, replay). Each takes the `Session` and the rest of the line."""
+`kept` (cache, record, replay) and `spending` (usage, credits, generation). Each takes the `Session` and the rest of the line."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from IPython.core.error import UsageError
 
 from ..session import Session
 from . import help as failed
-from . import history, kept, settings
+from . import history, kept, settings, spending
 
 __all__ = ["COMMANDS", "LINE_USAGE", "run_line"]
 
@@ -19,7 +19,8 @@ LINE_USAGE = (
     "usage: %responses config [key=value ...] | models [FILTER] | history [CHAT] "
     "| reset [CHAT] | tools [drop NAME[,NAME] | clear] [CHAT] | pick MODEL [CHAT] | key "
     "| offline on|off | restore [NOTEBOOK] | fix [MODEL] | explain [MODEL] "
-    "| cache on [PATH]|off|clear|stats | record FILE|off | replay FILE [--fast]|off"
+    "| cache on [PATH]|off|clear|stats | record FILE|off | replay FILE [--fast]|off "
+    "| usage [reset] | credits | generation ID"
 )
 COMMANDS: dict[str, Callable[[Session, str], Any]] = {
     "config": settings.config,
@@ -36,6 +37,9 @@ COMMANDS: dict[str, Callable[[Session, str], Any]] = {
     "cache": kept.cache,
     "record": kept.record,
     "replay": kept.replay,
+    "usage": spending.usage,
+    "credits": spending.credits,
+    "generation": spending.generation,
 }
 
 
