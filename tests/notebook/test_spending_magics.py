@@ -118,15 +118,16 @@ def test_a_batch_stops_starting_rows_once_the_budget_is_spent(ip):
     rows = [f"row {n}" for n in range(6)]
     first = orj.map(rows[:1], "Say {}", model="emulator/echo", progress=False, client=account)
     orj.set_budget(first[0].cost * 2.5)  # two more rows start, the third would go over
-    results = orj.map(
-        rows[1:],
-        "Say {}",
-        model="emulator/echo",
-        progress=False,
-        client=account,
-        concurrency=1,
-        force=True,
-    )
+    with pytest.warns(ledger.BudgetWarning, match="budget"):
+        results = orj.map(
+            rows[1:],
+            "Say {}",
+            model="emulator/echo",
+            progress=False,
+            client=account,
+            concurrency=1,
+            force=True,
+        )
     assert [r.status for r in results] == ["done", "done", "not run", "not run", "not run"]
     assert "session budget reached" in results[-1].error
     assert sum(line.requests for line in ledger.lines()) == 3
@@ -185,6 +186,22 @@ def test_a_cache_hint_sends_cache_control_and_cached_tokens_show_in_footer_and_l
     assert " cached" not in first
     assert re.search(r"\d[\d,]* cached", again), again
     assert sum(line.cached_tokens for line in ledger.lines()) > 0
+
+
+def test_cached_tokens_show_in_the_comparison_table(ip):
+    prompt = "--cache-hint 5m\n" + "The same long question for both. " * 20
+    ip.run_cell("%%responses -m emulator/assistant,emulator/echo " + prompt)
+    ip.publisher.reset()
+    ip.run_cell("%%responses -n -m emulator/assistant,emulator/echo " + prompt)
+    table = shown(ip).split('class="orj-compare"', 1)[1]
+    assert re.search(r"<td>[\d,]+ \([\d,]+ cached\)</td>", table), table
+
+
+def test_usage_is_a_list_of_records_without_pandas(monkeypatch):
+    ledger.record(orj.Response(model="m/a", usage={"input_tokens": 2, "cost": 0.5}), "cell 3")
+    monkeypatch.setitem(__import__("sys").modules, "pandas", None)
+    [record] = orj.usage()
+    assert (record["source"], record["model"], record["cost"]) == ("cell 3", "m/a", 0.5)
 
 
 def test_a_bad_cache_hint_is_one_line(ip, capsys):
