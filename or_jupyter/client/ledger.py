@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 
+from .. import running
 from ..protocol import BudgetExceededError, Response
 from ..protocol.routing import served_provider
 
@@ -86,7 +87,6 @@ class _Ledger:
         self.spent = 0.0
         self.budget: float | None = None
         self.warned = False
-        self.cell = "python"  # the notebook's cell being run, for threads without a source
 
 
 _LEDGER = _Ledger()
@@ -94,12 +94,16 @@ _LEDGER = _Ledger()
 
 def set_cell(number: int | None) -> None:
     """The notebook runs cell `number` now: responses without a source of their own are its."""
-    _LEDGER.cell = "python" if number is None else f"cell {number}"
+    running.cell = number
 
 
 def current_source() -> str:
-    """The source a response started here is recorded under."""
-    return _source.get() or _LEDGER.cell
+    """The source a response started here is recorded under: its own (the form's), else
+    the notebook cell running (threads started by the cell count as it), else "python"."""
+    source = _source.get()
+    if source is not None:
+        return source
+    return "python" if running.cell is None else f"cell {running.cell}"
 
 
 def as_source(source: str, func: Callable[..., T], *args: Any) -> T:

@@ -142,13 +142,13 @@ def _label_cell(info: Any = None) -> None:
     """Before each cell: the session ledger records what the cell spends under its number."""
     from IPython import get_ipython
 
-    from ..client import ledger
+    from .. import running  # light: the ledger (and httpx) load with the first request
 
     shell = get_ipython()
     number = getattr(shell, "execution_count", None)
     if number is not None and getattr(info, "store_history", False) and _COUNTS_FIRST:
         number -= 1  # IPython 9 counts the cell before `pre_run_cell`, IPython 8 after it
-    ledger.set_cell(number)
+    running.cell = number
 
 
 def _counts_first() -> bool:

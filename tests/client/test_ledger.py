@@ -20,11 +20,16 @@ KEY = "sk-or-v1-" + "5" * 40
 
 @pytest.fixture(autouse=True)
 def fresh_ledger():
-    ledger.reset()
-    ledger.set_budget(None)
+    """No spend, no budget and no notebook cell running, before and after."""
+    clean_ledger()
     yield
+    clean_ledger()
+
+
+def clean_ledger() -> None:
     ledger.reset()
     ledger.set_budget(None)
+    ledger.set_cell(None)
 
 
 @pytest.fixture(scope="module")

@@ -21,11 +21,16 @@ KEY = "sk-or-v1-" + "9" * 40
 
 @pytest.fixture(autouse=True)
 def fresh_ledger():
-    ledger.reset()
-    ledger.set_budget(None)
+    """No spend, no budget and no notebook cell running, before and after."""
+    clean_ledger()
     yield
+    clean_ledger()
+
+
+def clean_ledger() -> None:
     ledger.reset()
     ledger.set_budget(None)
+    ledger.set_cell(None)
 
 
 def emulator_client() -> orj.Client:
@@ -55,10 +60,11 @@ def test_the_ledger_adds_up_across_a_cell_a_comparison_a_batch_and_a_form_turn(i
         "rows = orj.map(['a', 'b', 'c'], 'Say {}', model='emulator/echo', progress=False)",
         store_history=True,
     )
-    form = ChatForm(model="emulator/echo", client=account)
+    form = ChatForm(model="@preset/emulator-echo", client=account)  # a preset, in the form
     form.prompt.value = "a form turn"
     form.send_button.click()
     assert form.wait(20)
+    assert form.response.model == "emulator/echo"
     ns = ip.user_ns
     costs = [ns["one"].usage["cost"], *(r.usage["cost"] for r in ns["both"].values())]
     costs += [row.cost for row in ns["rows"]] + [form.response.usage["cost"]]
