@@ -214,3 +214,35 @@ def test_a_bad_cache_hint_is_one_line(ip, capsys):
     result = ip.run_cell("%%responses --cache-hint forever\nhi")
     assert not result.success
     assert "--cache-hint forever: expected 5m, 1h or key=NAME" in capsys.readouterr().err
+
+
+@pytest.mark.kernel
+def test_in_a_kernel_each_cells_spend_is_labelled_with_its_execution_count():
+    from jupyter_client.manager import start_new_kernel
+
+    manager, client = start_new_kernel(kernel_name="python3")
+    try:
+        client.execute_interactive("%load_ext or_jupyter\n%responses offline on", timeout=60)
+        counts = []
+        for source in (
+            "%%responses\nWhat is 12*7?",
+            "%%responses -m emulator/assistant,emulator/echo\nSay hi",
+            "import or_jupyter as orj\nrows = orj.map(['a', 'b'], '{}', model='emulator/echo')",
+        ):
+            reply = client.execute_interactive(source, timeout=120)
+            assert reply["content"]["status"] == "ok"
+            counts.append(reply["content"]["execution_count"])
+        printed = []
+        client.execute_interactive(
+            "from or_jupyter.client import ledger\n"
+            "print(sorted((line.source, line.requests) for line in ledger.lines()))",
+            timeout=60,
+            output_hook=lambda m: printed.append(m["content"].get("text", "")),
+        )
+        first, compared, batch = counts
+        expected = sorted([(f"cell {first}", 1), (f"cell {batch}", 2)])
+        expected += [(f"cell {compared}", 1)] * 2  # one line per model
+        assert "".join(printed).strip() == str(sorted(expected))
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
