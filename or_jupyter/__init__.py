@@ -21,6 +21,7 @@ __all__ = [
     "BadRequestError",
     "BranchError",
     "BudgetError",
+    "BudgetExceededError",
     "CacheError",
     "CassetteError",
     "ChatForm",
@@ -63,7 +64,9 @@ __all__ = [
     "mcp_tools",
     "offline",
     "responses_in",
+    "set_budget",
     "tool",
+    "usage",
     "__version__",
 ]
 
@@ -124,6 +127,9 @@ _EXPORTS = {
     "ToolResult": ".tools",
     "mcp_tools": ".tools.mcp_tools",
     "ChatForm": ".notebook",
+    "BudgetExceededError": ".protocol",
+    "set_budget": ".client.ledger",
+    "usage": ".client.ledger",
 }
 
 if TYPE_CHECKING:  # what editors and type checkers see
@@ -133,6 +139,7 @@ if TYPE_CHECKING:  # what editors and type checkers see
     from .chat.conversation import BranchError, Comparison, Conversation
     from .chat.observer import Observer, SendObserver
     from .client.clients import AsyncClient, Client
+    from .client.ledger import set_budget, usage
     from .client.offline_mode import offline
     from .client.stream import AsyncResponseStream, ResponseStream
     from .evaluation import aevaluate, evaluate
@@ -147,6 +154,7 @@ if TYPE_CHECKING:  # what editors and type checkers see
         APITimeoutError,
         AuthenticationError,
         BadRequestError,
+        BudgetExceededError,
         Event,
         EventTooLargeError,
         FunctionCall,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import threading
 import time
 from collections.abc import Callable
@@ -25,10 +26,17 @@ import httpx
 from ..chat.conversation import DEFAULT_MODEL
 from ..chat.loop import DEFAULT_MAX_TURNS, DEFAULT_TOOL_TIMEOUT, ToolLoop
 from ..chat.structured import parse_structured, text_format
+from ..client import ledger
 from ..client.clients import DEFAULT_TIMEOUT, AsyncClient, Client
 from ..client.retry import MAX_RETRY_AFTER, backoff, retryable
 from ..kept.cache import request_key
-from ..protocol import APIError, MissingAPIKeyError, RateLimitError, Response
+from ..protocol import (
+    APIError,
+    BudgetExceededError,
+    MissingAPIKeyError,
+    RateLimitError,
+    Response,
+)
 from ..protocol.items import user_message
 from ..tools import arun_calls, as_tools
 from .budget import BudgetError, estimate_cost, price_of
@@ -168,7 +176,8 @@ def run_blocking(data: Any, template: Any, options: dict[str, Any], progress: An
             loop.close()
             finished.set()
 
-    thread = threading.Thread(target=work, name="orj.map", daemon=True)
+    context = contextvars.copy_context()  # the ledger's source (a cell's, the form's) goes too
+    thread = threading.Thread(target=context.run, args=(work,), name="orj.map", daemon=True)
     thread.start()
     started = False
     while not finished.is_set():
@@ -290,6 +299,11 @@ async def _amap(
         if options["max_cost"] is not None and not options["force"]:
             await _check_budget(
                 client, plan, stored, options["max_cost"], options.get("also_priced")
+            )
+        left = ledger.remaining()
+        if left is not None and not options["force"]:  # the session's budget (orj.set_budget)
+            await _check_budget(
+                client, plan, stored, left, options.get("also_priced"), session=True
             )
         run = _Run(
             plan=plan,
@@ -424,11 +438,15 @@ async def _check_budget(
     stored: dict[str, Any],
     max_cost: float,
     also_priced: Any = None,
+    session: bool = False,
 ) -> None:
-    """Refuse a run whose estimated cost exceeds `max_cost`, before anything is sent.
+    """Refuse a run whose estimated cost exceeds `max_cost` (with `session`, what is left of
+    the session's budget), before anything is sent.
 
     Each model's requests are priced at its own `/models` price. `also_priced`
-    (`orj.evaluate`'s judge) turns the pending bodies into more bodies to price.
+    (`orj.evaluate`'s judge) turns the pending bodies into more bodies to price. A run on a
+    session budget whose cost cannot be estimated goes ahead: its sends stop when the
+    budget is spent.
     """
     distinct = {d: b for d, b in zip(plan.hashes, plan.bodies, strict=True) if d not in stored}
     pending = list(distinct.values())  # twin rows are sent once
@@ -438,6 +456,8 @@ async def _check_budget(
     try:
         catalogue = await client.models()
     except APIError as exc:
+        if session:
+            return
         raise BudgetError(
             f"cannot estimate the cost: the model list did not load ({exc}); "
             "pass force=True to run anyway (the run still stops at max_cost)"
@@ -448,14 +468,23 @@ async def _check_budget(
     estimate = 0.0
     for model, bodies in by_model.items():
         price = price_of(catalogue, model)
+        if price is None and session:
+            return
         if price is None:
             raise BudgetError(
                 f"cannot estimate the cost: {model!r} has no price in /models; "
                 "pass force=True to run anyway (the run still stops at max_cost)"
             )
         estimate += estimate_cost(bodies, price)
+    counts = ", ".join(f"{len(b)} to {m}" for m, b in by_model.items())
+    if estimate > max_cost and session:
+        raise BudgetError(
+            f"the estimated cost of {len(pending)} requests ({counts}) is ${estimate:.4f}, "
+            f"over the ${max_cost:.4f} left of the session budget ({ledger.spend_line()}); "
+            "nothing was sent (raise it with `%responses config budget=DOLLARS` or "
+            "`orj.set_budget(DOLLARS)`; force=True runs anyway, stopping when it is spent)"
+        )
     if estimate > max_cost:
-        counts = ", ".join(f"{len(b)} to {m}" for m, b in by_model.items())
         raise BudgetError(
             f"the estimated cost of {len(pending)} requests ({counts}) is ${estimate:.4f}, "
             f"over max_cost=${max_cost:.4f}; nothing was sent (force=True runs anyway and "
@@ -475,6 +504,9 @@ async def _work(run: _Run, pending: list[tuple[str, list[int]]], concurrency: in
             except MissingAPIKeyError:
                 run.stop("no API key", cancel=False)
                 raise
+            except BudgetExceededError:  # the rows in flight finish; no more start
+                run.stop(f"session budget reached ({ledger.spend_line()})", cancel=False)
+                return
 
     groups = iter(pending)  # shared: each worker takes the next request in order
     count = min(concurrency, len(pending))
@@ -502,6 +534,8 @@ async def _row(run: _Run, client: AsyncClient, digest: str, positions: list[int]
     started = time.monotonic()
     try:
         outcome = await _answer(run, client, body)
+    except BudgetExceededError:
+        raise  # refused before it was sent: its rows stay "not run"
     except (asyncio.CancelledError, MissingAPIKeyError):
         for position in positions:
             run.results[position].status = "cancelled"
@@ -577,7 +611,7 @@ async def _answer(run: _Run, client: AsyncClient, body: dict[str, Any]) -> dict[
             if calls:
                 results = await arun_calls(calls, run.tools, timeout=DEFAULT_TOOL_TIMEOUT)
                 loop.add_results([(result.call_id, result.for_model) for result in results])
-    except MissingAPIKeyError:
+    except (MissingAPIKeyError, BudgetExceededError):
         raise
     except Exception as exc:  # an API error, or an input the request cannot carry
         return {**outcome, "status": "failed", "error": f"{type(exc).__name__}: {exc}"}

@@ -15,6 +15,7 @@ not I/O, so `Conversation` (threads, `Client`) and `AsyncConversation` (asyncio,
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import json
 import threading
@@ -674,7 +675,8 @@ def _send_all(
 
     for model in branches:
         name = f"or-jupyter-compare:{model}"
-        threading.Thread(target=run, args=(model,), name=name, daemon=True).start()
+        context = contextvars.copy_context()  # e.g. the ledger's source: the form's, a cell's
+        threading.Thread(target=context.run, args=(run, model), name=name, daemon=True).start()
     try:
         for done in finished.values():
             while not done.wait(0.1):  # a timed wait lets a kernel interrupt through

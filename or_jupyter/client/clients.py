@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Generator
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -48,6 +49,7 @@ from ..protocol import (
     response_from_json,
     snippet,
 )
+from . import ledger
 from .offline_mode import OFFLINE_ENV, emulator_endpoint, offline_requested
 from .retry import retry_delays
 from .stream import (
@@ -178,8 +180,11 @@ class _ClientBase:
 
     def _prepare(self, params: dict[str, Any], stream: bool) -> tuple[str, bytes, dict[str, str]]:
         """The URL, the encoded body and the headers of a `POST /responses`, checked."""
-        if self._auth is None and self.kept.active_player() is None:
+        replaying = self.kept.active_player() is not None
+        if self._auth is None and not replaying:
             raise MissingAPIKeyError(MISSING_KEY, status_code=None)
+        if not replaying:  # a cassette answers everything, and costs nothing
+            ledger.check()
         if "input" in params:  # images, files and DataFrames become a user message's parts
             params = {**params, "input": as_input(params["input"])}
         body = request_body(params, stream=stream)
@@ -288,6 +293,15 @@ class _ClientBase:
         }
         self._catalogue.update(found or {"": {}})
 
+    def _account(self, response: httpx.Response, body: bytes, truncated: bool, noun: str) -> dict:
+        """The `data` object of an account answer (`/credits`, `/key`, `/generation`)."""
+        data = json_body(response, body, truncated, noun)
+        if isinstance(data, dict) and data.get("error") and "data" not in data:
+            raise self._redact(failed_body_error(data))
+        if isinstance(data, dict) and isinstance(data.get("data"), dict):
+            return data["data"]
+        raise _wrong_shape(response, body, noun)
+
     def _models(self, response: httpx.Response, body: bytes, truncated: bool) -> list[Any]:
         data = json_body(response, body, truncated, "model catalogue")
         if isinstance(data, dict) and data.get("error") and "data" not in data:
@@ -303,6 +317,14 @@ def _entry_for(catalogue: dict[str, dict[str, Any]], model: str) -> dict[str, An
     """`model`'s entry; a variant (`openai/gpt-5-mini:online`) falls back to its base model."""
     entry = catalogue.get(model) or catalogue.get(model.split(":", 1)[0])
     return entry or None
+
+
+def _with_remaining(credits: dict[str, Any]) -> dict[str, Any]:
+    """The credits with what is left (`total_credits - total_usage`) when both are numbers."""
+    total, used = credits.get("total_credits"), credits.get("total_usage")
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (total, used)):
+        return {**credits, "remaining": total - used}
+    return credits
 
 
 def _wrong_shape(response: httpx.Response, body: bytes, expected: str) -> APIError:
@@ -337,7 +359,18 @@ def _find(value: Any, secret: str, path: str) -> str | None:
 
 
 class _Stream(ResponseStream):
-    """A `ResponseStream` whose `response` says whether it was answered from the cache or a cassette."""
+    """A `ResponseStream` whose `response` says whether it was answered from the cache or a
+    cassette, and which adds the response to the session ledger once it has been read."""
+
+    def __init__(self, open_response: Any, source: str) -> None:
+        super().__init__(open_response)
+        self._source: str | None = source
+
+    def __iter__(self) -> Generator[Any, None, None]:
+        try:
+            yield from super().__iter__()
+        finally:
+            _record(self)
 
     @property
     def response(self) -> Response:
@@ -347,9 +380,27 @@ class _Stream(ResponseStream):
 class _AsyncStream(AsyncResponseStream):
     """The async `_Stream`."""
 
+    def __init__(self, open_response: Any, source: str) -> None:
+        super().__init__(open_response)
+        self._source: str | None = source
+
+    async def __aiter__(self) -> Any:
+        try:
+            async for event in super().__aiter__():
+                yield event
+        finally:
+            _record(self)
+
     @property
     def response(self) -> Response:
         return _marked(super().response, self._http_response)
+
+
+def _record(stream: Any) -> None:
+    """Add a read stream's response to the ledger, once."""
+    source, stream._source = stream._source, None
+    if source is not None:
+        ledger.record(stream.response, source)
 
 
 def _marked(response: Response, http_response: httpx.Response | None) -> Response:
@@ -393,19 +444,43 @@ class Client(_ClientBase):
     def stream(self, **params: Any) -> ResponseStream:
         """Start a streamed response; use as `with client.stream(...) as stream: for event in stream`."""
         url, content, headers = self._prepare(params, stream=True)
-        return _Stream(lambda: self._send("POST", url, content, headers))
+        source = ledger.current_source()
+        return _Stream(lambda: self._send("POST", url, content, headers), source)
 
     def create(self, **params: Any) -> Response:
         """A non-streaming response. Raises `ResponseFailedError` if the response failed."""
         url, content, headers = self._prepare(params, stream=False)
+        source = ledger.current_source()
         response = self._send("POST", url, content, headers)
-        return self._response(response, *self._read(response, MAX_BODY_BYTES))
+        result = self._response(response, *self._read(response, MAX_BODY_BYTES))
+        ledger.record(result, source)
+        return result
 
     def models(self) -> list[dict[str, Any]]:
         """OpenRouter's model catalogue (`GET /models`): a list of model dicts."""
         url, headers = self._get("/models")
         response = self._send("GET", url, None, headers)
         return self._models(response, *self._read(response, MAX_BODY_BYTES))
+
+    def credits(self) -> dict[str, Any]:
+        """The account's credits (`GET /credits`): `total_credits`, `total_usage` and
+        `remaining`, in dollars. OpenRouter answers 403 to a key that may not read them."""
+        return _with_remaining(self._account_get("/credits", "credit balance"))
+
+    def key_info(self) -> dict[str, Any]:
+        """The key in use (`GET /key`): its `label`, `limit`, `limit_remaining`, `usage`
+        (and daily, weekly, monthly), `is_free_tier`, `rate_limit`. Never the key itself."""
+        return self._account_get("/key", "key information")
+
+    def generation(self, id: str) -> dict[str, Any]:
+        """A generation's stats (`GET /generation?id=`): the model and provider that served,
+        native token counts, latency, `total_cost`. `id` is a response's `id`."""
+        return self._account_get(f"/generation?id={quote(id, safe='')}", "generation")
+
+    def _account_get(self, path: str, noun: str) -> dict[str, Any]:
+        url, headers = self._get(path)
+        response = self._send("GET", url, None, headers)
+        return self._account(response, *self._read(response, MAX_BODY_BYTES), noun)
 
     def to_async(
         self,
@@ -522,19 +597,40 @@ class AsyncClient(_ClientBase):
     def stream(self, **params: Any) -> AsyncResponseStream:
         """Start a streamed response: `async with client.stream(...) as s: async for event in s`."""
         url, content, headers = self._prepare(params, stream=True)
-        return _AsyncStream(lambda: self._send("POST", url, content, headers))
+        source = ledger.current_source()
+        return _AsyncStream(lambda: self._send("POST", url, content, headers), source)
 
     async def create(self, **params: Any) -> Response:
         """A non-streaming response. Raises `ResponseFailedError` if the response failed."""
         url, content, headers = self._prepare(params, stream=False)
+        source = ledger.current_source()
         response = await self._send("POST", url, content, headers)
-        return self._response(response, *await self._read(response, MAX_BODY_BYTES))
+        result = self._response(response, *await self._read(response, MAX_BODY_BYTES))
+        ledger.record(result, source)
+        return result
 
     async def models(self) -> list[dict[str, Any]]:
         """OpenRouter's model catalogue (`GET /models`): a list of model dicts."""
         url, headers = self._get("/models")
         response = await self._send("GET", url, None, headers)
         return self._models(response, *await self._read(response, MAX_BODY_BYTES))
+
+    async def credits(self) -> dict[str, Any]:
+        """The account's credits (see `Client.credits`)."""
+        return _with_remaining(await self._account_get("/credits", "credit balance"))
+
+    async def key_info(self) -> dict[str, Any]:
+        """The key in use (see `Client.key_info`)."""
+        return await self._account_get("/key", "key information")
+
+    async def generation(self, id: str) -> dict[str, Any]:
+        """A generation's stats (see `Client.generation`)."""
+        return await self._account_get(f"/generation?id={quote(id, safe='')}", "generation")
+
+    async def _account_get(self, path: str, noun: str) -> dict[str, Any]:
+        url, headers = self._get(path)
+        response = await self._send("GET", url, None, headers)
+        return self._account(response, *await self._read(response, MAX_BODY_BYTES), noun)
 
     def to_sync(
         self,

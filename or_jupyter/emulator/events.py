@@ -25,6 +25,9 @@ from . import images, tokens, websearch
 from .behaviours import Plan
 from .request import Request
 
+CACHED_PRICE_SHARE = 0.1  # what a cached input token costs, as a share of the prompt price
+TERMINAL_TYPES = ("response.completed", "response.incomplete", "response.failed")
+
 ECHOED_FIELDS = (
     "max_output_tokens",
     "max_tool_calls",
@@ -82,6 +85,7 @@ class ResponseDraft:
     output_tokens: int = 0
     reasoning_tokens: int = 0
     searches: int = 0  # web search calls made
+    cached_tokens: int = 0  # input tokens read from the emulated prompt cache
 
     def event(self, type_: str, **fields: Any) -> dict[str, Any]:
         """The next event of the stream, numbered."""
@@ -112,6 +116,7 @@ class ResponseDraft:
                 self.reasoning_tokens,
                 self.pricing,
                 self.searches,
+                self.cached_tokens,
             ),
             **fields,
         )
@@ -166,15 +171,18 @@ def usage(
     reasoning_tokens: int,
     pricing: dict[str, str],
     searches: int = 0,
+    cached_tokens: int = 0,
 ) -> dict[str, Any]:
     """OpenRouter's usage object, with ``cost`` in USD from the model's per-token prices
-    (and ``websearch.SEARCH_PRICE`` per web search, counted in ``server_tool_use_details``)."""
-    input_cost = round(input_tokens * float(pricing.get("prompt", 0)), 12)
+    (and ``websearch.SEARCH_PRICE`` per web search, counted in ``server_tool_use_details``);
+    cached input tokens cost a tenth of the prompt price."""
+    billed = input_tokens - cached_tokens * (1 - CACHED_PRICE_SHARE)
+    input_cost = round(billed * float(pricing.get("prompt", 0)), 12)
     output_cost = round(output_tokens * float(pricing.get("completion", 0)), 12)
     search_cost = searches * websearch.SEARCH_PRICE
     result = {
         "input_tokens": input_tokens,
-        "input_tokens_details": {"cached_tokens": 0},
+        "input_tokens_details": {"cached_tokens": cached_tokens},
         "output_tokens": output_tokens,
         "output_tokens_details": {"reasoning_tokens": reasoning_tokens},
         "total_tokens": input_tokens + output_tokens,

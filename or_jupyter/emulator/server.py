@@ -1,8 +1,9 @@
 """The HTTP plumbing: a threaded standard-library server speaking OpenRouter's API.
 
 One thread per connection (many clients at once), HTTP/1.1 keep-alive, chunked
-transfer encoding for streams. Routes: ``POST /api/v1/responses`` and
-``GET /api/v1/models``; anything else gets a JSON 404 or 405. No request can
+transfer encoding for streams. Routes: ``POST /api/v1/responses``,
+``GET /api/v1/models`` and the account's ``GET /api/v1/credits``, ``/key`` and
+``/generation`` (``account.py``); anything else gets a JSON 404 or 405. No request can
 crash it: every failure becomes a JSON error in OpenRouter's shape.
 """
 
@@ -25,15 +26,34 @@ from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from ..kept import cassette_format
 from ..kept.replay import Player, ReplayMissError
-from . import behaviours, catalogue, context, events, faults, framing, grading, routing, schemas
+from . import (
+    account,
+    behaviours,
+    catalogue,
+    context,
+    events,
+    faults,
+    framing,
+    grading,
+    routing,
+    schemas,
+)
 from .behaviours import Plan
 from .request import Request, parse
 
 API_PREFIX = "/api/v1"
-ROUTES = {"/responses": "POST", "/models": "GET"}
+ROUTES = {
+    "/responses": "POST",
+    "/models": "GET",
+    "/credits": "GET",
+    "/key": "GET",
+    "/generation": "GET",
+}
+ACCOUNT_ROUTES = ("/credits", "/key", "/generation")
 MAX_BODY = 8 * 1024 * 1024
 DRAIN_LIMIT = 64 * 1024 * 1024
 STALL_SECONDS = 600.0
@@ -151,6 +171,7 @@ class EmulatorServer(ThreadingHTTPServer):
         self.stopping = threading.Event()
         self.flaky = faults.Flaky()
         self.burst = faults.Burst()
+        self.account = account.Account()
         self._replay: deque[Path] = deque()
         self._replay_lock = threading.Lock()
         self.cassette: Player | None = None  # answers every request when set
@@ -271,6 +292,9 @@ class Handler(BaseHTTPRequestHandler):
             elif route == "/models":
                 self._discard_body()
                 self._send_json(200, json.dumps(catalogue.listing()).encode())
+            elif route in ACCOUNT_ROUTES:
+                self._discard_body()
+                self._account(route)
             else:
                 self._responses()
         except (ConnectionError, TimeoutError):
@@ -282,6 +306,28 @@ class Handler(BaseHTTPRequestHandler):
             raise
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _dispatch
+
+    # -- GET /credits, /key, /generation ----------------------------------------------------
+
+    def _account(self, route: str) -> None:
+        key = (self.headers.get("Authorization") or "").partition(" ")[2]
+        if not self._authorized():
+            self._send_error(faults.error(401, "No auth credentials found"))
+        elif route != "/generation" and "limited" in key:
+            self._send_error(faults.error(403, account.FORBIDDEN))
+        elif route == "/credits":
+            self._send_json(200, json.dumps(self.server.account.credits()).encode())
+        elif route == "/key":
+            self._send_json(200, json.dumps(self.server.account.key()).encode())
+        else:
+            query = parse_qs(self.path.partition("?")[2])
+            wanted = (query.get("id") or [""])[0]
+            found = self.server.account.generation(wanted) if wanted else None
+            if found is None:
+                problem = f"Generation {wanted[:100]!r} not found" if wanted else "id is required"
+                self._send_error(faults.error(404 if wanted else 400, problem))
+            else:
+                self._send_json(200, json.dumps(found).encode())
 
     # -- POST /responses -------------------------------------------------------------------
 
@@ -317,6 +363,18 @@ class Handler(BaseHTTPRequestHandler):
         if problem:
             self._send_error(faults.error(400, problem))
             return
+        requested = body.get("model") if isinstance(body.get("model"), str) else ""
+        if requested.startswith("@preset/"):
+            model = account.preset_model(requested)
+            if model is None:
+                known = ", ".join(f"@preset/{slug}" for slug in account.PRESETS)
+                self._send_error(
+                    faults.error(
+                        404, f"Preset {requested[:100]!r} not found (emulator presets: {known})"
+                    )
+                )
+                return
+            body = {**body, "model": model}
         request = parse(body)
         tried = routing.candidates(body, request.model)
         for model in tried:
@@ -358,12 +416,17 @@ class Handler(BaseHTTPRequestHandler):
             if routing.wants_metadata(self.headers)
             else None
         )
-        self._answer(request, tps, meta)
+        self._answer(request, tps, meta, requested)
 
-    def _answer(self, request: Request, tps: float, meta: dict | None = None) -> None:
+    def _answer(
+        self, request: Request, tps: float, meta: dict | None = None, requested: str = ""
+    ) -> None:
         plan = behaviours.plan(request)
         ids = events.Ids(random.Random(request.seed))
         draft = events.new_draft(request, ids, catalogue.pricing(request.model))
+        draft.cached_tokens = min(
+            self.server.account.cached_tokens(request.body), draft.input_tokens
+        )
         if meta is not None:
             draft.body["openrouter_metadata"] = meta
         pace = routing.pace_of(request.model)
@@ -375,7 +438,8 @@ class Handler(BaseHTTPRequestHandler):
         tps = pace.tps if pace is not None else tps
         encrypted = request.wants_encrypted_reasoning
         if request.stream:
-            self._stream(events.stream(plan, draft, ids, encrypted), plan, tps, ttft)
+            stream = events.stream(plan, draft, ids, encrypted)
+            self._stream(self._counted(stream, requested), plan, tps, ttft)
         elif plan.fault == "stall":
             self._stall()
         elif plan.fault == "midstream-error":
@@ -394,6 +458,15 @@ class Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 return
             self._send_json(200, json.dumps(final).encode(), cut=cut)
+            if not cut:
+                self.server.account.finished(final, requested, streamed=False)
+
+    def _counted(self, stream: Iterable[Any], requested: str) -> Iterable[Any]:
+        """The stream's events, its terminal response counted in the account as it passes."""
+        for event in stream:
+            if isinstance(event, dict) and event.get("type") in events.TERMINAL_TYPES:
+                self.server.account.finished(event.get("response"), requested, streamed=True)
+            yield event
 
     def _stream(
         self, stream: Iterable[dict | events.Cut], plan: Plan, tps: float, ttft: float = 0.0

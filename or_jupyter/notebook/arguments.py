@@ -87,6 +87,13 @@ OPTIONS = (
         help="Attach a file (PDF or image): a variable or a path; repeatable or comma-separated.",
     ),
     argument(
+        "--cache-hint",
+        help="Prompt-caching hints, comma-separated: 5m or 1h (the request's cache_control: "
+        "the provider caches the prompt up to its last block for that long; Anthropic, and "
+        "OpenAI models with explicit caching), key=NAME (prompt_cache_key: OpenAI routes "
+        "requests sharing it to the same cache).",
+    ),
+    argument(
         "--image-out",
         action="store_true",
         help='Ask for images in the answer (modalities ["image", "text"]), with a model that can.',

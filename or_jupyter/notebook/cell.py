@@ -16,7 +16,8 @@ from typing import Any
 from IPython.core.error import UsageError
 
 from ..chat.structured import parse_structured
-from ..protocol import APIError
+from ..client import ledger
+from ..protocol import APIError, BudgetExceededError
 from .context import cells_context
 from .drawing import Drawing, cell_drawing
 from .offered_tools import tool_overrides
@@ -97,6 +98,7 @@ def prepare(session: Session, line: str, cell: str) -> Send:
         notebook = cells_context(session.shell, request.context, keys=session.keys())
         prompt = _with_context(notebook, prompt) if notebook else prompt
     chat = session.chat(request.chat, new=request.new, stream=request.stream)
+    _within_budget(chat.client)
     if request.no_cache and chat.client.cache is not None:
         chat.client = chat.client.with_options(cache=None)  # same connections, no cache
     if request.pick:
@@ -150,6 +152,17 @@ def _with_context(notebook: str, prompt: str | list[dict[str, Any]]) -> Any:
     [message] = prompt
     lead = {"type": "input_text", "text": f"{notebook}\n\n"}
     return [{**message, "content": [lead, *message["content"]]}]
+
+
+def _within_budget(client: Any) -> None:
+    """Refuse the cell in one line, before anything is drawn or sent, once the session's
+    spend has reached its budget (a cassette's replay costs nothing: it always goes)."""
+    if client.kept.active_player() is not None:
+        return
+    try:
+        ledger.check()
+    except BudgetExceededError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _check_branch(chat: Any, model: str, name: str) -> None:

@@ -22,6 +22,7 @@ from typing import Any
 import ipywidgets as W
 
 from ..chat.conversation import DEFAULT_MODEL, Conversation
+from ..client import ledger
 from ..client.clients import Client
 from ..render import LiveView, error_outputs, escape
 from ..tools import as_tools
@@ -227,9 +228,10 @@ class ChatForm:
         self.prompt.value = ""  # before the thread starts: a quick failure puts it back
         # a single answer asks in its column, under what it drew; columns ask in each
         self._approvals = approvals = Approvals(canvas.header if models else canvas.surface)
-        self._thread = threading.Thread(
-            target=self._run_compare if models else self._run,
-            args=(canvas, prompt, overrides, approvals, *([models] if models else [])),
+        run = self._run_compare if models else self._run
+        self._thread = threading.Thread(  # the ledger records its answers as the form's
+            target=ledger.as_source,
+            args=("form", run, canvas, prompt, overrides, approvals, *([models] if models else [])),
             daemon=True,
             name="or-jupyter-form",
         )

@@ -114,7 +114,8 @@ class Responses(Magics):
         | tools [drop NAME[,NAME] | clear] [CHAT] | pick MODEL [CHAT] | key | offline on|off
         | restore [NOTEBOOK] | fix [MODEL] | explain [MODEL]
         | cache on [PATH]|off|clear|stats | record FILE|off | replay FILE [--fast]|off
-        | mcp add NAME -- COMMAND ... | mcp add NAME --url URL | mcp list|tools NAME|remove NAME"""
+        | mcp add NAME -- COMMAND ... | mcp add NAME --url URL | mcp list|tools NAME|remove NAME
+        | usage [reset] | credits | generation ID"""
         from .commands import run_line
 
         return run_line(self.session, line)
@@ -138,3 +139,28 @@ def load_ipython_extension(ipython: Any) -> None:
     modern = kernel is not None and not hasattr(kernel, "do_one_iteration")
     if modern and awaiting_cells not in ipython.input_transformers_cleanup:
         ipython.input_transformers_cleanup.append(awaiting_cells)
+    events = getattr(ipython, "events", None)
+    if events is not None and _label_cell not in events.callbacks["pre_run_cell"]:
+        events.register("pre_run_cell", _label_cell)
+
+
+def _label_cell(info: Any = None) -> None:
+    """Before each cell: the session ledger records what the cell spends under its number."""
+    from IPython import get_ipython
+
+    from .. import running  # light: the ledger (and httpx) load with the first request
+
+    shell = get_ipython()
+    number = getattr(shell, "execution_count", None)
+    if number is not None and getattr(info, "store_history", False) and _COUNTS_FIRST:
+        number -= 1  # IPython 9 counts the cell before `pre_run_cell`, IPython 8 after it
+    running.cell = number
+
+
+def _counts_first() -> bool:
+    import IPython
+
+    return IPython.version_info[0] >= 9
+
+
+_COUNTS_FIRST = _counts_first()

@@ -91,6 +91,8 @@ def read_cell(
     overrides = cell_overrides(args, defaults, schema)
     if args.image_out:
         overrides["modalities"] = ["image", "text"]
+    if args.cache_hint:
+        overrides.update(cache_hints(args.cache_hint))
     models = names(args.model)
     if len(set(models)) != len(models):
         raise UsageError(f"-m {args.model}: a model is named twice")
@@ -173,6 +175,19 @@ def _remote(text: str) -> dict[str, Any]:
         return remote_mcp_tool(label.strip(), url.strip())
     except ValueError as exc:
         raise UsageError(f"--mcp-remote: {exc}") from None
+
+
+def cache_hints(text: str) -> dict[str, Any]:
+    """`--cache-hint 5m|1h,key=NAME`: the request's `cache_control` and `prompt_cache_key`."""
+    hints: dict[str, Any] = {}
+    for word in names(text):
+        if word in ("5m", "1h"):
+            hints["cache_control"] = {"type": "ephemeral", "ttl": word}
+        elif word.startswith("key=") and word[4:]:
+            hints["prompt_cache_key"] = word[4:]
+        else:
+            raise UsageError(f"--cache-hint {text}: expected 5m, 1h or key=NAME, not {word!r}")
+    return hints
 
 
 def lookup(user_ns: Mapping[str, Any], name: str, option: str) -> Any:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import queue
 import threading
 import time
@@ -94,7 +95,10 @@ class _Send:
                 self.outcome.set_exception(exc)
             self.inbox.put(_DONE)
 
-        threading.Thread(target=run, name="or-jupyter-send", daemon=True).start()
+        context = contextvars.copy_context()  # the ledger's source (the form's) goes along
+        threading.Thread(
+            target=context.run, args=(run,), name="or-jupyter-send", daemon=True
+        ).start()
 
     def stop(self) -> None:
         """Cancel the send and deny its approvals (from the drawing thread)."""

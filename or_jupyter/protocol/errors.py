@@ -14,6 +14,7 @@ Every error is an `APIError`, so `except orj.APIError` catches them all::
     ├── ServerError                 5xx
     ├── RedirectError               3xx, which is not followed (.location)
     ├── SecretInRequestError        the request holds the API key (.path; nothing was sent)
+    ├── BudgetExceededError         the session's spend reached its budget (nothing was sent)
     ├── ProtocolError               the server answered, but not in the Responses protocol
     │   ├── UnexpectedContentError  HTML, invalid JSON or another body where JSON/SSE was due
     │   └── ResponseTooLargeError   a body over the size the client reads
@@ -46,6 +47,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "BudgetExceededError",
     "EventTooLargeError",
     "InsufficientCreditsError",
     "MissingAPIKeyError",
@@ -163,6 +165,13 @@ class MissingAPIKeyError(AuthenticationError):
     """No API key was given or found in the environment; nothing was sent."""
 
     HINT = "set OPENROUTER_API_KEY or run `%responses key`"
+
+
+class BudgetExceededError(APIError):
+    """The kernel's spend reached the budget set with `orj.set_budget` (or
+    `%responses config budget=`): the send was refused before anything was sent."""
+
+    HINT = "raise the budget with `%responses config budget=DOLLARS` or `orj.set_budget(DOLLARS)`"
 
 
 class InsufficientCreditsError(APIError):

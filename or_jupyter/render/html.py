@@ -225,7 +225,8 @@ def comparison_rows(stats: list[SendStats]) -> list[list[str]]:
                 s.status or "",
                 _seconds(s.ttft),
                 total,
-                _count(s.input_tokens),
+                _count(s.input_tokens)
+                + (f" ({s.cached_tokens:,} cached)" if s.cached_tokens else ""),
                 _count(s.output_tokens),
                 _count(s.reasoning_tokens),
                 f"{s.tokens_per_second:,.0f}" if s.tokens_per_second else "",

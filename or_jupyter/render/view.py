@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..chat.observer import Observer
+from ..client import ledger
 from ..protocol import Response
 
 __all__ = ["OFFLINE_NOTICE", "SendStats", "View", "int_field", "str_field"]
@@ -58,6 +59,8 @@ class SendStats:
     attempts: int | None = None  # routing attempts of the last turn (fallbacks included)
     cached: int = 0  # turns answered from the response cache or a cassette (nothing spent)
     context_tokens: int | None = None  # the conversation's size: the last turn's input tokens
+    cached_tokens: int = 0  # input tokens the provider read from its prompt cache
+    spend: str | None = None  # the session's spend against its budget, when one is set
 
     @property
     def tokens_per_second(self) -> float | None:
@@ -78,6 +81,9 @@ class SendStats:
                 setattr(self, key, (getattr(self, key) or 0) + value)
         tokens = _number(usage.get("input_tokens"))
         self.context_tokens = int(tokens) if tokens is not None else self.context_tokens
+        cached = usage.get("input_tokens_details")
+        cached = _number(cached.get("cached_tokens")) if isinstance(cached, dict) else None
+        self.cached_tokens += int(cached or 0)
         details = usage.get("output_tokens_details")
         reasoning = _number(details.get("reasoning_tokens")) if isinstance(details, dict) else None
         if reasoning:
@@ -94,6 +100,8 @@ class SendStats:
             parts.append(f"{self.attempts} attempts")
         if self.input_tokens is not None:
             parts.append(f"{self.input_tokens:,} in / {self.output_tokens or 0:,} out tokens")
+        if self.cached_tokens:
+            parts.append(f"{self.cached_tokens:,} cached")
         if self.reasoning_tokens:
             parts.append(f"{self.reasoning_tokens:,} reasoning")
         if self.context_tokens is not None:
@@ -114,6 +122,8 @@ class SendStats:
             parts.append(f"tools: {', '.join(self.tools)}")
         if self.status not in (None, "completed"):
             parts.append(self.status)
+        if self.spend:
+            parts.append(f"session {self.spend}")
         return " · ".join(parts)
 
 
@@ -140,6 +150,7 @@ class View(Observer):
         if self._first_token is not None:
             stats.ttft = self._first_token - self._started
         stats.status = response.status if response is not None and error is None else "failed"
+        stats.spend = ledger.spend_line()
         self.draw_end(response, error)
 
     @property

@@ -1,6 +1,6 @@
 """The subcommands of the line magic `%responses`, by theme: `settings` (config, models,
 key, offline), `history` (history, reset, tools, pick, restore), `help` (fix, explain)
-and `kept` (cache, record, replay). Each takes the `Session` and the rest of the line."""
+`kept` (cache, record, replay) and `spending` (usage, credits, generation). Each takes the `Session` and the rest of the line."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from IPython.core.error import UsageError
 
 from ..session import Session
 from . import help as failed
-from . import history, kept, mcp, settings
+from . import history, kept, mcp, settings, spending
 
 __all__ = ["COMMANDS", "LINE_USAGE", "run_line"]
 
@@ -20,7 +20,7 @@ LINE_USAGE = (
     "| reset [CHAT] | tools [drop NAME[,NAME] | clear] [CHAT] | pick MODEL [CHAT] | key "
     "| offline on|off | restore [NOTEBOOK] | fix [MODEL] | explain [MODEL] "
     "| cache on [PATH]|off|clear|stats | record FILE|off | replay FILE [--fast]|off "
-    "| mcp add|list|tools|remove"
+    "| mcp add|list|tools|remove | usage [reset] | credits | generation ID"
 )
 COMMANDS: dict[str, Callable[[Session, str], Any]] = {
     "config": settings.config,
@@ -38,6 +38,9 @@ COMMANDS: dict[str, Callable[[Session, str], Any]] = {
     "record": kept.record,
     "replay": kept.replay,
     "mcp": mcp.mcp,
+    "usage": spending.usage,
+    "credits": spending.credits,
+    "generation": spending.generation,
 }
 
 

@@ -9,6 +9,7 @@ from IPython.core.error import UsageError
 from traitlets import TraitError
 
 from ...chat.context_size import history_limit_value
+from ...client import ledger
 from ...client.offline_mode import offline as use_offline
 from ...protocol import APIError
 from ...render import error_box
@@ -16,6 +17,7 @@ from ..options import EFFORTS, SUMMARIES, TRUNCATIONS, choice, pairs
 from ..request import provider, server_tools_of
 from ..session import KEY_ENV, Session
 from ..tables import MODEL_HEADER, model_rows, show, show_table
+from .spending import set_budget
 
 __all__ = ["SETTINGS", "config", "key", "models", "offline"]
 
@@ -32,6 +34,7 @@ SETTINGS = (
     "truncation",
     "history_limit",
     "server_tools",
+    "budget",
 )
 _CONVERTERS = {"max_output_tokens": int, "temperature": float, "max_turns": int}
 _FLOATS = {"tool_timeout": float}
@@ -56,6 +59,9 @@ def config(session: Session, rest: str) -> None:
     for name, value in pairs(rest):
         if name not in SETTINGS:
             raise UsageError(f"unknown setting {name!r}; settings: {', '.join(SETTINGS)}")
+        if name == "budget":  # the process's, not the magics': every client obeys it
+            set_budget(value)
+            continue
         if value and name == "reasoning":
             choice("reasoning", EFFORTS)(value)
         if value and name == "summary":
@@ -67,7 +73,8 @@ def config(session: Session, rest: str) -> None:
             setattr(settings, name, None if value in ("", "None") else convert(value))
         except (ValueError, TypeError, TraitError) as exc:
             raise UsageError(f"{name}: {exc}") from None
-    shown = {name: getattr(settings, name) for name in SETTINGS}
+    shown = {name: getattr(settings, name) for name in SETTINGS if name != "budget"}
+    shown["budget"] = ledger.spend_line()
     shown["offline"] = session.client.offline
     shown["api key"] = "set" if session.api_key or os.environ.get(KEY_ENV) else "missing"
     show_table(["setting", "value"], [[k, "" if v is None else str(v)] for k, v in shown.items()])
