@@ -73,7 +73,7 @@ def test_a_client_factory_runs_where_the_partition_runs(env_emulator, dd):
 
 
 @pytest.mark.slow
-def test_an_evaluation_over_a_dask_frame_runs_its_grid_on_the_partitions(env_emulator):
+def test_an_evaluation_over_a_dask_frame_runs_its_grid_on_the_partitions(env_emulator, dd):
     texts = ["Great, works.", "Broken.", "Blue.", "Love it.", "Rude staff.", "Round."]
     labels = ["positive", "negative", "neutral", "positive", "negative", "neutral"]
     df = pd.DataFrame({"text": texts, "label": labels})
