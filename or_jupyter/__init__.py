@@ -57,6 +57,7 @@ __all__ = [
     "acompare",
     "amap",
     "compare",
+    "kernel_tools",
     "map",
     "offline",
     "responses_in",
@@ -118,6 +119,7 @@ _EXPORTS = {
     "tool": ".tools",
     "ToolResult": ".tools",
     "ChatForm": ".notebook",
+    "kernel_tools": ".notebook.agent",
 }
 
 if TYPE_CHECKING:  # what editors and type checkers see
@@ -132,6 +134,7 @@ if TYPE_CHECKING:  # what editors and type checkers see
     from .kept.cache import CacheError
     from .kept.cassette import CassetteError, ReplayMissError
     from .notebook import ChatForm
+    from .notebook.agent import kernel_tools
     from .notebook.saved import responses_in
     from .over_data import amap, map
     from .protocol import (

@@ -72,6 +72,7 @@ class CellRequest:
     out: str | None = None
     schema: Any = None
     schema_name: str | None = None
+    agent: str | None = None  # --agent's value ("" when bare); None without it
 
 
 def read_cell(
@@ -109,6 +110,7 @@ def read_cell(
         out=args.out,
         schema=schema,
         schema_name=args.schema,
+        agent=args.agent,
     )
 
 

@@ -58,6 +58,7 @@ class SendStats:
     attempts: int | None = None  # routing attempts of the last turn (fallbacks included)
     cached: int = 0  # turns answered from the response cache or a cassette (nothing spent)
     context_tokens: int | None = None  # the conversation's size: the last turn's input tokens
+    notes: list[str] = field(default_factory=list)  # said last, e.g. how the agent's code ran
 
     @property
     def tokens_per_second(self) -> float | None:
@@ -114,7 +115,7 @@ class SendStats:
             parts.append(f"tools: {', '.join(self.tools)}")
         if self.status not in (None, "completed"):
             parts.append(self.status)
-        return " · ".join(parts)
+        return " · ".join([*parts, *self.notes])
 
 
 class View(Observer):

@@ -31,10 +31,15 @@ SETTINGS = (
     "provider",
     "truncation",
     "history_limit",
+    "agent",
 )
 _CONVERTERS = {"max_output_tokens": int, "temperature": float, "max_turns": int}
 _FLOATS = {"tool_timeout": float}
-_CHECKED = {"truncation": choice("truncation", TRUNCATIONS), "history_limit": history_limit_value}
+_CHECKED = {
+    "truncation": choice("truncation", TRUNCATIONS),
+    "history_limit": history_limit_value,
+    "agent": choice("agent", ("ask", "auto")),
+}
 
 
 def config(session: Session, rest: str) -> None:
