@@ -32,6 +32,11 @@ class AgentResponse(Response):
 
     steps: list[Step] = field(default_factory=list)
 
+    @property
+    def code(self) -> str | None:
+        """The steps as one cell: what was offered below the agent's cell."""
+        return next_cell(self.steps)
+
 
 @dataclass
 class AgentCell:
