@@ -41,17 +41,11 @@ CANCEL_WAIT = 5.0  # seconds to wait for a cancelled send before giving up on it
 class _Relay(Observer):
     """A worker's observer: forwards every report, addressed to its view, to the drawing thread."""
 
-    def __init__(
-        self,
-        inbox: queue.SimpleQueue,
-        view: Any,
-        approvals: Approvals | None,
-        wake: Callable[[], None] = lambda: None,
-    ) -> None:
+    def __init__(self, inbox: queue.SimpleQueue, view: Any, approvals: Approvals | None) -> None:
         self._inbox = inbox
         self._view = view
         self._approvals = approvals
-        self._wake = wake
+        self._wake: Callable[[], None] = lambda: None  # set by `_Send.relay`
         put = inbox.put
         self.on_event = lambda event: put((view, event))  # the hot path: thousands per answer
 
@@ -100,7 +94,9 @@ class _Send:
         self.wake: Callable[[], None] = lambda: None  # an async driver's alarm clock
 
     def relay(self, view: Any, approvals: Approvals | None) -> _Relay:
-        return _Relay(self.inbox, view, approvals, lambda: self.wake())
+        relay = _Relay(self.inbox, view, approvals)
+        relay._wake = lambda: self.wake()
+        return relay
 
     def start(self, work: Callable[[], Any]) -> None:
         def run() -> None:

@@ -10,6 +10,7 @@ Pure: a step's outputs are plain dicts, as `notebook/agent/capture.py` records t
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from typing import Any
 
@@ -39,8 +40,9 @@ def code_of(arguments: str) -> str | None:
     return code if isinstance(code, str) else None
 
 
+@functools.lru_cache(maxsize=32)
 def code_html(code: str) -> str:
-    """The code, highlighted, in a block."""
+    """The code, highlighted, in a block (kept: a card redraws the same code several times)."""
     body = highlight(code, _LEXER, _FORMATTER)
     return f'<pre class="orj-code orj-step-code"><code class="language-python">{body}</code></pre>'
 
