@@ -71,8 +71,9 @@ class Approvals:
                 f"{who}Run <code>{escape(tool.name)}</code> with <code>"
                 f"{escape(pretty_arguments(call.arguments))}</code>?"
             )
-        approve = W.Button(description="Approve", button_style="success", icon="check")
-        deny = W.Button(description="Deny", button_style="danger", icon="times")
+        wide = {"layout": W.Layout(width="auto")} if code is not None else {}
+        approve = W.Button(description="Approve", button_style="success", icon="check", **wide)
+        deny = W.Button(description="Deny", button_style="danger", icon="times", **wide)
         buttons = [approve, deny]
         if self.offer_rest:
             rest = W.Button(

@@ -130,6 +130,8 @@ def _agent_drawing(agent: Any, drawing: Drawing) -> None:
     stats = getattr(drawing.view, "stats", None)
     if stats is not None:
         stats.notes.append(agent.note)
+    if drawing.stop is not None:  # no redraw while a step runs: Stop must be there before
+        drawing.stop.show_now()
 
 
 def _offer_code(session: Session, agent: Any) -> None:

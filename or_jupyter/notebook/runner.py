@@ -71,7 +71,7 @@ class _Relay(Observer):
         """Run `fn` (a `main_thread` tool's call) on the drawing thread, the kernel's main
         thread, and wait for its value."""
         answer: Future[Any] = Future()
-        self._inbox.put((_EXECUTE, (fn, answer)))
+        self._inbox.put((_EXECUTE, (fn, answer, self._view)))
         self._wake()  # an async cell runs it now, not at its next look at the inbox
         return answer.result()
 
@@ -160,9 +160,13 @@ _DONE = object()
 _EXECUTE = object()  # the address of a call to run on the drawing thread
 
 
-def _execute(fn: Callable[[], Any], answer: Future) -> None:
+def _execute(fn: Callable[[], Any], answer: Future, view: Any) -> None:
     """Run a call here and hand its outcome to the worker; an interrupt that escapes the
-    call goes on to stop the send, after the worker has its answer."""
+    call goes on to stop the send, after the worker has its answer. What the view holds is
+    drawn first: nothing is drawn while the call runs."""
+    flush_now = getattr(view, "flush_now", None)
+    if flush_now is not None:
+        flush_now()
     try:
         answer.set_result(fn())
     except BaseException as exc:

@@ -99,6 +99,11 @@ class LazyStopButton:
             self.button = _button(self._stop)
             self._output.update(self.button)
 
+    def show_now(self) -> None:
+        """Draw the button at once (an agent's step may hold the drawing thread for long)."""
+        self._due = float("-inf")
+        self.tick()
+
     def remove(self) -> None:
         self._due = float("inf")
         if self.button is not None:

@@ -93,7 +93,8 @@ def tool_card(
 
     Open while the call streams or runs, and when it failed; folded when it succeeded,
     with the start of its result in the summary line. The agent's code tool shows its code
-    highlighted instead of JSON; `body` is a result the tool drew itself (safe HTML).
+    highlighted instead of JSON; `body` is a result the tool drew itself (safe HTML), shown
+    open (the agent's outputs and figures are what the card is for).
     """
     timing = f" · {duration:.2f} s" if duration is not None else ""
     label = STATUS_LABELS.get(status, status)
@@ -102,7 +103,7 @@ def tool_card(
         short = " ".join(output.split())
         preview = f" → <code>{escape(short[:80] + ('…' if len(short) > 80 else ''))}</code>"
     parts = [
-        f'<details class="orj-pane orj-tool"{"" if status == "done" else " open"}>',
+        f'<details class="orj-pane orj-tool"{"" if status == "done" and body is None else " open"}>',
         f"<summary>🔧 <code>{escape(name)}</code> · "
         f'<span class="orj-status-{escape(status)}">{escape(label)}</span>{timing}{preview}</summary>',
         _arguments(name, arguments),
