@@ -138,3 +138,54 @@ def test_config_agent_sets_what_a_bare_agent_means_and_bad_values_are_one_line(m
             shell.run_cell_magic("responses", "--agent -m emulator/echo,emulator/assistant", "hi")
     finally:
         magics.agent = None
+
+
+@pytest.mark.filterwarnings("ignore:Widget.widgets is deprecated")
+def test_the_chatform_agent_switch_asks_in_the_form_then_runs_the_step(monkeypatch):
+    import time
+
+    import ipywidgets as W
+
+    import or_jupyter as orj
+
+    shell = magic_shell(monkeypatch)
+    form = orj.ChatForm(model="emulator/assistant", client=orj.Client(offline=True))
+    form.agent.value = True
+    form.prompt.value = "Run:\n```python\nform_value = 7 * 6\nprint(form_value)\n```"
+    assert form.send()
+
+    def approve_button():
+        return next(
+            (
+                w
+                for w in list(W.Widget.widgets.values())
+                if isinstance(w, W.Button)
+                and w.description == "Approve"
+                and w._click_handlers.callbacks  # the row is whole: its buttons answer
+            ),
+            None,
+        )
+
+    while (button := approve_button()) is None and form.running:
+        time.sleep(0.01)
+    assert button is not None
+    button.click()
+    assert form.wait(60)
+    assert form.error is None and shell.user_ns["form_value"] == 42
+    assert [step.status for step in form.agent_steps] == ["done"]
+    assert "I ran 1 step of code" in form.response.output_text
+    assert "Step 1 printed: `42`" in form.response.output_text
+
+
+def test_an_unapproved_step_runs_nothing_tells_the_model_and_offers_no_cell(monkeypatch):
+    shell = magic_shell(monkeypatch)  # not a kernel: nobody can click Approve, so it is denied
+    shell.rl_next_input = None
+    shell.user_ns.pop("never_set", None)
+    shell.run_cell_magic(
+        "responses", "--agent --new --out denied", "Run:\n```python\nnever_set = 1\n```"
+    )
+    denied = shell.user_ns["denied"]
+    assert denied.steps == [] and "never_set" not in shell.user_ns
+    assert shell.rl_next_input is None
+    assert "1 step was not run: `Error: run_python was not run" in denied.output_text
+    assert "agent: each code step asked first" in shell.publisher.html()
