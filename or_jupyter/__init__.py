@@ -60,6 +60,7 @@ __all__ = [
     "amap",
     "compare",
     "evaluate",
+    "kernel_tools",
     "map",
     "mcp_tools",
     "offline",
@@ -130,6 +131,7 @@ _EXPORTS = {
     "BudgetExceededError": ".protocol",
     "set_budget": ".client.ledger",
     "usage": ".client.ledger",
+    "kernel_tools": ".notebook.agent",
 }
 
 if TYPE_CHECKING:  # what editors and type checkers see
@@ -146,6 +148,7 @@ if TYPE_CHECKING:  # what editors and type checkers see
     from .kept.cache import CacheError
     from .kept.cassette import CassetteError, ReplayMissError
     from .notebook import ChatForm
+    from .notebook.agent import kernel_tools
     from .notebook.saved import responses_in
     from .over_data import amap, map
     from .protocol import (

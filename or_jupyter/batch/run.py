@@ -610,7 +610,7 @@ async def _answer(run: _Run, client: AsyncClient, body: dict[str, Any]) -> dict[
                 break
             if calls:
                 results = await arun_calls(calls, run.tools, timeout=DEFAULT_TOOL_TIMEOUT)
-                loop.add_results([(result.call_id, result.for_model) for result in results])
+                loop.add_results([(result.call_id, result.model_output) for result in results])
     except (MissingAPIKeyError, BudgetExceededError):
         raise
     except Exception as exc:  # an API error, or an input the request cannot carry

@@ -95,7 +95,7 @@ def _ask_remote(item: dict[str, Any], observer: SendObserver) -> tuple[str, bool
 
 def output_item(result: ToolResult) -> dict[str, Any]:
     """The `function_call_output` for a tool result, with the unique `id` OpenRouter requires."""
-    return call_output(result.call_id, result.for_model)
+    return call_output(result.call_id, result.model_output)
 
 
 class ConversationBase:
@@ -199,12 +199,14 @@ class ConversationBase:
             "on_finish": observer.on_tool_finish,
             "timeout": self.tool_timeout,
             "cancel": self._cancelled,
+            "execute": getattr(observer, "execute", None),
         }
 
     def _ran(self, loop: ToolLoop, results: list[ToolResult]) -> None:
-        """Hand the calls' results to the loop; after a cancel, no turn starts."""
-        loop.add_results([(result.call_id, result.for_model) for result in results])
-        if self._cancelled.is_set():
+        """Hand the calls' results to the loop; after a cancel or an interrupted call (the
+        user's Stop or kernel interrupt inside running code), no turn starts."""
+        loop.add_results([(result.call_id, result.model_output) for result in results])
+        if self._cancelled.is_set() or any(r.status == "interrupted" for r in results):
             loop.stop()
 
     def _finished(self, loop: ToolLoop, observer: SendObserver) -> Response:

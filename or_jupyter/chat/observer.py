@@ -4,12 +4,14 @@
 `on_request` before the request, `on_event` for every stream event (the hot path),
 `on_response` with the turn's final `Response`, then for each function call
 `on_tool_start` and `on_tool_finish`, with `confirm` first for `confirm=True` tools;
-`on_notice` for messages such as "max_turns reached". `Observer` implements every
+`on_notice` for messages such as "max_turns reached"; `execute(fn)` runs a `main_thread`
+tool's call where cells run (the runner sends it to the kernel's main thread). `Observer` implements every
 hook as doing nothing, so an observer overrides only what it needs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -33,6 +35,8 @@ class SendObserver(Protocol):
     def on_notice(self, text: str) -> None: ...
 
     def confirm(self, tool: Tool, call: FunctionCall) -> bool | None: ...
+
+    def execute(self, fn: Callable[[], Any]) -> Any: ...
 
 
 class Observer:
@@ -58,3 +62,7 @@ class Observer:
 
     def confirm(self, tool: Tool, call: FunctionCall) -> bool | None:
         return None
+
+    def execute(self, fn: Callable[[], Any]) -> Any:
+        """Run a `main_thread` tool's call where the notebook's cells run: here, by default."""
+        return fn()

@@ -13,7 +13,7 @@ import json
 import random
 from dataclasses import dataclass, field
 
-from . import grading, images, servertools, texts, tokens, toolcalls, websearch
+from . import agent, grading, images, servertools, texts, tokens, toolcalls, websearch
 from .catalogue import EMULATOR_MODELS
 from .faults import burst_size
 from .request import Request
@@ -108,6 +108,13 @@ def plan(request: Request) -> Plan:
 
 def assistant(request: Request, rng: random.Random) -> Plan:
     """The scripted assistant: reasoning if asked, then tool calls or a Markdown answer."""
+    if (move := agent.step(request)) is not None:  # the notebook agent's rules (agent.py)
+        calls, text = move
+        planned = [Call(name, json.dumps(args, ensure_ascii=False)) for name, args in calls]
+        intent = [f"I will call `{c.name}`." for c in planned] or [
+            "I will answer from the results."
+        ]
+        return _with_reasoning(Plan(text=text, calls=planned), request, intent, rng)
     prompt = request.last_user_text
     outputs = request.trailing_outputs
     chosen = (

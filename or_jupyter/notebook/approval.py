@@ -18,6 +18,7 @@ import ipywidgets as W
 
 from ..render import escape
 from ..render.html import pretty_arguments
+from ..render.steps import CODE_TOOL, code_html, code_of
 from ..render.surface import Surface
 
 __all__ = ["Approvals"]
@@ -48,6 +49,8 @@ class Approvals:
         self._pending: list[Future] = []
         self._closed = False
         self._lock = threading.Lock()
+        self.offer_rest = False  # a third button: approve this call and the rest of the cell
+        self.approve_rest = False  # that button was clicked: approve without asking
 
     def ask(self, tool: Any, call: Any, answer: Future) -> None:
         """Show Approve / Deny for `call`; `answer` gets True or False."""
@@ -55,15 +58,32 @@ class Approvals:
             if self._closed:
                 _resolve(answer, False)
                 return
+            if self.approve_rest:
+                _resolve(answer, True)
+                return
             self._pending.append(answer)
         who = f"<strong>{escape(self._asker)}</strong> asks: " if self._asker else ""
-        label = W.HTML(
-            f"{who}Run <code>{escape(tool.name)}</code> with <code>"
-            f"{escape(pretty_arguments(call.arguments))}</code>?"
-        )
-        approve = W.Button(description="Approve", button_style="success", icon="check")
-        deny = W.Button(description="Deny", button_style="danger", icon="times")
-        row = W.HBox([label, approve, deny])
+        code = code_of(call.arguments) if tool.name == CODE_TOOL else None
+        if code is not None:
+            label = W.HTML(f"{who}Run this code in the notebook?{code_html(code)}")
+        else:
+            label = W.HTML(
+                f"{who}Run <code>{escape(tool.name)}</code> with <code>"
+                f"{escape(pretty_arguments(call.arguments))}</code>?"
+            )
+        wide = {"layout": W.Layout(width="auto")} if code is not None else {}
+        approve = W.Button(description="Approve", button_style="success", icon="check", **wide)
+        deny = W.Button(description="Deny", button_style="danger", icon="times", **wide)
+        buttons = [approve, deny]
+        if self.offer_rest:
+            rest = W.Button(
+                description="Approve the rest of this cell",
+                icon="check-double",
+                layout=W.Layout(width="auto"),
+            )
+            rest.on_click(lambda _: self._approve_rest(answer))
+            buttons.append(rest)
+        row = W.VBox([label, W.HBox(buttons)]) if code is not None else W.HBox([label, *buttons])
         handle = self._surface.show_widget(row)
 
         def decided(future: Future) -> None:
@@ -74,6 +94,15 @@ class Approvals:
         answer.add_done_callback(decided)
         approve.on_click(lambda _: _resolve(answer, True))
         deny.on_click(lambda _: _resolve(answer, False))
+
+    def _approve_rest(self, answer: Future) -> None:
+        """Approve this call and every later one of this cell (the pending ones too)."""
+        with self._lock:
+            self.approve_rest = True
+            pending = list(self._pending)
+        _resolve(answer, True)
+        for other in pending:
+            _resolve(other, True)
 
     def deny_all(self) -> None:
         """Answer every pending prompt "denied", and any asked from now on."""

@@ -71,6 +71,14 @@ OPTIONS = (
         type=context_count,
         help="Add the sources (and short outputs) of the last N cells executed to the prompt.",
     ),
+    argument(
+        "--agent",
+        nargs="?",
+        const="",
+        metavar="ask|auto",
+        help="Let the model act in the kernel: run Python (asking first; auto: without "
+        "asking), inspect variables, read recent cells. The code is offered as a cell below.",
+    ),
     argument("--web", action="store_true", help="Let the model search the web (cited answers)."),
     argument("--web-max-results", type=int, help="Web search results per search (implies --web)."),
     argument("--web-domains", help="Comma-separated domains to search only (implies --web)."),

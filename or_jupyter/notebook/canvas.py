@@ -86,6 +86,9 @@ class Column:
     def tick(self) -> None:
         self._canvas.tick()
 
+    def publish_now(self) -> None:
+        self._canvas.publish_now()
+
     def show_widget(self, widget: Any) -> _Handle:
         self._canvas.go_live()
         return self._add(_Entry("", "", widget))
@@ -229,6 +232,13 @@ class Canvas:
             ticker()
         with self.lock:
             if self._dirty and not self.live and not self.sealed:
+                self._publish_if_due()
+
+    def publish_now(self) -> None:
+        """Publish a pending plain drawing at once (before the main thread gets busy)."""
+        with self.lock:
+            if self._dirty and not self.live and not self.sealed:
+                self._born = self._last = float("-inf")
                 self._publish_if_due()
 
     def _publish_if_due(self) -> None:

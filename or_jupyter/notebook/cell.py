@@ -18,6 +18,7 @@ from IPython.core.error import UsageError
 from ..chat.structured import parse_structured
 from ..client import ledger
 from ..protocol import APIError, BudgetExceededError
+from .agent.mode import agent_cell, next_cell
 from .context import cells_context
 from .drawing import Drawing, cell_drawing
 from .offered_tools import tool_overrides
@@ -38,6 +39,7 @@ class Send:
     chat: Any  # the Conversation
     prompt: str | list[dict[str, Any]]
     overrides: dict[str, Any]
+    agent: Any = None  # the AgentCell of an `--agent` cell
 
 
 async def run(session: Session, line: str, cell: str, *, blocking: bool = False) -> Any:
@@ -56,6 +58,8 @@ async def run(session: Session, line: str, cell: str, *, blocking: bool = False)
         cancel=send.chat.cancel,
         styles=session.draws_html and session.stylesheet.wanted(session.shell),
     )
+    if send.agent is not None:
+        _agent_drawing(send.agent, drawing)
     try:
         result = await _send(send, drawing, blocking=blocking, poll_ui=session.in_kernel)
         drawing.metadata = cell_record(
@@ -71,7 +75,9 @@ async def run(session: Session, line: str, cell: str, *, blocking: bool = False)
         return None  # drawn by the view, with what had arrived above it
     finally:
         drawing.close()
-    _store(session, request, result)
+        if send.agent is not None:
+            _offer_code(session, send.agent)
+    _store(session, request, send.agent.response(result) if send.agent else result)
     return None
 
 
@@ -109,7 +115,32 @@ def prepare(session: Session, line: str, cell: str) -> Send:
     if not request.models:
         _check_branch(chat, request.overrides["model"], request.chat)
     overrides = {**request.overrides, **tool_overrides(session, request.chat, request.tools, chat)}
-    return Send(request, chat, prompt, overrides)
+    agent = None
+    if request.agent is not None:
+        if request.models:
+            raise UsageError("--agent works with one model at a time, not with -m a,b")
+        agent = agent_cell(session, request.agent, session.settings.agent)
+        overrides = agent.offer(overrides)
+    return Send(request, chat, prompt, overrides, agent)
+
+
+def _agent_drawing(agent: Any, drawing: Drawing) -> None:
+    """An agent cell's drawing: "approve the rest" offered, the mode said in the footer."""
+    approvals = drawing.approvals.get("")
+    if approvals is not None:
+        approvals.offer_rest = True
+    stats = getattr(drawing.view, "stats", None)
+    if stats is not None:
+        stats.notes.append(agent.note)
+    if drawing.stop is not None:  # no redraw while a step runs: Stop must be there before
+        drawing.stop.show_now()
+
+
+def _offer_code(session: Session, agent: Any) -> None:
+    """The code of the steps that ran, offered as a new cell below this one."""
+    code = next_cell(agent.steps)
+    if code is not None:
+        session.shell.set_next_input(code, replace=False)
 
 
 async def _send(send: Send, drawing: Drawing, *, blocking: bool, poll_ui: bool) -> Any:

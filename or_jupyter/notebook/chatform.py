@@ -26,11 +26,13 @@ from ..client import ledger
 from ..client.clients import Client
 from ..render import LiveView, error_outputs, escape
 from ..tools import as_tools
+from .agent import kernel_tools
 from .approval import Approvals
 from .drawing import column_approvals, columns_view
 from .form_page import FORM_SCRIPT, REOPEN_NOTE
 from .options import EFFORTS, send_overrides
 from .runner import run_compare, run_send
+from .stop import hear_early
 from .transcript import Transcript
 
 __all__ = ["ChatForm"]
@@ -136,6 +138,11 @@ class ChatForm:
         self.web = W.Checkbox(
             False, description="web search", indent=False, layout=W.Layout(width="9em")
         )
+        self.agent = W.Checkbox(  # the kernel as a tool, each code step approved in the form
+            False, description="agent", indent=False, layout=W.Layout(width="7em")
+        )
+        self.agent_steps: list[Any] = []  # the steps the agent ran, over all sends
+        self._agent_tools: list[Any] | None = None
         self.tool_boxes = {
             name: W.Checkbox(True, description=name, indent=False, layout=W.Layout(width="auto"))
             for name in conversation.tools
@@ -149,6 +156,7 @@ class ChatForm:
         self.status = W.HTML("")
         self.send_button.on_click(lambda _: self.send())
         self.stop_button.on_click(lambda _: self.stop())
+        hear_early(self.stop_button)  # Stop interrupts the agent's code while it runs
         self.clear_button.on_click(lambda _: self.clear())
 
         tools_row = (
@@ -160,7 +168,13 @@ class ChatForm:
                 W.HBox([self.model, self.models, self.effort, self.summary, self.compare]),
                 self.models_note,
                 W.HBox(
-                    [self.temperature, self.default_temperature, self.max_output_tokens, self.web]
+                    [
+                        self.temperature,
+                        self.default_temperature,
+                        self.max_output_tokens,
+                        self.web,
+                        self.agent,
+                    ]
                 ),
                 tools_row,
                 W.HBox([self.send_button, self.stop_button, self.clear_button, self.status]),
@@ -228,6 +242,7 @@ class ChatForm:
         self.prompt.value = ""  # before the thread starts: a quick failure puts it back
         # a single answer asks in its column, under what it drew; columns ask in each
         self._approvals = approvals = Approvals(canvas.header if models else canvas.surface)
+        approvals.offer_rest = self.agent.value
         run = self._run_compare if models else self._run
         self._thread = threading.Thread(  # the ledger records its answers as the form's
             target=ledger.as_source,
@@ -277,6 +292,11 @@ class ChatForm:
             tools = [
                 self.conversation.tools[name] for name, box in self.tool_boxes.items() if box.value
             ]
+        if self.agent.value:
+            if self._agent_tools is None:  # made here, on the main thread (its event loop)
+                self._agent_tools = kernel_tools(steps=self.agent_steps)
+            own = tools if tools is not None else list(self.conversation.tools.values())
+            tools = [*own, *self._agent_tools]
         return send_overrides(
             self.model.value.strip() or self.conversation.model,
             effort=self.effort.value,

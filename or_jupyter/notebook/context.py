@@ -48,8 +48,15 @@ _PYTHON_BLOCK = re.compile(
 )
 
 
-def redact(text: str, environ: Mapping[str, str] | None = None, keys: Iterable[str] = ()) -> str:
-    """`text` with secret environment values (and `keys`) replaced by `[redacted NAME]`."""
+def redact(
+    text: str,
+    environ: Mapping[str, str] | None = None,
+    keys: Iterable[str] = (),
+    *,
+    named: bool = True,
+) -> str:
+    """`text` with secret environment values (and `keys`) replaced by `[redacted NAME]`
+    (by `[redacted]` when not `named`)."""
     environ = os.environ if environ is None else environ
     secrets = [
         (value, name)
@@ -58,7 +65,7 @@ def redact(text: str, environ: Mapping[str, str] | None = None, keys: Iterable[s
     ]
     secrets += [(key, "OpenRouter API key") for key in keys if key]
     for value, name in sorted(secrets, key=lambda pair: -len(pair[0])):
-        text = text.replace(value, f"[redacted {name}]")
+        text = text.replace(value, f"[redacted {name}]" if named else "[redacted]")
     return text
 
 

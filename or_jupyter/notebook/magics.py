@@ -70,6 +70,9 @@ class Responses(Magics):
         300.0, allow_none=True, help="Seconds a tool call may run (tools without a timeout)."
     ).tag(config=True)
     timeout = Float(120.0, help="Seconds to wait for the server before giving up.").tag(config=True)
+    agent = Unicode(
+        None, allow_none=True, help="What a bare --agent means: ask (the default) or auto."
+    ).tag(config=True)
     frontend = Unicode(
         "auto",
         help="How answers are drawn: auto (notebook in a kernel, else terminal), notebook, terminal.",

@@ -79,6 +79,7 @@ class CellRequest:
     out: str | None = None
     schema: Any = None
     schema_name: str | None = None
+    agent: str | None = None  # --agent's value ("" when bare); None without it
 
 
 def read_cell(
@@ -118,6 +119,7 @@ def read_cell(
         out=args.out,
         schema=schema,
         schema_name=args.schema,
+        agent=args.agent,
     )
 
 

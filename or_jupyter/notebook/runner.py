@@ -46,6 +46,7 @@ class _Relay(Observer):
         self._inbox = inbox
         self._view = view
         self._approvals = approvals
+        self._wake: Callable[[], None] = lambda: None  # set by `_Send.relay`
         put = inbox.put
         self.on_event = lambda event: put((view, event))  # the hot path: thousands per answer
 
@@ -67,6 +68,14 @@ class _Relay(Observer):
     def on_notice(self, text: str) -> None:
         self._post("on_notice", text)
 
+    def execute(self, fn: Callable[[], Any]) -> Any:
+        """Run `fn` (a `main_thread` tool's call) on the drawing thread, the kernel's main
+        thread, and wait for its value."""
+        answer: Future[Any] = Future()
+        self._inbox.put((_EXECUTE, (fn, answer, self._view)))
+        self._wake()  # an async cell runs it now, not at its next look at the inbox
+        return answer.result()
+
     def confirm(self, tool: Any, call: Any) -> bool | None:
         if self._approvals is None:
             return None  # nobody can be asked
@@ -83,9 +92,12 @@ class _Send:
         self.approvals = approvals
         self.inbox: queue.SimpleQueue = queue.SimpleQueue()
         self.outcome: Future[Any] = Future()
+        self.wake: Callable[[], None] = lambda: None  # an async driver's alarm clock
 
     def relay(self, view: Any, approvals: Approvals | None) -> _Relay:
-        return _Relay(self.inbox, view, approvals)
+        relay = _Relay(self.inbox, view, approvals)
+        relay._wake = lambda: self.wake()
+        return relay
 
     def start(self, work: Callable[[], Any]) -> None:
         def run() -> None:
@@ -118,6 +130,8 @@ class _Send:
             target, message = report
             if type(message) is Event:
                 target.on_event(message)
+            elif target is _EXECUTE:
+                _execute(*message)
             elif isinstance(target, Approvals):
                 target.ask(*message)
             else:
@@ -147,6 +161,22 @@ class _Send:
 
 
 _DONE = object()
+_EXECUTE = object()  # the address of a call to run on the drawing thread
+
+
+def _execute(fn: Callable[[], Any], answer: Future, view: Any) -> None:
+    """Run a call here and hand its outcome to the worker; an interrupt that escapes the
+    call goes on to stop the send, after the worker has its answer. What the view holds is
+    drawn first: nothing is drawn while the call runs."""
+    flush_now = getattr(view, "flush_now", None)
+    if flush_now is not None:
+        flush_now()
+    try:
+        answer.set_result(fn())
+    except BaseException as exc:
+        answer.set_exception(exc)
+        if not isinstance(exc, Exception):
+            raise
 
 
 def run_send(
@@ -256,12 +286,21 @@ def _drive(send: _Send, view: Any, poll_ui: bool) -> None:
 
 
 async def _adrive(send: _Send, view: Any) -> None:
+    loop, alarm = asyncio.get_running_loop(), asyncio.Event()
+
+    def wake() -> None:
+        with contextlib.suppress(RuntimeError):  # the loop has closed: nothing to wake
+            loop.call_soon_threadsafe(alarm.set)
+
+    send.wake = wake
     while True:
         try:
             if send.drain(0):
                 return
             view.tick()
-            await asyncio.sleep(_WAIT)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(alarm.wait(), _WAIT)
+            alarm.clear()
         except (KeyboardInterrupt, asyncio.CancelledError):
             send.stop()  # then keep drawing until the worker has stopped
         except BaseException:

@@ -18,7 +18,7 @@ from IPython.display import display
 
 from ..render.surface import Surface
 
-__all__ = ["STOP_DELAY", "LazyStopButton", "StopButton", "show_stop_button"]
+__all__ = ["STOP_DELAY", "LazyStopButton", "StopButton", "hear_early", "show_stop_button"]
 
 STOP_DELAY = 1.0  # seconds a cell's send runs before its Stop button is drawn
 _EMPTY = {"text/html": "", "text/plain": ""}
@@ -51,7 +51,31 @@ def _button(stop: Callable[[], None]) -> W.Button:
         stop()
 
     button.on_click(clicked)
+    hear_early(button)
     return button
+
+
+def hear_early(button: W.Button) -> None:
+    """Let a click interrupt the agent's code running on the main thread.
+
+    While a step's code runs, the main thread handles no widget message; ipykernel (7.4+)
+    asks a comm's `_reply_subshell_for` about each of its messages on the shell-channel
+    thread first, so the click is heard there and raises KeyboardInterrupt in the step.
+    The ordinary click handler runs later, once the main thread is free, and stops the send.
+    """
+    comm = getattr(button, "comm", None)
+    if comm is None:
+        return
+
+    def route(data: Any, subshell_id: Any) -> Any:
+        content = data.get("content") if isinstance(data, dict) else None
+        if isinstance(content, dict) and content.get("event") == "click":
+            from .agent.capture import interrupt_step
+
+            interrupt_step()
+        return subshell_id
+
+    comm._reply_subshell_for = route
 
 
 def show_stop_button(surface: Surface, stop: Callable[[], None]) -> StopButton:
@@ -74,6 +98,11 @@ class LazyStopButton:
         if self.button is None and time.monotonic() >= self._due:
             self.button = _button(self._stop)
             self._output.update(self.button)
+
+    def show_now(self) -> None:
+        """Draw the button at once (an agent's step may hold the drawing thread for long)."""
+        self._due = float("-inf")
+        self.tick()
 
     def remove(self) -> None:
         self._due = float("inf")

@@ -68,7 +68,9 @@ def describe_item(item: dict[str, Any]) -> tuple[str, str]:
     if kind == "function_call":
         return "function_call", f"{item.get('name')}({item.get('arguments')})"[:200]
     if kind == "function_call_output":
-        return "function_call_output", str(item.get("output"))[:200]
+        output = item.get("output")  # with figures: parts, named like a message's images
+        text = describe_content(output) if isinstance(output, list) else str(output)
+        return "function_call_output", text[:200]
     return kind, ""
 
 

@@ -15,6 +15,7 @@ from importlib import resources
 from ..protocol import APIError, GeneratedImage
 from .markdown import render_markdown, stylesheet
 from .sanitize import escape, sanitize
+from .steps import CODE_TOOL, code_html, code_of
 from .view import SendStats
 
 __all__ = [
@@ -44,6 +45,7 @@ STATUS_LABELS = {
     "denied": "denied",
     "timeout": "timed out",
     "cancelled": "cancelled",
+    "interrupted": "interrupted",
     "streaming": "arguments streaming…",
 }
 
@@ -85,11 +87,14 @@ def tool_card(
     output: str | None = None,
     duration: float | None = None,
     traceback: str | None = None,
+    body: str | None = None,
 ) -> str:
     """A collapsible card for one function call: name, arguments, status, result, duration.
 
     Open while the call streams or runs, and when it failed; folded when it succeeded,
-    with the start of its result in the summary line.
+    with the start of its result in the summary line. The agent's code tool shows its code
+    highlighted instead of JSON; `body` is a result the tool drew itself (safe HTML), shown
+    open (the agent's outputs and figures are what the card is for).
     """
     timing = f" · {duration:.2f} s" if duration is not None else ""
     label = STATUS_LABELS.get(status, status)
@@ -98,12 +103,14 @@ def tool_card(
         short = " ".join(output.split())
         preview = f" → <code>{escape(short[:80] + ('…' if len(short) > 80 else ''))}</code>"
     parts = [
-        f'<details class="orj-pane orj-tool"{"" if status == "done" else " open"}>',
+        f'<details class="orj-pane orj-tool"{"" if status == "done" and body is None else " open"}>',
         f"<summary>🔧 <code>{escape(name)}</code> · "
         f'<span class="orj-status-{escape(status)}">{escape(label)}</span>{timing}{preview}</summary>',
-        f"<div>arguments</div><pre>{escape(pretty_arguments(arguments) or '{}')}</pre>",
+        _arguments(name, arguments),
     ]
-    if output is not None:
+    if body is not None:
+        parts.append(body)
+    elif output is not None:
         parts.append(_result(output))
     if traceback:
         parts.append(
@@ -111,6 +118,13 @@ def tool_card(
         )
     parts.append("</details>")
     return "".join(parts)
+
+
+def _arguments(name: str, arguments: str) -> str:
+    code = code_of(arguments) if name == CODE_TOOL else None
+    if code is not None:
+        return code_html(code)
+    return f"<div>arguments</div><pre>{escape(pretty_arguments(arguments) or '{}')}</pre>"
 
 
 def _result(output: str) -> str:

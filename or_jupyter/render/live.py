@@ -64,6 +64,12 @@ class _MeteredSurface:
         if tick is not None:
             tick()
 
+    def publish_now(self) -> None:
+        """Have a surface that publishes later publish what it holds now."""
+        publish = getattr(self._surface, "publish_now", None)
+        if publish is not None:
+            publish()
+
     def spent(self, budget: int) -> bool:
         """Whether this second's budget is used up (a new second starts afresh)."""
         now = time.monotonic()
@@ -216,6 +222,12 @@ class LiveView(View):
         earned = self.allowance + CREDIT_PER_CHAR * self._received + self._image_bytes
         if meter.total < earned and not meter.spent(self.max_bytes_per_second):
             self.flush()
+
+    def flush_now(self) -> None:
+        """Draw everything pending and publish it now: the main thread is about to be busy
+        (an agent's code step), and nothing is drawn until it is done."""
+        self.flush()
+        self._meter.publish_now()
 
     def flush(self) -> None:
         self._last_draw = time.monotonic()

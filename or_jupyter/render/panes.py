@@ -252,6 +252,7 @@ class ToolCard:
             output=None if result is None else result.output,
             duration=None if result is None else result.duration,
             traceback=None if result is None else result.traceback,
+            body=None if result is None else getattr(result, "html", None),
         )
         text = f"[tool] {self.name}({cap(self.arguments, ARGUMENTS_LIMIT)}) {self.status}"
         if result is not None:

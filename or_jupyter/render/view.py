@@ -61,6 +61,7 @@ class SendStats:
     context_tokens: int | None = None  # the conversation's size: the last turn's input tokens
     cached_tokens: int = 0  # input tokens the provider read from its prompt cache
     spend: str | None = None  # the session's spend against its budget, when one is set
+    notes: list[str] = field(default_factory=list)  # said last, e.g. how the agent's code ran
 
     @property
     def tokens_per_second(self) -> float | None:
@@ -124,7 +125,7 @@ class SendStats:
             parts.append(self.status)
         if self.spend:
             parts.append(f"session {self.spend}")
-        return " · ".join(parts)
+        return " · ".join([*parts, *self.notes])
 
 
 class View(Observer):

@@ -78,7 +78,7 @@ class McpTool(Tool):
 
     def __call__(self, **arguments: Any) -> Any:
         """Call the tool directly (blocking); returns what the model would get."""
-        return self.invoke(arguments).for_model
+        return self.invoke(arguments).model_output
 
     def __repr__(self) -> str:
         return f"<McpTool {self.name}: {self.server}/{self.remote_name}>"

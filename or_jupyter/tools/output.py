@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import dataclasses
 import json
 import os
 import sys
@@ -13,10 +14,23 @@ from typing import Any
 
 import pydantic_core
 
-__all__ = ["MAX_OUTPUT_CHARS", "format_output"]
+__all__ = ["MAX_OUTPUT_CHARS", "RichOutput", "format_output"]
 
 MAX_OUTPUT_CHARS = 20_000
 """Default limit on the length of a tool's output; longer outputs are truncated with a note."""
+
+
+@dataclasses.dataclass
+class RichOutput:
+    """A tool's result given whole: text and images (data URLs) for the model, its status
+    (``error`` says why when it is not done), and ``html``, the card's body, already safe."""
+
+    text: str
+    images: list[str] = dataclasses.field(default_factory=list)
+    status: str = "done"
+    error: str | None = None
+    html: str | None = None
+
 
 _TABLE_ROWS = 200  # pandas objects longer than this show their head and tail
 

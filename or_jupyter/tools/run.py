@@ -29,6 +29,7 @@ def run_calls(
     on_finish: Callable[[ToolResult], None] | None = None,
     timeout: float | None = None,
     cancel: threading.Event | None = None,
+    execute: Callable[[Callable[[], Any]], Any] | None = None,
 ) -> list[ToolResult]:
     """Run one turn's function calls concurrently and return their results in call order.
 
@@ -44,12 +45,19 @@ def run_calls(
     get a ``"cancelled"`` result (and ``on_finish``), finished ones keep theirs. An async tool
     is cancelled; a plain function's thread cannot be stopped, so it is left behind to finish
     (or hang) unobserved, its return value dropped.
+
+    A ``main_thread`` tool's call runs in this thread, or through ``execute(fn)`` when given
+    (which runs ``fn`` where the notebook's cells run and returns its value).
     """
     _check_timeout(timeout)
     registry, calls = as_tools(tools), list(calls)
     return block_on(
         lambda in_caller: _run_all(
-            calls, registry, _Hooks(confirm, on_start, on_finish, in_caller), timeout, cancel
+            calls,
+            registry,
+            _Hooks(confirm, on_start, on_finish, in_caller, execute),
+            timeout,
+            cancel,
         )
     )
 
@@ -63,10 +71,12 @@ async def arun_calls(
     on_finish: Callable[[ToolResult], None] | None = None,
     timeout: float | None = None,
     cancel: threading.Event | None = None,
+    execute: Callable[[Callable[[], Any]], Any] | None = None,
 ) -> list[ToolResult]:
-    """Like ``run_calls`` for async callers; callbacks run on the running loop."""
+    """Like ``run_calls`` for async callers; callbacks (and ``main_thread`` tools, without
+    ``execute``) run on the running loop."""
     _check_timeout(timeout)
-    hooks = _Hooks(confirm, on_start, on_finish)
+    hooks = _Hooks(confirm, on_start, on_finish, execute=execute)
     return await _run_all(list(calls), as_tools(tools), hooks, timeout, cancel)
 
 
@@ -78,6 +88,7 @@ class _Hooks:
     on_start: Callable[[Any], None] | None
     on_finish: Callable[[ToolResult], None] | None
     in_caller: Callable[[Callable[[], Any]], Awaitable[Any]] | None = None
+    execute: Callable[[Callable[[], Any]], Any] | None = None
 
     async def call(self, fn: Callable[..., T] | None, *args: Any) -> T | None:
         if fn is None:
@@ -85,6 +96,12 @@ class _Hooks:
         if self.in_caller is None:
             return fn(*args)
         return await self.in_caller(functools.partial(fn, *args))
+
+    async def run_here(self, fn: Callable[[], T]) -> T:
+        """Run a ``main_thread`` tool's call where cells run (see ``run_calls``)."""
+        if self.execute is not None:
+            return await self.call(self.execute, fn)
+        return await self.call(fn)
 
 
 async def _run_all(
@@ -154,7 +171,10 @@ async def _run_one(
     else:
         denied = await _approval(found, call, call_id, hooks) if found.confirm else None
         result = denied or await found.ainvoke(
-            _field(call, "arguments"), call_id=call_id, default_timeout=timeout
+            _field(call, "arguments"),
+            call_id=call_id,
+            default_timeout=timeout,
+            runner=hooks.run_here,
         )
     await hooks.call(hooks.on_finish, result)
     return result

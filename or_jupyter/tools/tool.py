@@ -30,7 +30,7 @@ __all__ = ["Status", "Tool", "ToolResult", "as_tool", "as_tools", "tool"]
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
-Status = Literal["done", "error", "denied", "timeout", "cancelled"]
+Status = Literal["done", "error", "denied", "timeout", "cancelled", "interrupted"]
 T = TypeVar("T")
 
 
@@ -49,12 +49,21 @@ class ToolResult:
     traceback: str | None = None
     duration: float = 0.0
     status: Status = "done"
-    parts: list[dict[str, Any]] | None = None  # text and images, when the output has images
+    images: list[str] = dataclasses.field(default_factory=list)  # data URLs, for the model
+    html: str | None = None  # the card's body, when the tool drew its result itself
+    parts: list[dict[str, Any]] | None = None  # the model's parts, when the tool made them
 
     @property
-    def for_model(self) -> str | list[dict[str, Any]]:
-        """What goes back in `function_call_output.output`: the parts if any, else the text."""
-        return self.parts if self.parts else self.output
+    def model_output(self) -> str | list[dict[str, Any]]:
+        """What goes back in ``function_call_output.output``: the text, or with images a list
+        of ``input_text`` and ``input_image`` parts (so the model can look at a figure).
+        ``parts`` (an MCP result's own text and images) win over both."""
+        if self.parts:
+            return self.parts
+        if not self.images:
+            return self.output
+        images = [{"type": "input_image", "detail": "auto", "image_url": u} for u in self.images]
+        return [{"type": "input_text", "text": self.output}, *images]
 
 
 class Tool:
@@ -70,7 +79,11 @@ class Tool:
         confirm: bool = False,
         timeout: float | None = None,
         max_output_chars: int | None = None,
+        main_thread: bool = False,
     ) -> None:
+        """``main_thread=True``: calls run in the thread that runs the notebook's cells (the
+        caller's, or wherever the observer's ``execute`` hook sends them), like a cell, so that
+        matplotlib, ``display()`` and interrupts behave; such a tool has no timeout."""
         if not callable(func):
             raise TypeError(f"a tool must be a function, not {type(func).__name__}: {func!r}")
         if isinstance(func, Tool):
@@ -85,6 +98,7 @@ class Tool:
         _check_timeout(timeout)
         self.strict, self.confirm, self.timeout = strict, confirm, timeout
         self.max_output_chars = max_output_chars
+        self.main_thread = main_thread
         doc = docstring_parser.parse(inspect.getdoc(func) or "")
         if description is None:
             parts = (doc.short_description, doc.long_description)
@@ -137,10 +151,13 @@ class Tool:
 
         ``default_timeout`` bounds the call when the tool has no ``timeout`` of its own.
         Works whether or not this thread runs an event loop (IPython's does): the call runs on a
-        private loop in a worker thread. Confirmation is ``run_calls``'s job, not this method's.
+        private loop in a worker thread (a ``main_thread`` tool's call in this thread).
+        Confirmation is ``run_calls``'s job, not this method's.
         """
         return block_on(
-            lambda _: self.ainvoke(arguments, call_id=call_id, default_timeout=default_timeout)
+            lambda in_caller: self.ainvoke(
+                arguments, call_id=call_id, default_timeout=default_timeout, runner=in_caller
+            )
         )
 
     async def ainvoke(
@@ -149,10 +166,17 @@ class Tool:
         *,
         call_id: str = "",
         default_timeout: float | None = None,
+        runner: Callable[[Callable[[], Any]], Awaitable[Any]] | None = None,
     ) -> ToolResult:
-        """Like ``invoke``, for async callers: ``async def`` tools run on the running loop."""
+        """Like ``invoke``, for async callers: ``async def`` tools run on the running loop.
+
+        ``runner(fn)`` runs a ``main_thread`` tool's call where cells run (without one, in
+        a worker thread like any other); such a call is never abandoned on a time limit.
+        """
         start = time.perf_counter()
         limit = self.timeout if self.timeout is not None else default_timeout
+        if self.main_thread and runner is not None:
+            limit = None
 
         def result(
             status: Status, output: str, error: str | None = None, traceback: str | None = None
@@ -177,7 +201,7 @@ class Tool:
                 f"InvalidArguments: {reason}",
             )
         try:
-            value = await run_bounded(self._start(args, kwargs), limit)
+            value = await run_bounded(self._start(args, kwargs, runner), limit)
         except Timeout:
             return result(
                 "timeout",
@@ -189,6 +213,10 @@ class Tool:
             return result(
                 "error", f"Error: {_exception_line(e)}", _exception_line(e), _user_traceback(e)
             )
+        if isinstance(value, outputs.RichOutput):
+            done = result(value.status, value.text, value.error)
+            done.images, done.html = list(value.images), value.html
+            return done
         try:
             return result("done", _to_text(value))
         except Exception as e:  # a broken __repr__, say
@@ -213,8 +241,17 @@ class Tool:
                 kwargs[param.name] = value
         return args, kwargs
 
-    def _start(self, args: list, kwargs: dict) -> asyncio.Future:
-        """Start the call: ``async def`` on the running loop, anything else in a thread."""
+    def _start(
+        self,
+        args: list,
+        kwargs: dict,
+        runner: Callable[[Callable[[], Any]], Awaitable[Any]] | None = None,
+    ) -> asyncio.Future:
+        """Start the call: ``async def`` on the running loop, a ``main_thread`` tool through
+        ``runner``, anything else in a thread."""
+        if self.main_thread and runner is not None and not self._is_async:
+            call = functools.partial(_call_sync, self.func, args, kwargs)
+            return asyncio.ensure_future(runner(call))
         if self._is_async:
             return asyncio.ensure_future(_contained(self.func(*args, **kwargs)))
         return asyncio.wrap_future(
@@ -233,6 +270,7 @@ def tool(
     confirm: bool = False,
     timeout: float | None = None,
     max_output_chars: int | None = None,
+    main_thread: bool = False,
 ) -> Callable[[Callable[..., Any]], Tool]: ...
 def tool(func=None, /, **options):
     """Make a function a tool: ``@tool`` or ``@tool(name=, description=, strict=, confirm=,

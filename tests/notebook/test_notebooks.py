@@ -296,6 +296,18 @@ def check_reproducible(nb: nbformat.NotebookNode) -> None:
     assert "> Notebook context: the last 2 cells executed before this prompt." in quoted
 
 
+def check_agent(nb: nbformat.NotebookNode) -> None:
+    drawn = html_of(cell(nb, "%%responses --agent auto --out run"))
+    assert drawn.count("orj-step-code") == 2 and '<img src="data:image/png;base64,' in drawn
+    assert "inspect_variables" in drawn and "agent: code ran without asking" in drawn
+    assert "North</strong> comes first with 405" in drawn and "In the figure of step 2" in drawn
+    assert text_of(cell(nb, "for number, step in")) == "1 done ['display']\n2 done ['display']\n"
+    assert "# Step 1\nsummary = sales.groupby('region')" in text_of(cell(nb, "print(run.code)"))
+    redacted = html_of(cell(nb, "%%responses --agent auto\nRun this:"))
+    assert "the password is [redacted]" in redacted and "hunter2" not in redacted
+    assert text_of(cell(nb, "chat = orj.Conversation")).endswith("North\n")
+
+
 def check_evaluate(nb: nbformat.NotebookNode) -> None:
     board = cell(nb, 'STORE = "evaluate.sqlite"')
     shown = text_of(board)
@@ -331,6 +343,7 @@ CHECKS: dict[str, Callable[[nbformat.NotebookNode], None]] = {
     "08-batch": check_batch,
     "09-web-and-images": check_web_and_images,
     "10-reproducible": check_reproducible,
+    "11-agent": check_agent,
     "12-evaluate": check_evaluate,
 }
 

@@ -83,13 +83,13 @@ def test_tool_names_are_sanitised_capped_and_kept_unique():
 def test_a_call_returns_the_servers_text(tools):
     result = tools["add"].invoke('{"a": 2, "b": 3}', call_id="c1")
     assert (result.status, result.output, result.call_id) == ("done", "5", "c1")
-    assert result.for_model == "5"
+    assert result.model_output == "5"
 
 
 def test_images_go_back_to_the_model_as_input_image_parts(tools):
     result = tools["picture"].invoke("{}")
     assert result.status == "done"
-    text, image = result.for_model
+    text, image = result.model_output
     assert text == {"type": "input_text", "text": "a red pixel"}
     assert image["type"] == "input_image" and image["detail"] == "auto"
     assert image["image_url"].startswith("data:image/png;base64,iVBORw0KGgo")

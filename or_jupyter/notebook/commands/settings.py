@@ -35,6 +35,7 @@ SETTINGS = (
     "history_limit",
     "server_tools",
     "budget",
+    "agent",
 )
 _CONVERTERS = {"max_output_tokens": int, "temperature": float, "max_turns": int}
 _FLOATS = {"tool_timeout": float}
@@ -50,6 +51,7 @@ _CHECKED = {
     "truncation": choice("truncation", TRUNCATIONS),
     "history_limit": history_limit_value,
     "server_tools": _checked_server_tools,
+    "agent": choice("agent", ("ask", "auto")),
 }
 
 
