@@ -69,7 +69,7 @@ class McpTool(Tool):
     ) -> None:
         self.hub, self.server, self.remote_name = hub, server, str(listed.name)
         self.name, self.confirm, self.timeout, self.strict = name, confirm, timeout, False
-        self.max_output_chars = None
+        self.max_output_chars, self.main_thread = None, False
         self.description = _description(server, listed)
         self.parameters = _schema(server, listed)
         self.func = self.__call__
@@ -89,8 +89,11 @@ class McpTool(Tool):
         *,
         call_id: str = "",
         default_timeout: float | None = None,
+        runner: Any = None,
     ) -> ToolResult:
-        """Call the tool on its server and wait (on the hub's loop) for at most the timeout."""
+        """Call the tool on its server and wait (on the hub's loop) for at most the timeout.
+
+        ``runner`` is ignored: an MCP call never runs in the notebook's thread."""
         start = time.perf_counter()
         limit = self.timeout if self.timeout is not None else default_timeout
 

@@ -22,11 +22,13 @@ class Call:
 
 
 never = threading.Event()  # never set while a test runs; set after it so the threads end
+hanging = threading.Event()  # set once a call of `hang` has started
 
 
 @pytest.fixture(autouse=True)
 def _end_the_hanging_threads():
     never.clear()
+    hanging.clear()
     yield
     never.set()
 
@@ -34,6 +36,7 @@ def _end_the_hanging_threads():
 @tool
 def hang() -> str:
     """Wait forever."""
+    hanging.set()
     never.wait()
     return "late"
 
@@ -109,8 +112,9 @@ def test_conversation_cancel_returns_while_a_tool_hangs_and_the_next_send_works(
             api_key="k", base_url=emu.base_url, http_client=httpx.Client(timeout=30)
         )
         chat = Conversation(model="emulator/assistant", tools=[hang], client=client)
-        threading.Timer(0.5, chat.cancel).start()
         thread, _ = in_background(lambda: chat.send("call hang"))
+        assert hanging.wait(10)
+        chat.cancel()
         thread.join(10)
         assert not thread.is_alive()
         calls = [i["call_id"] for i in chat.history if i["type"] == "function_call"]
