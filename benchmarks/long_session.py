@@ -70,8 +70,8 @@ class Notebook:
                 self._displays.setdefault(display_id, []).append((cell, len(cell.outputs) - 1))
 
     def html_of(self, cell: Any) -> int:
-        """Bytes of plain HTML in a cell's outputs (what a saved notebook shows)."""
-        return sum(len(o.get("data", {}).get("text/html", "")) for o in cell.outputs)
+        """Bytes of plain HTML in a cell's outputs (what a saved notebook shows), UTF-8."""
+        return sum(len(o.get("data", {}).get("text/html", "").encode()) for o in cell.outputs)
 
 
 class Kernel:
@@ -122,9 +122,10 @@ class Kernel:
 
 
 def size(messages: list[dict]) -> int:
-    """Bytes as JSON, the way the kernel serialises each message's parts."""
+    """Bytes as JSON, the way the kernel serialises each message's parts (jupyter_client's
+    `json_packer`: UTF-8, non-ASCII characters as they are)."""
     return sum(
-        len(json.dumps(m[part], default=str))
+        len(json.dumps(m[part], default=str, ensure_ascii=False).encode())
         for m in messages
         for part in ("header", "parent_header", "metadata", "content")
     )
@@ -165,9 +166,13 @@ def cells_phase(kernel: Kernel, cells: int, cassette: Path) -> None:
         f"{statistics.median(ratios):.1f}x",
         "<= 5x",
     )
-    n = min(30, len(walls))
-    first, last = statistics.mean(walls[:n]), statistics.mean(walls[-n:])
-    show(f"wall per cell, first {n} / last {n}", f"{first:.2f} s / {last:.2f} s", "flat")
+    early = statistics.median(walls[5:15] or walls)  # around cell 10, imports done
+    last = statistics.median(walls[-10:])
+    show(
+        "wall per cell, cell 10 / last 10 (median)",
+        f"{early * 1000:.0f} / {last * 1000:.0f} ms ({last / early:.2f}x)",
+        "<= 1.2x",
+    )
     show(
         "cassette size",
         mb(cassette.stat().st_size) if cassette.exists() else "none",

@@ -162,7 +162,7 @@ def new_draft(request: Request, ids: Ids, pricing: dict[str, str]) -> ResponseDr
         ),
         "text": body.get("text") or {"format": {"type": "text"}},
     }
-    return ResponseDraft(initial, pricing, input_tokens=tokens.input_count(body))
+    return ResponseDraft(initial, pricing, input_tokens=request.input_tokens)
 
 
 def usage(

@@ -13,15 +13,14 @@ JupyterLab is installed builds an IRI grammar and takes about two seconds, which
 offline cell and every test process would otherwise pay. Both follow the same schemas,
 without checking `format`.
 
-A conversation sends its whole history with every turn, so each distinct input item is
-validated once: `request_problem` checks a body whose input holds only the items not
-validated before (the schema checks each item on its own), and a body that fails is
-checked again whole, so that its error names the same path as ever.
+A conversation sends its whole history with every turn, so the items of a prefix already answered (`prefixes.py`)
+are not validated again: `request_problem` checks a body whose input holds only the
+items past it (the schema checks each item on its own), and a body that fails is checked
+again whole, so that its error names the same path as ever.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from collections.abc import Callable
@@ -37,8 +36,6 @@ _document: dict[str, Any] | None = None
 _checks: dict[str, Callable[[Any], Any]] = {}
 _validators: dict[str, Any] = {}
 _registry: Any = None
-MAX_VALID_ITEMS = 100_000  # digests of input items known valid (32 bytes each), then forgotten
-_valid_items: set[bytes] = set()
 _counts = {"items": 0}  # input items validated against the schema in this process
 
 
@@ -108,35 +105,31 @@ def path_text(path: Any) -> str:
     return text.lstrip(".") or "body"
 
 
-def request_problem(body: Any) -> str | None:
+def request_problem(body: Any, known: int = 0) -> str | None:
     """Why a Responses request body is invalid, naming the failing path; None if it is valid.
 
     Checks OpenRouter's rules first (clear messages for the common mistakes),
-    then the spec's ``ResponsesRequest`` schema.
+    then the spec's ``ResponsesRequest`` schema. The first `known` input items are those
+    of a request that passed (`prefixes.find`): they are not checked again.
     """
     if not isinstance(body, dict):
         return "body: the request body must be a JSON object"
-    problem = _openrouter_rules(body)
+    items = body.get("input")
+    known = known if isinstance(items, list) else 0
+    problem = _openrouter_rules(body, known)
     if problem:
         return problem
-    items = body.get("input")
     if not isinstance(items, list):
         return _schema_problem(body, 0)
-    digests = [_item_digest(item) for item in items]
-    with _lock:
-        new = {d: item for d, item in zip(digests, items, strict=True) if d not in _valid_items}
-    if _schema_problem({**body, "input": list(new.values())}, len(new)) is not None:
+    new = items[known:]
+    if _schema_problem({**body, "input": new}, len(new)) is not None:
         return _schema_problem(body, len(items))  # whole, so the error names its true path
-    with _lock:
-        if len(_valid_items) + len(new) > MAX_VALID_ITEMS:
-            _valid_items.clear()
-        _valid_items.update(new)
     return None
 
 
 def validated_items() -> int:
-    """How many input items were validated against the schema in this process (each
-    distinct item once, unless its body failed)."""
+    """How many input items were validated against the schema in this process (those
+    past a prefix already answered, and all of a body that failed)."""
     return _counts["items"]
 
 
@@ -152,13 +145,9 @@ def _schema_problem(body: dict, items: int) -> str | None:
     return _describe(error) if error is not None else None
 
 
-def _item_digest(item: Any) -> bytes:
-    text = json.dumps(item, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).digest()
-
-
-def _openrouter_rules(body: dict) -> str | None:
-    """Rules OpenRouter enforces that the spec's schema does not (or says unclearly)."""
+def _openrouter_rules(body: dict, known: int = 0) -> str | None:
+    """Rules OpenRouter enforces that the spec's schema does not (or says unclearly); the
+    first `known` input items passed them before."""
     if body.get("previous_response_id") is not None:
         return (
             "previous_response_id: not supported; the API is stateless, "
@@ -172,7 +161,7 @@ def _openrouter_rules(body: dict) -> str | None:
         )
     items = body.get("input")
     if isinstance(items, list):
-        for index, item in enumerate(items):
+        for index, item in enumerate(items[known:], start=known):
             if not isinstance(item, dict):
                 continue
             if item.get("type") == "function_call_output" and not item.get("id"):

@@ -39,6 +39,7 @@ from . import (
     faults,
     framing,
     grading,
+    prefixes,
     routing,
     schemas,
 )
@@ -131,19 +132,12 @@ def pace(value: Any, name: str) -> float:
     )
 
 
-def depth(value: Any) -> int:
-    """How deeply a parsed JSON value nests (a scalar is 0, ``[]`` is 1), without recursing.
-
-    Deeper bodies are refused up front: parsing, validating and echoing them recurse.
-    """
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        node, level = stack.pop()
-        if isinstance(node, (dict, list)):
-            deepest = max(deepest, level)
-            children = node.values() if isinstance(node, dict) else node
-            stack.extend((child, level + 1) for child in children)
-    return deepest
+def _depth(body: Any, known: prefixes.Seen | None) -> int:
+    """How deeply a body nests, its first input items measured before (`known`)."""
+    if known is None:
+        return prefixes.depth(body)
+    rest = prefixes.depth({**body, "input": body["input"][known.count :]})
+    return max(rest, 2 + known.depth)  # the body, its input list, then each item
 
 
 class EmulatorServer(ThreadingHTTPServer):
@@ -248,6 +242,9 @@ class Handler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     server_version = "or_jupyter-emulator/0.1"
+    # TCP_NODELAY: without it each small write after the first waited for the client's
+    # delayed ACK (about 40 ms a request on a kept-alive connection)
+    disable_nagle_algorithm = True
     timeout = 120  # idle keep-alive connections are closed after this many seconds
     server: EmulatorServer
 
@@ -357,7 +354,11 @@ class Handler(BaseHTTPRequestHandler):
             self._send_error(faults.error(400, f"Invalid JSON body: {exc}"))
             return
         try:
-            problem = TOO_DEEP if depth(body) > MAX_DEPTH else schemas.request_problem(body)
+            data = prefixes.encoded(body.get("input")) if isinstance(body, dict) else None
+            known = prefixes.find(data)
+            count = known.count if known is not None else 0
+            too_deep = _depth(body, known) > MAX_DEPTH
+            problem = TOO_DEEP if too_deep else schemas.request_problem(body, count)
         except RecursionError:
             problem = TOO_DEEP
         if problem:
@@ -367,15 +368,17 @@ class Handler(BaseHTTPRequestHandler):
         if requested.startswith("@preset/"):
             model = account.preset_model(requested)
             if model is None:
-                known = ", ".join(f"@preset/{slug}" for slug in account.PRESETS)
+                presets = ", ".join(f"@preset/{slug}" for slug in account.PRESETS)
                 self._send_error(
                     faults.error(
-                        404, f"Preset {requested[:100]!r} not found (emulator presets: {known})"
+                        404, f"Preset {requested[:100]!r} not found (emulator presets: {presets})"
                     )
                 )
                 return
             body = {**body, "model": model}
-        request = parse(body)
+        request = parse(body, known)
+        if data is not None and request.seen is not None:
+            prefixes.remember(data, request.seen)
         tried = routing.candidates(body, request.model)
         for model in tried:
             if not behaviours.known(model):

@@ -30,9 +30,10 @@ def count(text: str) -> int:
     return sum(1 for _ in _TOKEN.finditer(text))
 
 
-def input_count(body: dict[str, Any]) -> int:
+def input_count(body: dict[str, Any], item_tokens: int | None = None) -> int:
     """The tokens a request is billed for: ``count`` of its input, instructions and tools
-    written as one JSON list, each input item counted once and remembered.
+    written as one JSON list, each input item counted on its own (`item_tokens` of its
+    items, unless the caller already knows their sum).
 
     A conversation sends its whole history again with every turn: counting it afresh
     made each turn slower than the last. No token spans a ``", "`` between items (an item's
@@ -44,8 +45,13 @@ def input_count(body: dict[str, Any]) -> int:
     if not isinstance(items, list):
         return count(json.dumps([items, *extra]))
     tail = json.dumps([[], *extra])[2:]  # "], instructions, tools]" after the items
-    counted = sum(_item_count(json.dumps(item)) for item in items)
+    counted = item_tokens_of(items) if item_tokens is None else item_tokens
     return 2 + counted + max(len(items) - 1, 0) + count(tail)  # "[[", items, ", " between
+
+
+def item_tokens_of(items: list[Any]) -> int:
+    """The token counts of input items' JSON, each counted once per process and summed."""
+    return sum(_item_count(json.dumps(item)) for item in items)
 
 
 def _item_count(text: str) -> int:

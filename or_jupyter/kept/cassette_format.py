@@ -111,6 +111,10 @@ class Writer:
 
     def __init__(self) -> None:
         self._known: set[str] = set()  # the digest of every prefix of every input written
+        # the last input kept, as compact JSON less its closing bracket, and its digests:
+        # the next input of a conversation starts with it, and only its new items are hashed
+        self._last: tuple[bytes, list[str]] = (b"", [])
+        self._pending: tuple[bytes, list[str]] = (b"", [])
 
     def line(self, exchange: Exchange) -> tuple[str, list[str]]:
         """The line for `exchange` (without the newline), and the digests to `keep`."""
@@ -118,7 +122,7 @@ class Writer:
         if not isinstance(body, dict) or not isinstance(body.get("input"), list):
             return _line(exchange, body, None), []
         items = body["input"]
-        digests = _digests(items)
+        digests = self._digests(items)
         shared = next((n for n in range(len(items), 0, -1) if digests[n - 1] in self._known), 0)
         if not shared:
             return _line(exchange, body, None), digests
@@ -127,6 +131,20 @@ class Writer:
 
     def keep(self, digests: list[str]) -> None:
         self._known.update(digests)
+        if self._pending[1] is digests:
+            self._last = self._pending
+
+    def _digests(self, items: list[Any]) -> list[str]:
+        """`_digests(items)`, the items of the last input kept not hashed again."""
+        data = json.dumps(items, separators=(",", ":"), default=str).encode()
+        text, known = self._last
+        ends = data[len(text) : len(text) + 1] in (b",", b"]")
+        if known and len(known) <= len(items) and ends and data.startswith(text):
+            digests = known + _digests(items[len(known) :], known[-1])
+        else:
+            digests = _digests(items)
+        self._pending = (data[:-1], digests)
+        return digests
 
 
 # -- reading ---------------------------------------------------------------------------

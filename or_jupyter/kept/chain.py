@@ -46,6 +46,12 @@ class Kept:
     def active_recorder(self) -> cassette.Recorder | None:
         return cassette.active_recorder() if self.recorder is PROCESS else self.recorder
 
+    def idle(self) -> bool:
+        """Whether no player, cache or recorder would see a request (then its body need not
+        be read back)."""
+        player, recorder = self.active_player(), self.active_recorder()
+        return self.cache is None and player is None and recorder is None
+
     def lookup(self, base_url: str, method: str, path: str, body: Any) -> Lookup:
         """The answer this chain holds for a request (a miss in a replay raises
         `ReplayMissError`: nothing goes to the network while a cassette answers)."""

@@ -292,7 +292,8 @@ class Canvas:
         with self.lock:
             if self.sealed:
                 return
-            self._output.update(self.bundle(), raw=True, metadata=metadata or {})
+            draw = getattr(self._output, "seal", self._output.update)  # a `places.Place`
+            draw(self.bundle(), raw=True, metadata=metadata or {})
             self.published = True
             self.close()
 

@@ -46,6 +46,7 @@ FALLBACK_MODELS = (
     "deepseek/deepseek-r1",
 )
 EFFORT_OPTIONS = [("default", None), *((effort, effort) for effort in EFFORTS)]
+CONTROLS_DELAY = 0.5  # seconds a send runs before Send is turned off and Stop on
 _USER = (
     '<div class="orj-user" style="white-space:pre-wrap;margin:.6em 0 .3em;padding-left:.5em;'
     'border-left:3px solid var(--jp-brand-color1,#1976d2)"><b>You</b>\n{}</div>'
@@ -84,6 +85,10 @@ class ChatForm:
         self._thread: threading.Thread | None = None
         self._approvals: Approvals | None = None
         self._column_approvals: list[Approvals] = []
+        self._controls_lock = threading.Lock()
+        self._busy = False  # a send runs (its controls may not show it yet)
+        self._toggled = False  # Send is off and Stop on
+        self._timer: threading.Timer | None = None
 
         self._transcript = Transcript()
         self.prompt = W.Textarea(
@@ -387,8 +392,30 @@ class ChatForm:
             )
 
     def _set_running(self, running: bool) -> None:
-        """Send off and Stop on while a send runs (Clear stays on: it stops the send first;
-        every toggle is a message to the frontend, each turn)."""
+        """Send off and Stop on while a send runs, once it has run `CONTROLS_DELAY`
+        seconds (Clear stays on: it stops the send first). Every toggle is a message to
+        the frontend, four a turn: a short turn is over before, and sends none."""
+        with self._controls_lock:
+            self._busy = running
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if running and CONTROLS_DELAY > 0:
+                self._timer = threading.Timer(CONTROLS_DELAY, self._show_running)
+                self._timer.daemon = True
+                self._timer.start()
+            elif running:
+                self._toggle(True)
+            elif self._toggled:
+                self._toggle(False)
+
+    def _show_running(self) -> None:
+        with self._controls_lock:
+            if self._busy and not self._toggled:
+                self._toggle(True)
+
+    def _toggle(self, running: bool) -> None:
+        self._toggled = running
         self.send_button.disabled = running
         self.stop_button.disabled = not running
 

@@ -19,6 +19,7 @@ from ..render.html import comparison_text, css
 from ..render.live import CREDIT_ALLOWANCE
 from .approval import Approvals
 from .canvas import Canvas, Column
+from .places import Places
 from .stop import LazyStopButton
 
 __all__ = ["Drawing", "cell_drawing", "column_approvals", "columns_view"]
@@ -84,8 +85,9 @@ def cell_drawing(
             view = TerminalView()
             view.begin(model=model, offline=offline)
         return Drawing(view)
-    stop = LazyStopButton(cancel)
-    canvas = Canvas(tickers=[stop.tick])
+    places = Places(2)  # the Stop button above the drawing, displayed once drawn
+    stop = LazyStopButton(cancel, output=places.place(0))
+    canvas = Canvas(places.place(1), tickers=[stop.tick])
     approvals: dict[str, Approvals] = {}
     if models:
         if styles:

@@ -12,6 +12,16 @@ that repeat the record's `prompt` (`starts_with_prompt`) or its response's outpu
 (`ends_with_output`), when they are exactly what the reader rebuilds from those; reading
 puts all of it back, so `Restored.cells` holds whole records. Version-1 records (every
 copy stored) are read as they are.
+
+Version 3 (what is written now) is version 2 with what the reader can put back left
+out, since the record goes to the frontend with every answer and a short answer's
+record was four times its HTML: fields at their defaults (`kind` "send", `chat`
+"default", no `out`, `models` those of the responses, empty `turns`, true
+`starts_with_prompt` and `ends_with_output`), a response's `status` when "completed"
+and its `usage` details at their defaults or derived (`USAGE_DEFAULTS`, `total_tokens`;
+those it lacks are named in `absent`); an
+output message of one plain text part as `{"id", "text"}`; and of the routing record
+(`openrouter_metadata`) only the provider's name (`provider`).
 """
 
 from __future__ import annotations
@@ -24,14 +34,24 @@ from typing import Any
 
 from ..chat.conversation import DEFAULT_MODEL, Comparison, Conversation, input_items, user_message
 from ..protocol import Response, response_from_json
+from ..protocol.routing import served_provider
 
 __all__ = ["METADATA_KEY", "Restored", "cell_record", "responses_in"]
 
 METADATA_KEY = "or_jupyter"
-VERSION = 2
-READABLE_VERSIONS = (1, 2)
+VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
 DERIVED = ("output_text", "provider")  # Response fields rebuilt from the others on reading
 RESPONSE_FIELDS = (*Response().to_dict(), "created_at")  # what a whole record's responses hold
+RECORD_DEFAULTS = {"kind": "send", "chat": "default", "new": False, "out": None, "schema": None}
+USAGE_DEFAULTS: dict[str, Any] = {  # what usage holds unless it says otherwise
+    "input_tokens_details": {"cached_tokens": 0},
+    "output_tokens_details": {"reasoning_tokens": 0},
+    "is_byok": False,
+    "cost_details": {"upstream_inference_cost": None},
+}
+_TEXT_PART = {"type": "output_text", "annotations": []}  # and its "text"
+_MESSAGE = {"type": "message", "role": "assistant", "status": "completed"}  # "id", "content"
 
 
 def cell_record(
@@ -85,12 +105,100 @@ def cell_record(
         "starts_with_prompt": starts,
         "ends_with_output": [bool(n) for n in ends],
     }
-    return {METADATA_KEY: record}
+    return {METADATA_KEY: _compact(record)}
 
 
 def _saved_response(response: Response) -> dict[str, Any]:
     data = {**response.to_dict(), "created_at": response.created_at}
     return {k: v for k, v in data.items() if k not in DERIVED and v is not None}
+
+
+def _compact(record: dict[str, Any]) -> dict[str, Any]:
+    """A version-2 record as version 3 writes it: less what `_expanded` puts back."""
+    saved = record["responses"]
+    defaults = {
+        **RECORD_DEFAULTS,
+        "model": None,
+        "models": [r.get("model") for r in saved],
+        "turns": [[] for _ in saved],
+        "starts_with_prompt": [True] * len(saved),
+        "ends_with_output": [True] * len(saved),
+    }
+    compact = {k: v for k, v in record.items() if k not in defaults or v != defaults[k]}
+    compact.pop("model", None)  # the one model's name: models[0]
+    return {**compact, "responses": [_compact_response(r) for r in saved]}
+
+
+def _compact_response(saved: dict[str, Any]) -> dict[str, Any]:
+    data = dict(saved)
+    if data.get("status") == "completed":
+        del data["status"]
+    provider = served_provider(data.pop("openrouter_metadata", None))
+    if provider is not None:
+        data["provider"] = provider
+    if isinstance(data.get("usage"), dict):
+        data["usage"] = _compact_usage(data["usage"])
+    data["output"] = [_compact_item(item) for item in data.get("output") or []]
+    return data
+
+
+def _compact_usage(usage: dict[str, Any]) -> dict[str, Any]:
+    """Usage less its details at their defaults (`USAGE_DEFAULTS`, one level deep) and
+    `total_tokens` when it is the sum; the defaults it lacks are named in `absent`."""
+    compact, absent = {}, []
+    for key, value in usage.items():
+        default = USAGE_DEFAULTS.get(key, ...)
+        if isinstance(default, dict) and isinstance(value, dict):
+            value = {k: v for k, v in value.items() if default.get(k, ...) != v}
+            absent += [f"{key}.{k}" for k in default if k not in usage[key]]
+            if value:
+                compact[key] = value
+        elif value != default:
+            compact[key] = value
+    absent += [key for key in USAGE_DEFAULTS if key not in usage]
+    total = _total(usage)
+    if total is not None and usage.get("total_tokens") == total:
+        del compact["total_tokens"]
+    elif total is not None and "total_tokens" not in usage:
+        absent.append("total_tokens")
+    return {**compact, "absent": absent} if absent else compact
+
+
+def _expanded_usage(compact: dict[str, Any]) -> dict[str, Any]:
+    absent = compact.get("absent") if isinstance(compact.get("absent"), list) else []
+    usage = {k: v for k, v in compact.items() if k != "absent"}
+    for key, default in USAGE_DEFAULTS.items():
+        if isinstance(default, dict) and isinstance(usage.get(key, {}), dict):
+            usage[key] = {**default, **usage.get(key, {})}
+            for name in default:
+                if f"{key}.{name}" in absent:
+                    del usage[key][name]
+        elif key not in usage:
+            usage[key] = default
+    total = _total(usage)
+    if "total_tokens" not in usage and total is not None:
+        usage["total_tokens"] = total
+    return {k: v for k, v in usage.items() if k not in absent}
+
+
+def _total(usage: dict[str, Any]) -> int | None:
+    """Input plus output tokens, when both are counts."""
+    pair = usage.get("input_tokens"), usage.get("output_tokens")
+    return pair[0] + pair[1] if all(type(n) is int for n in pair) else None  # type: ignore[operator]
+
+
+def _compact_item(item: Any) -> Any:
+    """An output message of one plain text part as `{"id", "text"}`; any other as it is."""
+    if not isinstance(item, dict) or set(item) != {*_MESSAGE, "id", "content"}:
+        return item
+    parts = item["content"]
+    if any(item[k] != v for k, v in _MESSAGE.items()) or not isinstance(parts, list):
+        return item
+    if len(parts) != 1 or not isinstance(parts[0], dict) or set(parts[0]) != {*_TEXT_PART, "text"}:
+        return item
+    if any(parts[0][k] != v for k, v in _TEXT_PART.items()) or not isinstance(item["id"], str):
+        return item
+    return {"id": item["id"], "text": parts[0]["text"]}
 
 
 def _prompt_items(prompt: Any) -> list[dict[str, Any]]:
@@ -226,6 +334,8 @@ def _whole(record: dict[str, Any]) -> dict[str, Any]:
     and the items each turn opens with from the prompt and ends with from the output."""
     if record["version"] == 1:
         return record
+    if record["version"] == 3:
+        record = _expanded(record)
     responses = [response_from_json(r) for r in record.get("responses") or []]
     asked = _prompt_items(record.get("prompt"))
     starts, ends = record.get("starts_with_prompt") or [], record.get("ends_with_output") or []
@@ -244,6 +354,43 @@ def _whole(record: dict[str, Any]) -> dict[str, Any]:
         for data, r in zip(record.get("responses") or [], responses, strict=True)
     ]
     return {**record, "responses": saved, "turns": turns}
+
+
+def _expanded(record: dict[str, Any]) -> dict[str, Any]:
+    """A version-3 record as version 2 wrote it (`_compact` undone)."""
+    saved = [_expanded_response(r) for r in record.get("responses") or []]
+    whole = {
+        **RECORD_DEFAULTS,
+        "models": [r.get("model") for r in saved],
+        "turns": [[] for _ in saved],
+        "starts_with_prompt": [True] * len(saved),
+        "ends_with_output": [True] * len(saved),
+        **record,
+        "responses": saved,
+    }
+    models = whole["models"]
+    return {**whole, "model": models[0] if len(models) == 1 else None}
+
+
+def _expanded_response(data: dict[str, Any]) -> dict[str, Any]:
+    data = {"status": "completed", **data}
+    provider = data.pop("provider", None)
+    if isinstance(provider, str):
+        endpoint = {"provider": provider, "selected": True}
+        data.setdefault("openrouter_metadata", {"endpoints": {"available": [endpoint]}})
+    if isinstance(data.get("usage"), dict):
+        data["usage"] = _expanded_usage(data["usage"])
+    output = data.get("output")
+    if isinstance(output, list):
+        data["output"] = [_expanded_item(item) for item in output]
+    return data
+
+
+def _expanded_item(item: Any) -> Any:
+    if not isinstance(item, dict) or "type" in item or set(item) != {"id", "text"}:
+        return item
+    part = {**_TEXT_PART, "text": item["text"]}
+    return {"id": item["id"], **_MESSAGE, "content": [part]}
 
 
 def _is_list_of(value: Any, kind: type) -> bool:

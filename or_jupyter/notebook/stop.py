@@ -3,8 +3,8 @@
 A cell's Stop button waits for the send to run `STOP_DELAY` seconds before it is drawn
 (`LazyStopButton`): a quick answer is over before anyone could click, and a button is
 three widget models opened and closed, more bytes than a short answer's HTML. Its place
-above the drawing is kept from the start, an empty output; a kernel interrupt stops a
-send at any time.
+above the drawing is kept (`places.py`): displayed empty once the drawing is first
+shown, never for a quick answer; a kernel interrupt stops a send at any time.
 """
 
 from __future__ import annotations
@@ -85,13 +85,16 @@ def show_stop_button(surface: Surface, stop: Callable[[], None]) -> StopButton:
 
 
 class LazyStopButton:
-    """An empty output now, a Stop button (calling `stop`) once `tick` finds `after`
-    seconds gone; `remove` empties the output again."""
+    """A Stop button (calling `stop`) once `tick` finds `after` seconds gone, in `output`
+    (a `places.Place`, displayed only when drawn; else an empty output now); `remove`
+    empties the output again, or drops the place never drawn."""
 
-    def __init__(self, stop: Callable[[], None], after: float = STOP_DELAY) -> None:
+    def __init__(
+        self, stop: Callable[[], None], after: float = STOP_DELAY, output: Any = None
+    ) -> None:
         self._stop = stop
         self._due = time.monotonic() + after
-        self._output = display(_EMPTY, raw=True, display_id=True)
+        self._output = output or display(_EMPTY, raw=True, display_id=True)
         self.button: W.Button | None = None
 
     def tick(self) -> None:
@@ -109,3 +112,5 @@ class LazyStopButton:
         if self.button is not None:
             self._output.update(_EMPTY, raw=True)
             _close(self.button)
+        elif hasattr(self._output, "drop"):
+            self._output.drop()

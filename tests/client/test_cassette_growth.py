@@ -61,6 +61,30 @@ def test_each_turn_stores_only_its_new_input_items(long_tape):
     assert "extends" not in lines[0] and all(len(line["extends"]) == 32 for line in lines[1:])
 
 
+def test_recording_a_turn_hashes_only_its_new_input_items(em, tmp_path, monkeypatch):
+    from or_jupyter.kept import cassette_format
+
+    hashed: list[int] = []
+    original = cassette_format.chain
+
+    def counting(digest, item):
+        hashed.append(1)
+        return original(digest, item)
+
+    monkeypatch.setattr(cassette_format, "chain", counting)
+    chat = orj.Conversation(model=MODEL, client=orj.Client(api_key=KEY, base_url=em.base_url))
+    cassette.record(tmp_path / "hashed.jsonl")
+    per_turn = []
+    try:
+        for number in range(10):
+            before = len(hashed)
+            chat.send(f"Hash check {number}: what is {number}*3?")
+            per_turn.append(len(hashed) - before)
+    finally:
+        cassette.stop_recording()
+    assert per_turn == [1] + [2] * 9  # the prompt, then the answer before it and the prompt
+
+
 def test_the_last_turn_costs_no_more_bytes_than_the_second(long_tape):
     tape, _, _ = long_tape
     sizes = [len(line.encode()) for line in tape.read_text().splitlines()[2:]]

@@ -1,8 +1,10 @@
-"""The emulator validates and counts each distinct input item once, so a long
-conversation's turns cost the same; a body that fails is still refused naming its true path."""
+"""The emulator examines (validates, counts, measures, hashes) only the input items past a
+prefix it already answered, so a long conversation's turns cost the same; a body that
+fails is still refused naming its true path."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 
@@ -11,7 +13,7 @@ import pytest
 
 import or_jupyter as orj
 from or_jupyter import emulator
-from or_jupyter.emulator import schemas, tokens
+from or_jupyter.emulator import prefixes, request, schemas, tokens
 
 MODEL = "emulator/assistant"
 
@@ -53,6 +55,49 @@ def test_the_validated_item_count_grows_with_the_new_items_only(handle):
     for number in range(20):
         chat.send(f"Count check {number}: what is {number}*2?")
     assert schemas.validated_items() - before == 40
+
+
+def test_a_conversation_measures_only_the_items_past_what_was_answered_before(handle, monkeypatch):
+    measured: list[int] = []  # values whose depth is measured (the rest of a body, new items)
+    original = prefixes.depth
+
+    def counting(value):
+        measured.append(1)
+        return original(value)
+
+    monkeypatch.setattr(prefixes, "depth", counting)
+    monkeypatch.setattr(request, "depth", counting)
+    chat = orj.Conversation(model=MODEL, client=orj.Client(api_key="k", base_url=handle.base_url))
+    per_send = []
+    for number in range(25):
+        before = len(measured)
+        chat.send(f"Depth check {number}: what is {number}*5?")
+        per_send.append(len(measured) - before)
+    # the first: the body and its one item; then the body's rest and the two new items
+    assert per_send == [2] + [3] * 24
+
+
+def test_a_prefix_is_found_only_where_an_item_of_the_input_ends():
+    seen = request.parse({"input": [{"n": 1234567}]}).seen
+    assert seen is not None and seen.count == 1
+    prefixes.remember(prefixes.encoded([{"n": 1234567}]), seen)
+    assert prefixes.find(prefixes.encoded([{"n": 1234567}, {"n": 2}])) == seen
+    assert prefixes.find(prefixes.encoded([{"n": 12345678}])) is None
+    assert prefixes.find(prefixes.encoded([{"n": 1234567.5}])) is None
+    assert prefixes.find(prefixes.encoded([{"n": 123456}])) is None
+
+
+def test_an_answer_continuing_a_known_prefix_has_the_seed_and_count_of_a_fresh_one():
+    items = [{"type": "message", "role": "user", "content": f"seed {n}"} for n in range(4)]
+    body = {"model": MODEL, "input": items, "instructions": "Be brief", "include": ["x"]}
+    fresh = request.parse(body)
+    for cut in range(1, 4):
+        known = request.parse({**body, "input": items[:cut]}).seen
+        continued = request.parse(body, known)
+        assert (continued.seed, continued.input_tokens) == (fresh.seed, fresh.input_tokens)
+    assert fresh.input_tokens == tokens.input_count(body)
+    whole = hashlib.sha256(request.seed_text(body).encode()).digest()  # the text, hashed at once
+    assert fresh.seed == int.from_bytes(whole[:8], "big")
 
 
 def _invalid_after(history: list[dict]) -> dict:

@@ -96,6 +96,23 @@ def test_a_turn_costs_the_same_bytes_however_many_turns_came_before(emu):
     assert WIDGET in shown[-2] and "application/javascript" in shown[-1]  # form, then script
 
 
+def test_a_short_turn_changes_no_control_but_the_prompt_box(emu, monkeypatch):
+    from or_jupyter.notebook import chatform
+
+    form, publisher = shown_form(emu)
+    assert form.wait(20)  # the model list is in
+    states = []
+    for delay in (60.0, 0.0):  # a turn shorter than CONTROLS_DELAY, then one longer
+        monkeypatch.setattr(chatform, "CONTROLS_DELAY", delay)
+        publisher.comms.clear()
+        form.prompt.value = f"What is {delay:.0f}*7?"
+        assert form.send() and form.wait(20), form.error
+        states.append([m.data.get("state") for m in publisher.comms if m.kind == "comm_msg"])
+    assert states[0] == [{"value": "What is 60*7?"}, {"value": ""}]  # typed, then emptied
+    assert states[1].count({"disabled": True}) == states[1].count({"disabled": False}) == 2
+    assert not form.send_button.disabled and form.stop_button.disabled
+
+
 def test_the_form_leaves_no_widget_model_open_after_a_turn(emu):
     from ipywidgets.widgets import widget
 

@@ -34,6 +34,27 @@ def test_a_long_answer_still_streams_in_widgets_and_closes_every_one(ip):
     assert len(outputs) == 1 and WIDGET not in outputs[0]  # sealed as one static output
 
 
+def _wire(message: dict) -> int:
+    """Bytes of a message's parts as the kernel sends them (jupyter_client's json_packer)."""
+    parts = ("header", "parent_header", "metadata", "content")
+    return sum(len(json.dumps(message[p], default=str, ensure_ascii=False).encode()) for p in parts)
+
+
+def _outputs(messages: list[dict]) -> list[dict]:
+    """The cell's outputs as a frontend holds them: displays appended, updates applied."""
+    outputs: list[dict] = []
+    shown: dict[str, int] = {}
+    for m in messages:
+        display_id = (m["content"].get("transient") or {}).get("display_id")
+        if m["msg_type"] == "display_data":
+            outputs.append(m["content"])
+            if display_id:
+                shown[display_id] = len(outputs) - 1
+        elif m["msg_type"] == "update_display_data" and display_id in shown:
+            outputs[shown[display_id]] = m["content"]
+    return outputs
+
+
 @pytest.mark.kernel
 def test_in_a_kernel_a_short_answer_publishes_at_most_five_times_its_final_html():
     from jupyter_client.manager import start_new_kernel
@@ -52,25 +73,16 @@ def test_in_a_kernel_a_short_answer_publishes_at_most_five_times_its_final_html(
                 output_hook=messages.append,
             )
             published = [m for m in messages if m["msg_type"] not in ("status", "execute_input")]
-            size = sum(
-                len(json.dumps(m[part], default=str))
-                for m in published
-                for part in ("header", "parent_header", "metadata", "content")
-            )
-            final: dict[str, dict] = {}  # the cell's outputs by display id, updates applied
-            for m in published:
-                display_id = (m["content"].get("transient") or {}).get("display_id")
-                if m["msg_type"] in ("display_data", "update_display_data") and display_id:
-                    final[display_id] = m["content"]
-            html = "".join(output["data"].get("text/html", "") for output in final.values())
+            outputs = _outputs(published)
+            html = "".join(output["data"].get("text/html", "") for output in outputs)
             assert f"{number * 7}" in html and "orj-footer" in html
-            # what the saved notebook keeps of the cell: its HTML and the record in its
-            # metadata (the stylesheet went out once, with the first answer of the session)
-            kept = sum(
-                len(json.dumps({"data": o["data"], "metadata": o.get("metadata", {})}))
-                for o in final.values()
-            )
-            assert size <= 5 * kept, (number, size, kept)
+            # one output, displayed once when the answer is whole: no placeholder before it
+            assert [m["msg_type"] for m in published] == ["display_data"]
+            assert len(outputs) == 1 and outputs[0]["metadata"]["or_jupyter"]["version"] == 3
+            # everything sent, the restore record included, against the HTML alone (the
+            # stylesheet went out once, with the first answer of the session)
+            size = sum(_wire(m) for m in published)
+            assert size <= 5 * len(html.encode()), (number, size, len(html.encode()))
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)

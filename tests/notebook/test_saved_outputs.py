@@ -61,13 +61,16 @@ def test_each_answer_output_holds_its_response_as_json_and_never_the_key(saved):
     records = _records(path)
     assert [len(r) for r in records] == [0, 1, 1, 1, 0]  # one record per answer cell
     first = records[1][0]
-    assert first["version"] == 2 and first["out"] == "a" and first["chat"] == "default"
-    assert first["model"] == "emulator/assistant" and first["prompt"] == "What is 6*7?"
-    assert orj.responses_in(path).cells[0]["responses"][0]["output_text"] == summary["a"][0]
+    assert first["version"] == 3 and first["out"] == "a" and "chat" not in first  # "default"
+    assert first["responses"][0]["model"] == "emulator/assistant"
+    assert first["prompt"] == "What is 6*7?"
+    whole = orj.responses_in(path).cells
+    assert whole[0]["responses"][0]["output_text"] == summary["a"][0]
+    assert (whole[0]["chat"], whole[0]["model"]) == ("default", "emulator/assistant")
     compared = records[3][0]
     assert compared["kind"] == "compare"
-    assert compared["models"] == ["emulator/echo", "emulator/assistant"]
-    assert [r["model"] for r in compared["responses"]] == compared["models"]
+    assert [r["model"] for r in compared["responses"]] == ["emulator/echo", "emulator/assistant"]
+    assert whole[2]["models"] == ["emulator/echo", "emulator/assistant"]
 
 
 @pytest.mark.kernel
@@ -160,9 +163,11 @@ def test_each_answer_is_stored_once_in_its_record(saved):
     for text, record in ((summary["a"][0], records[1][0]), (summary["b"][0], records[2][0])):
         stored = json.dumps(record, ensure_ascii=False)
         assert stored.count(json.dumps(text, ensure_ascii=False)[1:-1]) == 1  # the output only
-        assert record["turns"] == [[]]  # the prompt and the answer are stored once each
-        assert record["starts_with_prompt"] == record["ends_with_output"] == [True]
-        assert set(record["responses"][0]).isdisjoint({"output_text", "provider"})
+        # the prompt and the answer are stored once each: turns hold nothing else (the default)
+        assert {"turns", "starts_with_prompt", "ends_with_output"}.isdisjoint(record)
+        response = record["responses"][0]
+        assert set(response).isdisjoint({"output_text", "openrouter_metadata", "status"})
+        assert response["output"] == [{"id": response["output"][0]["id"], "text": text}]
     whole = orj.responses_in(path).cells[0]
     assert whole["turns"][0][0] == {"type": "message", "role": "user", "content": "What is 6*7?"}
     assert whole["turns"][0][-1]["content"][0]["text"] == summary["a"][0]
@@ -198,9 +203,68 @@ def test_a_version_1_record_is_still_read_whole():
     assert restored.cells == [v1]
 
 
+def test_a_version_2_record_is_still_read_whole():
+    """Version 2 stored every field, defaults included, and whole output items."""
+    answer = {"id": "m2", "type": "message", "role": "assistant", "status": "completed",
+              "content": [{"type": "output_text", "annotations": [], "text": "Forty-two"}]}  # fmt: skip
+    usage = {"input_tokens": 5, "input_tokens_details": {"cached_tokens": 0}, "output_tokens": 2,
+             "output_tokens_details": {"reasoning_tokens": 0}, "total_tokens": 7}  # fmt: skip
+    response = {"id": "r", "model": "emulator/echo", "status": "completed", "output": [answer],
+                "usage": usage}  # fmt: skip
+    v2 = {"version": 2, "kind": "send", "chat": "default", "new": False, "out": "a",
+          "schema": None, "model": "emulator/echo", "models": ["emulator/echo"],
+          "prompt": "The answer?", "responses": [response], "turns": [[]],
+          "starts_with_prompt": [True], "ends_with_output": [True]}  # fmt: skip
+    restored = orj.responses_in(_notebook({"or_jupyter": v2}))
+    assert (restored["a"].output_text, restored["a"].usage) == ("Forty-two", usage)
+    question = {"type": "message", "role": "user", "content": "The answer?"}
+    assert restored.chats["default"].history == [question, answer]
+
+
+def test_a_compact_record_gives_back_the_response_it_was_made_from():
+    from or_jupyter.chat.conversation import Conversation, user_message
+    from or_jupyter.notebook.saved import cell_record
+    from or_jupyter.protocol import response_from_json
+
+    answer = {"id": "m3", "type": "message", "role": "assistant", "status": "completed",
+              "content": [{"type": "output_text", "annotations": [], "text": "Six"}]}  # fmt: skip
+    odd = {**answer, "id": "m4", "status": "incomplete"}  # not the plain form: kept whole
+    usages = [
+        {"input_tokens": 9, "output_tokens": 3, "total_tokens": 12, "is_byok": False,
+         "input_tokens_details": {"cached_tokens": 0},
+         "output_tokens_details": {"reasoning_tokens": 0}, "cost": 0.001,
+         "cost_details": {"upstream_inference_cost": None, "upstream_inference_input_cost": 1e-3}},
+        {"input_tokens": 9, "output_tokens": 3, "total_tokens": 13, "is_byok": True,
+         "input_tokens_details": {"cached_tokens": 4}},
+        {"input_tokens": 9, "output_tokens": 3},
+    ]  # fmt: skip
+    for usage in usages:
+        response = response_from_json(
+            {
+                "id": "r",
+                "model": "m",
+                "status": "completed",
+                "output": [answer, odd],
+                "usage": usage,
+                "created_at": 7,
+                "openrouter_metadata": {"attempts": [{"provider": "P", "status": 200}]},
+            }  # fmt: skip
+        )
+        chat = Conversation(model="m")
+        chat.history = [user_message("Two times three?"), answer, odd]
+        record = cell_record(response, chat, name="default", prompt="Two times three?")
+        stored = record["or_jupyter"]["responses"][0]
+        assert stored["output"][0] == {"id": "m3", "text": "Six"} and stored["output"][1] == odd
+        restored = orj.responses_in(_notebook(json.loads(json.dumps(record))))
+        back = restored.cells[0]["responses"][0]
+        assert back["usage"] == usage and back["output"] == [answer, odd]
+        assert (back["provider"], back["status"], back["created_at"]) == ("P", "completed", 7)
+        assert restored.chats["default"].history == chat.history
+
+
 def test_a_record_of_an_unknown_version_or_a_file_that_is_no_notebook_is_a_clear_error(tmp_path):
-    with pytest.raises(ValueError, match="version 3"):
-        orj.responses_in(_notebook({"or_jupyter": {"version": 3}}))
+    with pytest.raises(ValueError, match="version 4"):
+        orj.responses_in(_notebook({"or_jupyter": {"version": 4}}))
     path = tmp_path / "not.ipynb"
     path.write_text("[1, 2]")
     with pytest.raises(ValueError, match="not a notebook"):

@@ -144,7 +144,8 @@ def test_stop_keeps_the_partial_answer_and_marks_it_stopped(client):
     form.prompt.value = "Write a long document"
     form.send_button.click()
     until(lambda: "<h" in transcript_html(form).split("</style>")[-1])
-    assert form.running and not form.stop_button.disabled
+    until(lambda: not form.stop_button.disabled)  # once the send ran CONTROLS_DELAY
+    assert form.running and form.send_button.disabled
     form.stop_button.click()
     assert form.wait(60)  # unstopped, the answer would end on its own, completed, after 15 s
     html = transcript_html(form)

@@ -1,0 +1,101 @@
+"""What the emulator learned about the input of requests it answered, so that a
+conversation's history is examined once.
+
+A conversation sends its whole history with every request. Examining all of it each
+time (measuring each item's depth, validating it, counting its tokens, hashing it into
+the answer's seed) made every turn slower than the last: per item, Python-level work
+of a millisecond or so. So for each request answered, the emulator keeps a `Seen`: what
+those checks found for its input items, under the length and digest of their JSON. A
+later request whose input starts with those items (the next turn of the conversation)
+is examined only past them. Finding the prefix costs encoding the input once
+(`json.dumps`, in C) and hashing a prefix of that text: a cost in proportion to the
+body's bytes, as reading the body is, and a few times smaller.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Seen", "depth", "encoded", "find", "remember"]
+
+MAX_KEPT = 256  # prefixes remembered (a few hundred bytes each), the least recent forgotten
+MAX_TRIES = 3  # prefix lengths tried per request, longest first
+_lock = threading.Lock()
+_kept: OrderedDict[tuple[int, bytes], Seen] = OrderedDict()  # by (length, digest) of JSON
+
+
+@dataclass(frozen=True)
+class Seen:
+    """The checks' findings for the first `count` input items of a request that passed.
+
+    `tokens`: the items' token counts summed (`tokens.input_count`); `depth`: the deepest
+    item's nesting; `seed`: the hash of the seed text (`request.seed_text`) through the
+    last item, valid after the text `head` (the seeded fields before `input`).
+    """
+
+    count: int
+    tokens: int
+    depth: int
+    head: str
+    seed: Any  # a hashlib sha256 object; copied before it is continued
+
+
+def depth(value: Any) -> int:
+    """How deeply a parsed JSON value nests (a scalar is 0, ``[]`` is 1), without recursing.
+
+    Deeper bodies are refused up front: parsing, validating and echoing them recurse.
+    """
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, (dict, list)):
+            deepest = max(deepest, level)
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def encoded(items: Any) -> bytes | None:
+    """A request's input as compact JSON, in which `find` looks for known prefixes (None
+    unless it is a list of items)."""
+    if not isinstance(items, list) or not items:
+        return None
+    return json.dumps(items, separators=(",", ":")).encode()
+
+
+def find(data: bytes | None) -> Seen | None:
+    """The findings for the longest remembered prefix of an input (`encoded`), if any.
+
+    A prefix is the text of a remembered input less its closing bracket; it must end
+    where an item ends in `data` (at a comma or the bracket), not inside a number."""
+    if data is None:
+        return None
+    with _lock:
+        lengths = sorted({length for length, _ in _kept if length < len(data)}, reverse=True)
+    view = memoryview(data)
+    ends = [length for length in lengths if data[length : length + 1] in (b",", b"]")]
+    for length in ends[:MAX_TRIES]:
+        key = (length, hashlib.sha256(view[:length]).digest())
+        with _lock:
+            seen = _kept.get(key)
+            if seen is not None:
+                _kept.move_to_end(key)
+                return seen
+    return None
+
+
+def remember(data: bytes, seen: Seen) -> None:
+    """Keep `seen`, the findings for all the items of an input (`encoded`), for the
+    requests that continue it."""
+    length = len(data) - 1  # less the closing bracket
+    key = (length, hashlib.sha256(memoryview(data)[:length]).digest())
+    with _lock:
+        _kept[key] = seen
+        _kept.move_to_end(key)
+        while len(_kept) > MAX_KEPT:
+            _kept.popitem(last=False)
