@@ -114,5 +114,50 @@ print(answer.output_text)
 print(globals()["best"])  # the agent's code defined it in the notebook
 
 # %% [markdown]
-# <!-- PLACEHOLDER (lead, issue #21): the sections "MCP servers as tools" and
-# "OpenRouter's server tools" go here, after the agent's sections above. -->
+# ## MCP servers as tools
+#
+# An MCP (Model Context Protocol) server offers tools to any client that speaks the
+# protocol. `%responses mcp add NAME -- COMMAND ARG...` starts one as a child process of
+# the kernel: here the published `mcp-server-time` (`--url URL` connects to a server over
+# HTTP instead). It keeps running across cells until `%responses mcp remove time` or the
+# end of the kernel. Every call asks for your approval unless the server was added with
+# `--approve auto`, as here, so that this notebook also runs unattended.
+
+# %%
+import sys  # noqa: F401  (the magic below expands {sys.executable})
+
+# %responses mcp add time --approve auto -- {sys.executable} -m mcp_server_time --local-timezone UTC
+
+# %% [markdown]
+# `-t mcp:time` offers all of the server's tools to the model (`-t mcp:time/get_current_time`
+# only that one). The model sees them as functions named `time__get_current_time` and
+# `time__convert_time`; each call is drawn as a card, and its result goes back to the model
+# like a function's. Offline, the emulator's assistant calls the tool the prompt names, and
+# the answer quotes the server's real clock.
+
+# %% active="ipynb"
+# %%responses -t mcp:time
+# Use the time server's get_current_time with timezone=Europe/Paris.
+
+# %% [markdown]
+# `%responses mcp tools time` shows what the model sees of a server; in Python,
+# `orj.mcp_tools("time")` gives the same tools for `orj.Conversation(tools=...)` or `orj.map`.
+
+# %%
+# %responses mcp tools time
+
+# %% [markdown]
+# ## OpenRouter's server tools
+#
+# Some tools run on OpenRouter's side, not in the kernel: `--server-tool TYPE[:JSON]` offers
+# any of them (`openrouter:datetime`, `openrouter:web_fetch`, `openrouter:image_generation`,
+# ...), with its parameters as JSON. Their work is drawn as cards. Offline, the emulator's
+# clock is fixed at 2026-03-12 14:30 UTC and its web pages are fixed too, so this cell
+# always gives the same answer.
+
+# %% active="ipynb"
+# %%responses --server-tool 'openrouter:datetime:{"timezone": "Asia/Tokyo"}'
+# What time is it in Tokyo right now?
+
+# %%
+# %responses mcp remove time

@@ -16,6 +16,7 @@ import concurrent.futures
 import contextlib
 import dataclasses
 import importlib
+import os
 import tempfile
 import threading
 from collections.abc import Coroutine, Mapping
@@ -54,8 +55,11 @@ class ServerSpec:
 
     @property
     def where(self) -> str:
-        """The command line or URL, for listings (headers left out: they may hold tokens)."""
-        return " ".join([self.command or "", *self.args]) if self.command else str(self.url)
+        """The command line (the program by its file name, not its local path) or the URL,
+        for listings; headers are left out: they may hold tokens."""
+        if not self.command:
+            return str(self.url)
+        return " ".join([os.path.basename(self.command), *self.args])
 
 
 @dataclasses.dataclass

@@ -306,6 +306,15 @@ def check_agent(nb: nbformat.NotebookNode) -> None:
     redacted = html_of(cell(nb, "%%responses --agent auto\nRun this:"))
     assert "the password is [redacted]" in redacted and "hunter2" not in redacted
     assert text_of(cell(nb, "chat = orj.Conversation")).endswith("North\n")
+    started = text_of(cell(nb, "import sys  # noqa"))
+    assert (
+        "MCP server 'time' started (python -m mcp_server_time" in started and "2 tools" in started
+    )
+    called = html_of(cell(nb, "%%responses -t mcp:time"))
+    assert "time__get_current_time" in called and "Europe/Paris" in called
+    dated = html_of(cell(nb, "%%responses --server-tool"))
+    assert "openrouter:datetime" in dated and "23:30 on Thursday 12 March 2026" in dated
+    assert "MCP server 'time' stopped" in text_of(cell(nb, "%responses mcp remove time"))
 
 
 def check_evaluate(nb: nbformat.NotebookNode) -> None:
