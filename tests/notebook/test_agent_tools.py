@@ -165,9 +165,10 @@ def test_variables_are_described_without_modules_functions_or_ipython_names(shel
     )
 
 
-def test_read_notebook_gives_the_last_cells(shell):
+def test_read_notebook_gives_the_last_cells(shell, monkeypatch):
     shell.run_cell("a_value = 41 + 1", store_history=True)
-    shell.history_manager.input_hist_raw.append("%%responses --agent\nnow")  # this cell
+    inputs = [*shell.history_manager.input_hist_raw, "%%responses --agent\nnow"]  # this cell
+    monkeypatch.setattr(shell.history_manager, "input_hist_raw", inputs)  # the shell is shared
     output = tools(shell)["read_notebook"].invoke({"count": 2}).output
     assert "a_value = 41 + 1" in output and "Notebook context" in output
 
