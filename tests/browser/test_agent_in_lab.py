@@ -1,5 +1,6 @@
 """The agent in a real JupyterLab and Notebook 7: a code step approved, its figure in the
-card, the generated cell inserted below; Stop during a long-running step."""
+card, the generated cell inserted below, all still there after save + reopen with the kernel
+gone; Stop during a long-running step."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from helpers.lab import (
     cell_output,
     open_notebook,
     run_cell,
+    save_notebook,
     wait_for_idle,
     write_notebook,
 )
@@ -43,7 +45,9 @@ def _cells(page) -> int:
 
 
 @pytest.mark.both_frontends
-def test_an_approved_step_shows_its_figure_and_its_code_is_inserted_below(page, jupyterlab):
+def test_an_approved_step_shows_its_figure_and_its_code_is_inserted_below_and_reopens(
+    page, jupyterlab
+):
     write_notebook(jupyterlab.root, "agent.ipynb", [OFFLINE_SETUP, PLOT])
     open_notebook(page, jupyterlab, "agent.ipynb")
     run_cell(page, 0)
@@ -65,8 +69,22 @@ def test_an_approved_step_shows_its_figure_and_its_code_is_inserted_below(page, 
     assert _cells(page) == 3
     expect(cell(page, 2)).to_contain_text("# The agent's code from the cell above")
     expect(cell(page, 2)).to_contain_text('plt.bar(["a", "b"], [3, 1])')
+    save_notebook(page)
+
+    for session in jupyterlab.api("GET", "/api/sessions"):  # the kernel that ran it is gone
+        jupyterlab.api("DELETE", f"/api/sessions/{session['id']}")
+    open_notebook(page, jupyterlab, "agent.ipynb")
+    reopened = cell_output(page, 1)
+    expect(reopened.locator(".orj-step-code").first).to_contain_text('plt.bar(["a", "b"]')
+    figure = reopened.locator(".orj-tool .orj-image img")
+    expect(figure).to_be_visible()
+    assert figure.evaluate("img => img.naturalWidth") > 100
+    expect(reopened).to_contain_text("In the figure of step 1: I see a")
+    expect(reopened).not_to_contain_text("Error displaying widget")
+    expect(reopened.get_by_role("button", name=re.compile(r"Approve"))).to_have_count(0)
 
 
+@pytest.mark.both_frontends
 def test_stop_interrupts_a_long_running_step_and_the_card_says_interrupted(page, jupyterlab):
     write_notebook(jupyterlab.root, "agent-stop.ipynb", [OFFLINE_SETUP, LONG])
     open_notebook(page, jupyterlab, "agent-stop.ipynb")

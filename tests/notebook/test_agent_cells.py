@@ -189,3 +189,63 @@ def test_an_unapproved_step_runs_nothing_tells_the_model_and_offers_no_cell(monk
     assert shell.rl_next_input is None
     assert "1 step was not run: `Error: run_python was not run" in denied.output_text
     assert "agent: each code step asked first" in shell.publisher.html()
+
+
+LONG_STEP = """\
+%%responses --agent auto -m emulator/assistant --out r
+Run:
+```python
+import time
+print("started")
+for _ in range(1200):
+    time.sleep(0.05)
+```
+"""
+
+
+@pytest.mark.kernel
+@pytest.mark.slow
+def test_a_kernel_interrupt_stops_a_running_step_and_the_history_stays_answerable():
+    """The interrupt reaches the code on the main thread: the step is `interrupted`, every
+    call of the history has its output, and the next cell of the same chat works."""
+    import time
+
+    from jupyter_client.manager import start_new_kernel
+
+    manager, client = start_new_kernel(kernel_name="python3")
+    try:
+        client.execute_interactive("%load_ext or_jupyter\n%responses offline on", timeout=60)
+        msg_id = client.execute(LONG_STEP)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # interrupt once the step's card is drawn
+            message = client.get_iopub_msg(timeout=30)
+            if "orj-step-code" in json.dumps(message["content"]):
+                break
+        time.sleep(1)  # the code is running by now (it runs for a minute)
+        manager.interrupt_kernel()
+        reply = client.get_shell_msg(timeout=30)
+        while reply["parent_header"].get("msg_id") != msg_id:
+            reply = client.get_shell_msg(timeout=30)
+        said: list[str] = []
+        client.execute_interactive(
+            "import json\n"
+            "chat = get_ipython().magics_manager.registry['Responses'].chats['default']\n"
+            "calls = [i['call_id'] for i in chat.history if i['type'] == 'function_call']\n"
+            "outs = [i['call_id'] for i in chat.history if i['type'] == 'function_call_output']\n"
+            "print(json.dumps([calls == outs, [s.status for s in r.steps]]))",
+            timeout=30,
+            output_hook=lambda m: said.append(m["content"].get("text", "")),
+        )
+        consistent, statuses = json.loads("".join(said))
+        assert consistent and statuses == ["interrupted"]
+        said.clear()
+        client.execute_interactive("%%responses -m emulator/assistant --out r2\n6*7", timeout=30)
+        client.execute_interactive(
+            "print(r2.output_text)",
+            timeout=30,
+            output_hook=lambda m: said.append(m["content"].get("text", "")),
+        )
+        assert "42" in "".join(said)
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
