@@ -8,8 +8,9 @@ of a millisecond or so. So for each request answered, the emulator keeps a `Seen
 those checks found for its input items, under the length and digest of their JSON. A
 later request whose input starts with those items (the next turn of the conversation)
 is examined only past them. Finding the prefix costs encoding the input once
-(`json.dumps`, in C) and hashing a prefix of that text: a cost in proportion to the
-body's bytes, as reading the body is, and a few times smaller.
+(`json.dumps`, in C, item by item to know where each ends) and hashing a prefix of that
+text: a cost in proportion to the body's bytes, as reading the body is, and a few times
+smaller.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Seen", "depth", "encoded", "find", "remember"]
+__all__ = ["Encoded", "Seen", "depth", "encoded", "find", "remember"]
 
 MAX_KEPT = 256  # prefixes remembered (a few hundred bytes each), the least recent forgotten
-MAX_TRIES = 3  # prefix lengths tried per request, longest first
+MAX_TRIES = 4  # item ends tried per request (each a remembered length), longest first
 _lock = threading.Lock()
+_compact = json.JSONEncoder(separators=(",", ":")).encode  # one encoder for all items
 _kept: OrderedDict[tuple[int, bytes], Seen] = OrderedDict()  # by (length, digest) of JSON
 
 
@@ -60,26 +62,41 @@ def depth(value: Any) -> int:
     return deepest
 
 
-def encoded(items: Any) -> bytes | None:
-    """A request's input as compact JSON, in which `find` looks for known prefixes (None
-    unless it is a list of items)."""
+@dataclass(frozen=True)
+class Encoded:
+    """A request's input as compact JSON (`text`) and where each item ends in it (`ends`:
+    the offset of the comma or closing bracket after the item)."""
+
+    text: bytes
+    ends: tuple[int, ...]
+
+
+def encoded(items: Any) -> Encoded | None:
+    """A request's input encoded for `find` and `remember` (None unless it is a non-empty
+    list of items)."""
     if not isinstance(items, list) or not items:
         return None
-    return json.dumps(items, separators=(",", ":")).encode()
+    parts = [_compact(item).encode() for item in items]
+    ends, end = [], 0
+    for part in parts:
+        end += 1 + len(part)  # the opening bracket or a comma, then the item
+        ends.append(end)
+    return Encoded(b"[" + b",".join(parts) + b"]", tuple(ends))
 
 
-def find(data: bytes | None) -> Seen | None:
-    """The findings for the longest remembered prefix of an input (`encoded`), if any.
+def find(data: Encoded | None) -> Seen | None:
+    """The findings for the longest remembered prefix of an input, if any.
 
-    A prefix is the text of a remembered input less its closing bracket; it must end
-    where an item ends in `data` (at a comma or the bracket), not inside a number."""
+    A prefix is the text of a remembered input less its closing bracket; only lengths
+    where an item of `data` ends are tried, so the prefixes of other conversations
+    (however many) cannot hide this one's."""
     if data is None:
         return None
     with _lock:
-        lengths = sorted({length for length, _ in _kept if length < len(data)}, reverse=True)
-    view = memoryview(data)
-    ends = [length for length in lengths if data[length : length + 1] in (b",", b"]")]
-    for length in ends[:MAX_TRIES]:
+        lengths = {length for length, _ in _kept}
+    tried = [end for end in reversed(data.ends) if end in lengths][:MAX_TRIES]
+    view = memoryview(data.text)
+    for length in tried:
         key = (length, hashlib.sha256(view[:length]).digest())
         with _lock:
             seen = _kept.get(key)
@@ -89,11 +106,11 @@ def find(data: bytes | None) -> Seen | None:
     return None
 
 
-def remember(data: bytes, seen: Seen) -> None:
-    """Keep `seen`, the findings for all the items of an input (`encoded`), for the
-    requests that continue it."""
-    length = len(data) - 1  # less the closing bracket
-    key = (length, hashlib.sha256(memoryview(data)[:length]).digest())
+def remember(data: Encoded, seen: Seen) -> None:
+    """Keep `seen`, the findings for all the items of an input, for the requests that
+    continue it."""
+    length = data.ends[-1]  # less the closing bracket
+    key = (length, hashlib.sha256(memoryview(data.text)[:length]).digest())
     with _lock:
         _kept[key] = seen
         _kept.move_to_end(key)

@@ -97,6 +97,20 @@ def test_a_prefix_is_found_only_where_an_item_of_the_input_ends():
     assert prefixes.find(prefixes.encoded([{"n": 123456}])) is None
 
 
+def test_prefixes_of_other_conversations_ending_inside_an_item_do_not_hide_the_true_one():
+    first = [{"role": "user", "content": "first question"}]
+    items = [*first, {"role": "assistant", "content": "an answer, with, commas, in, it"}]
+    seen = request.parse({"input": first}).seen
+    prefixes.remember(prefixes.encoded(first), seen)
+    text = prefixes.encoded(items).text
+    inner = [at for at in range(len(text)) if text[at : at + 1] == b","][-6:]  # inside item 2
+    for length in inner:  # inputs of other conversations, as long as those commas are far
+        other = [{"c": "x" * (length - len('[{"c":""}'))}]
+        assert len(prefixes.encoded(other).text) - 1 == length
+        prefixes.remember(prefixes.encoded(other), request.parse({"input": other}).seen)
+    assert prefixes.find(prefixes.encoded(items)) is seen
+
+
 def test_an_answer_continuing_a_known_prefix_has_the_seed_and_count_of_a_fresh_one():
     items = [{"type": "message", "role": "user", "content": f"seed {n}"} for n in range(4)]
     body = {"model": MODEL, "input": items, "instructions": "Be brief", "include": ["x"]}
