@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +29,7 @@ MAX_TRIES = 4  # item ends tried per request (each a remembered length), longest
 _lock = threading.Lock()
 _compact = json.JSONEncoder(separators=(",", ":")).encode  # one encoder for all items
 _kept: OrderedDict[tuple[int, bytes], Seen] = OrderedDict()  # by (length, digest) of JSON
+_lengths: Counter[int] = Counter()  # how many kept prefixes have each length
 
 
 @dataclass(frozen=True)
@@ -88,13 +89,12 @@ def find(data: Encoded | None) -> Seen | None:
     """The findings for the longest remembered prefix of an input, if any.
 
     A prefix is the text of a remembered input less its closing bracket; only lengths
-    where an item of `data` ends are tried, so the prefixes of other conversations
-    (however many) cannot hide this one's."""
+    where an item of `data` ends are tried, so the prefixes of other conversations (which
+    seldom end exactly there) do not crowd out this one's."""
     if data is None:
         return None
     with _lock:
-        lengths = {length for length, _ in _kept}
-    tried = [end for end in reversed(data.ends) if end in lengths][:MAX_TRIES]
+        tried = [end for end in reversed(data.ends) if end in _lengths][:MAX_TRIES]
     view = memoryview(data.text)
     for length in tried:
         key = (length, hashlib.sha256(view[:length]).digest())
@@ -112,7 +112,12 @@ def remember(data: Encoded, seen: Seen) -> None:
     length = data.ends[-1]  # less the closing bracket
     key = (length, hashlib.sha256(memoryview(data.text)[:length]).digest())
     with _lock:
+        if key not in _kept:
+            _lengths[length] += 1
         _kept[key] = seen
         _kept.move_to_end(key)
         while len(_kept) > MAX_KEPT:
-            _kept.popitem(last=False)
+            (forgotten, _), _ = _kept.popitem(last=False)
+            _lengths[forgotten] -= 1
+            if not _lengths[forgotten]:
+                del _lengths[forgotten]

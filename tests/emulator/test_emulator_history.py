@@ -111,6 +111,16 @@ def test_prefixes_of_other_conversations_ending_inside_an_item_do_not_hide_the_t
     assert prefixes.find(prefixes.encoded(items)) is seen
 
 
+def test_the_least_recent_prefixes_are_forgotten_and_found_no_more():
+    first = prefixes.encoded([{"kept": "the first"}])
+    prefixes.remember(first, request.parse({"input": [{"kept": "the first"}]}).seen)
+    for number in range(prefixes.MAX_KEPT):
+        other = [{"kept": f"other {number}"}]
+        prefixes.remember(prefixes.encoded(other), request.parse({"input": other}).seen)
+    assert prefixes.find(prefixes.encoded([{"kept": "the first"}, {"n": 1}])) is None
+    assert len(prefixes._kept) == prefixes.MAX_KEPT == sum(prefixes._lengths.values())
+
+
 def test_an_answer_continuing_a_known_prefix_has_the_seed_and_count_of_a_fresh_one():
     items = [{"type": "message", "role": "user", "content": f"seed {n}"} for n in range(4)]
     body = {"model": MODEL, "input": items, "instructions": "Be brief", "include": ["x"]}
