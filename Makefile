@@ -7,6 +7,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 LAB_STAMP := $(VENV)/.installed-lab
 TEST_STAMP := $(VENV)/.installed-test
+# Bytecode is cached (in __pycache__, ignored by git) even where the environment turns it
+# off: otherwise every test process, kernel and emulator compiles the package and every
+# test module again (pytest rewrites each test's asserts: 7 s of each run's collection).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: lab demo test test-fast bench notebooks lock clean
 

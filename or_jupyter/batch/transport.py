@@ -15,13 +15,13 @@ here (httpx decodes them), as with httpx's own transport.
 from __future__ import annotations
 
 import asyncio
-import functools
-import ssl
 import urllib.request
 from collections.abc import AsyncIterator
 
 import aiohttp
 import httpx
+
+from ..client.tls import tls_context
 
 __all__ = ["AiohttpTransport", "batch_http"]
 
@@ -46,7 +46,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if self._session is None:
-            connector = aiohttp.TCPConnector(limit=self._connections, ssl=_ssl_context())
+            connector = aiohttp.TCPConnector(limit=self._connections, ssl=tls_context())
             self._session = aiohttp.ClientSession(connector=connector)
         timeout = request.extensions.get("timeout", {})
         try:
@@ -86,12 +86,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if self._session is not None:
             await self._session.close()
             self._session = None
-
-
-@functools.cache
-def _ssl_context() -> ssl.SSLContext:
-    """httpx's default context, made once: loading the certificates takes a tenth of a second."""
-    return httpx.create_ssl_context()
 
 
 class _Body(httpx.AsyncByteStream):

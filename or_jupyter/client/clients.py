@@ -62,6 +62,7 @@ from .stream import (
     read_body,
     response_media_type,
 )
+from .tls import tls_context
 
 __all__ = ["AsyncClient", "Client", "DEFAULT_BASE_URL"]
 
@@ -440,7 +441,7 @@ class Client(_ClientBase):
     ) -> None:
         super().__init__(api_key, base_url, timeout, max_retries, app_title, app_url, offline)
         self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(timeout=self.timeout)
+        self._http = http_client or httpx.Client(timeout=self.timeout, verify=tls_context())
         self.kept = Kept(open_cache(cache), player_of(replay), recorder_of(record))
 
     def stream(self, **params: Any) -> ResponseStream:
@@ -593,7 +594,7 @@ class AsyncClient(_ClientBase):
     ) -> None:
         super().__init__(api_key, base_url, timeout, max_retries, app_title, app_url, offline)
         self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(timeout=self.timeout)
+        self._http = http_client or httpx.AsyncClient(timeout=self.timeout, verify=tls_context())
         self.kept = Kept(open_cache(cache), player_of(replay), recorder_of(record))
 
     def stream(self, **params: Any) -> AsyncResponseStream:

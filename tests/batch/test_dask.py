@@ -5,12 +5,14 @@ Needs the `dask` extra (`pip install -e .[dask]`).
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 from conftest import KEY
+from helpers.lazy import lazy_module
 
 import or_jupyter as orj
 from or_jupyter import emulator
+
+pd = lazy_module("pandas")
 
 
 @pytest.fixture

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import pydantic
 import pytest
+from helpers.lazy import lazy_module
 
 import or_jupyter as orj
 from or_jupyter import emulator
+
+pd = lazy_module("pandas")
 
 
 @pytest.fixture(scope="module")

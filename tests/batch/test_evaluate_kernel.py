@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
+from helpers.lazy import lazy_module
+
+nbformat = lazy_module("nbformat")
+nbclient = lazy_module("nbclient")
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -27,7 +29,7 @@ def test_the_board_and_its_charts_stay_in_the_saved_notebook_and_in_nbconvert(tm
         ),
         nbformat.v4.new_code_cell("board.plot()"),
     ]
-    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
     path = tmp_path / "saved.ipynb"
     nbformat.write(nb, path)
     saved = nbformat.read(path, as_version=4)

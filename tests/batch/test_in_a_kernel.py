@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
+from helpers.lazy import lazy_module
+
+nbformat = lazy_module("nbformat")
+nbclient = lazy_module("nbclient")
 
 WIDGET = "application/vnd.jupyter.widget-view+json"
 
@@ -22,7 +24,7 @@ def test_the_saved_notebook_keeps_one_summary_line_per_run_and_no_stop_button(tm
         nbformat.v4.new_code_cell("%%responses --over df --out res\n{q}"),
         nbformat.v4.new_code_cell("res['output'].tolist()"),
     ]
-    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
     path = tmp_path / "saved.ipynb"
     nbformat.write(nb, path)
     saved = nbformat.read(path, as_version=4)

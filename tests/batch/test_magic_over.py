@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import pydantic
 import pytest
+from helpers.lazy import lazy_module
+
+pd = lazy_module("pandas")
 
 
 def test_the_cell_runs_once_per_row_into_out_with_the_summary_shown(ip):

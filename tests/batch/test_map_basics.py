@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import random
 
-import pandas as pd
 import pydantic
 import pytest
 from conftest import COST, Scripted
+from helpers.lazy import lazy_module
 
 import or_jupyter as orj
 from or_jupyter.batch import TemplateError
+
+pd = lazy_module("pandas")
 
 
 def test_rows_come_back_in_input_order_whatever_the_completion_order(rows, client):

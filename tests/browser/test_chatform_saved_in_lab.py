@@ -4,7 +4,6 @@ the form's controls giving way to a one-line note."""
 
 from __future__ import annotations
 
-import nbformat
 import pytest
 from helpers.lab import (
     OFFLINE_SETUP,
@@ -15,9 +14,12 @@ from helpers.lab import (
     wait_for_idle,
     write_notebook,
 )
+from helpers.lazy import lazy_module
 from playwright.sync_api import expect
 
 from or_jupyter.notebook.form_page import REOPEN_NOTE
+
+nbformat = lazy_module("nbformat")
 
 WIDGET = "application/vnd.jupyter.widget-view+json"
 _PANEL = "window.jupyterapp.shell.currentWidget"

@@ -16,6 +16,7 @@ from helpers.scripted_server import Reply, sse
 import or_jupyter as orj
 from or_jupyter import emulator
 from or_jupyter.chat.conversation import Conversation
+from or_jupyter.client.tls import tls_context
 from or_jupyter.tools import tool
 
 
@@ -30,7 +31,7 @@ class Recorder:
 
     def __init__(self, base_url: str) -> None:
         self.bodies: list[dict] = []
-        http = httpx.Client(event_hooks={"request": [self._keep]}, timeout=30)
+        http = httpx.Client(verify=tls_context(), event_hooks={"request": [self._keep]}, timeout=30)
         self.client = orj.Client(api_key="k", base_url=base_url, http_client=http, max_retries=0)
 
     def _keep(self, request: httpx.Request) -> None:

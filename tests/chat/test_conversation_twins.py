@@ -22,6 +22,7 @@ from helpers.scripted_server import Reply, sse
 import or_jupyter as orj
 from or_jupyter import emulator
 from or_jupyter.chat.conversation import BranchError, Conversation
+from or_jupyter.client.tls import tls_context
 from or_jupyter.tools import tool
 
 A, E = "emulator/assistant", "emulator/echo"
@@ -46,13 +47,17 @@ class Twin:
 
     def client(self) -> orj.Client | orj.AsyncClient:
         if self.kind == "sync":
-            http = httpx.Client(event_hooks={"request": [self._keep]}, timeout=WAIT)
+            http = httpx.Client(
+                verify=tls_context(), event_hooks={"request": [self._keep]}, timeout=WAIT
+            )
             return orj.Client(api_key="k", base_url=self.base_url, http_client=http, max_retries=0)
 
         async def keep(request: httpx.Request) -> None:
             self._keep(request)
 
-        ahttp = httpx.AsyncClient(event_hooks={"request": [keep]}, timeout=WAIT)
+        ahttp = httpx.AsyncClient(
+            verify=tls_context(), event_hooks={"request": [keep]}, timeout=WAIT
+        )
         return orj.AsyncClient(
             api_key="k", base_url=self.base_url, http_client=ahttp, max_retries=0
         )

@@ -12,6 +12,7 @@ from IPython.core.error import UsageError
 
 import or_jupyter as orj
 from or_jupyter import emulator
+from or_jupyter.client.tls import tls_context
 from or_jupyter.notebook.request import CellDefaults, read_cell
 from or_jupyter.protocol.server_tools import remote_mcp_tool, server_tool, split_server_tools
 from or_jupyter.render.items import item_card
@@ -30,7 +31,7 @@ class Recorder:
 
     def __init__(self, base_url: str) -> None:
         self.bodies: list[dict] = []
-        http = httpx.Client(event_hooks={"request": [self._keep]}, timeout=30)
+        http = httpx.Client(verify=tls_context(), event_hooks={"request": [self._keep]}, timeout=30)
         self.client = orj.Client(api_key="k", base_url=base_url, http_client=http, max_retries=0)
 
     def _keep(self, request: httpx.Request) -> None:

@@ -8,11 +8,13 @@ import os
 import threading
 from pathlib import Path
 
-import pandas as pd
 import pytest
+from helpers.lazy import lazy_module
 
 from or_jupyter.inputs.attachments import MAX_BYTES, AttachmentError, attachment, part_label
 from or_jupyter.inputs.datatable import MAX_CELL, markdown_table
+
+pd = lazy_module("pandas")
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -20,6 +20,7 @@ import pytest
 import or_jupyter as orj
 from or_jupyter import emulator
 from or_jupyter.chat.conversation import Conversation
+from or_jupyter.client.tls import tls_context
 
 A, B, C = "emulator/assistant", "openai/gpt-5-mini", "anthropic/claude-sonnet-4.5"
 E = "emulator/echo"  # answers unlike the others', so a branch's history can be traced
@@ -44,7 +45,9 @@ class Recorder:
 
     def __init__(self, base_url: str) -> None:
         self.bodies: list[dict] = []
-        http = httpx.Client(event_hooks={"request": [self._keep]}, timeout=WAIT)
+        http = httpx.Client(
+            verify=tls_context(), event_hooks={"request": [self._keep]}, timeout=WAIT
+        )
         self.client = orj.Client(api_key="k", base_url=base_url, http_client=http, max_retries=0)
 
     def _keep(self, request: httpx.Request) -> None:

@@ -8,14 +8,17 @@ import sys
 from types import ModuleType
 
 import httpx
-import openai
 import pytest
 from helpers.emulator import CLOCK, WEATHER, calls_of, stream, terminal, text_of
-from openrouter import OpenRouter, errors
-from openrouter.utils import BackoffStrategy, RetryConfig
+from helpers.lazy import lazy_module
 
 import or_jupyter as orj
 from or_jupyter import emulator
+
+openai = lazy_module("openai")
+openrouter = lazy_module("openrouter")
+errors = lazy_module("openrouter.errors")
+utils = lazy_module("openrouter.utils")
 
 pytestmark = pytest.mark.slow  # every emulator model through three clients: many seconds
 
@@ -45,19 +48,27 @@ SCENARIOS = {
     "midstream-error": {"model": "emulator/midstream-error", "input": "Tell me a story"},
 }
 COMPLETED = ("assistant", "reasoning", "summary", "tools", "echo", "long")
-HTTP_FAULTS = {
-    400: (openai.BadRequestError, errors.BadRequestResponseError, orj.BadRequestError),
-    401: (openai.AuthenticationError, errors.UnauthorizedResponseError, orj.AuthenticationError),
-    402: (openai.APIStatusError, errors.PaymentRequiredResponseError, orj.InsufficientCreditsError),
-    403: (openai.PermissionDeniedError, errors.ForbiddenResponseError, orj.PermissionDeniedError),
-    404: (openai.NotFoundError, errors.NotFoundResponseError, orj.NotFoundError),
-    408: (openai.APIStatusError, errors.RequestTimeoutResponseError, orj.RequestTimeoutError),
-    429: (openai.RateLimitError, errors.TooManyRequestsResponseError, orj.RateLimitError),
-    500: (openai.InternalServerError, errors.InternalServerResponseError, orj.ServerError),
-    502: (openai.InternalServerError, errors.BadGatewayResponseError, orj.ServerError),
-    503: (openai.InternalServerError, errors.ServiceUnavailableResponseError, orj.ServerError),
+HTTP_FAULTS = {  # the error each client raises: openai's, openrouter's, ours
+    400: ("BadRequestError", "BadRequestResponseError", "BadRequestError"),
+    401: ("AuthenticationError", "UnauthorizedResponseError", "AuthenticationError"),
+    402: ("APIStatusError", "PaymentRequiredResponseError", "InsufficientCreditsError"),
+    403: ("PermissionDeniedError", "ForbiddenResponseError", "PermissionDeniedError"),
+    404: ("NotFoundError", "NotFoundResponseError", "NotFoundError"),
+    408: ("APIStatusError", "RequestTimeoutResponseError", "RequestTimeoutError"),
+    429: ("RateLimitError", "TooManyRequestsResponseError", "RateLimitError"),
+    500: ("InternalServerError", "InternalServerResponseError", "ServerError"),
+    502: ("InternalServerError", "BadGatewayResponseError", "ServerError"),
+    503: ("InternalServerError", "ServiceUnavailableResponseError", "ServerError"),
 }
-NO_RETRY = RetryConfig("none", BackoffStrategy(1, 1, 1.0, 1), False)
+
+
+def raised(status: int, client: int) -> type[Exception]:
+    """The error class `client` (0 openai, 1 openrouter, 2 or_jupyter) raises for `status`."""
+    return getattr((openai, errors, orj)[client], HTTP_FAULTS[status][client])
+
+
+def no_retry():
+    return utils.RetryConfig("none", utils.BackoffStrategy(1, 1, 1.0, 1), False)
 
 
 @pytest.fixture(scope="module")
@@ -76,8 +87,10 @@ def openai_client(url, **kwargs) -> openai.OpenAI:
     return openai.OpenAI(base_url=url, api_key="test-key", **{"max_retries": 0, **kwargs})
 
 
-def openrouter_client(url, **kwargs) -> OpenRouter:
-    return OpenRouter(api_key="test-key", server_url=url, retry_config=NO_RETRY, **kwargs)
+def openrouter_client(url, **kwargs) -> openrouter.OpenRouter:
+    return openrouter.OpenRouter(
+        api_key="test-key", server_url=url, retry_config=no_retry(), **kwargs
+    )
 
 
 def same_id(first: str, second: str) -> bool:
@@ -163,7 +176,7 @@ def test_openai_truncated_and_stall_raise(url):
 
 @pytest.mark.parametrize("status", HTTP_FAULTS)
 def test_openai_fault_models_raise_the_right_error(url, status):
-    with pytest.raises(HTTP_FAULTS[status][0]) as caught:
+    with pytest.raises(raised(status, 0)) as caught:
         openai_client(url).responses.create(
             model=f"emulator/error-{status}", input="hi", stream=True
         )
@@ -211,14 +224,14 @@ def test_openrouter_beta_alias_and_non_streaming(url, expected):
 
 @pytest.mark.parametrize("status", HTTP_FAULTS)
 def test_openrouter_fault_models_raise_the_right_error(url, status):
-    with pytest.raises(HTTP_FAULTS[status][1]) as caught:
+    with pytest.raises(raised(status, 1)) as caught:
         openrouter_client(url).responses.send(
             model=f"emulator/error-{status}", input="hi", stream=True
         )
     assert caught.value.status_code == status
 
 
-def sdk_http_library(client: OpenRouter) -> ModuleType:
+def sdk_http_library(client: openrouter.OpenRouter) -> ModuleType:
     """The HTTP library the openrouter SDK was built on (it lets that library's errors through)."""
     return sys.modules[type(client.sdk_configuration.client).__module__.split(".")[0]]
 
@@ -325,7 +338,7 @@ def test_our_client_tool_round_trip(url):
 @pytest.mark.parametrize("status", HTTP_FAULTS)
 def test_our_client_fault_models_raise_the_right_error(url, status):
     with (
-        pytest.raises(HTTP_FAULTS[status][2]) as caught,
+        pytest.raises(raised(status, 2)) as caught,
         our_client(url).stream(model=f"emulator/error-{status}", input="hi") as s,
     ):
         list(s)

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from or_jupyter.client.tls import tls_context
 from or_jupyter.emulator import schemas
 
 KEY = {"Authorization": "Bearer test-key"}
@@ -41,7 +42,11 @@ def post(
 ) -> httpx.Response:
     """POST /responses with the test key (unless ``headers`` overrides it)."""
     return httpx.post(
-        f"{base_url}/responses", json=body, headers={**KEY, **(headers or {})}, timeout=timeout
+        f"{base_url}/responses",
+        json=body,
+        headers={**KEY, **(headers or {})},
+        timeout=timeout,
+        verify=tls_context(),  # a fresh connection, without loading the certificates again
     )
 
 

@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-import nbformat
+from .lazy import lazy_module
+
+nbformat = lazy_module("nbformat")
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import json
 
-import nbformat
 import pytest
+from helpers.lazy import lazy_module
 from helpers.magic_shell import magic_shell
 from IPython.core.error import UsageError
-from nbclient import NotebookClient
 
 from or_jupyter.notebook.agent.capture import Step
 from or_jupyter.notebook.agent.mode import AgentResponse, next_cell
+
+nbformat = lazy_module("nbformat")
+nbclient = lazy_module("nbclient")
 
 KEY = "sk-or-v1-agent-kernel-key-0123456789abcdef"
 SALES = """\
@@ -52,7 +54,9 @@ def agent_run(tmp_path_factory):
 
     with pytest.MonkeyPatch.context() as env:
         env.setenv("OPENROUTER_API_KEY", KEY)
-        client = NotebookClient(nb, timeout=120, kernel_name="python3", on_cell_executed=keep_reply)
+        client = nbclient.NotebookClient(
+            nb, timeout=120, kernel_name="python3", on_cell_executed=keep_reply
+        )
         client.execute()
     path = tmp_path_factory.mktemp("agent") / "agent.ipynb"
     nbformat.write(nb, path)

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import os
 
-import nbformat
 import pytest
 from helpers.display_capture import shell_with_capture
-from nbclient import NotebookClient
-from nbconvert import HTMLExporter
+from helpers.lazy import lazy_module
 
 import or_jupyter as orj
 from or_jupyter import emulator
 from or_jupyter.notebook.chatform import ChatForm
 from or_jupyter.notebook.form_page import REOPEN_NOTE
 from or_jupyter.notebook.transcript import CHAPTER_TURNS
+
+nbformat = lazy_module("nbformat")
+nbclient = lazy_module("nbclient")
+nbconvert = lazy_module("nbconvert")
 
 WIDGET = "application/vnd.jupyter.widget-view+json"
 EMPTY = {"text/html": "", "text/plain": ""}
@@ -146,14 +148,14 @@ def test_an_executed_notebook_shows_the_form_answer_in_nbconvert_html_without_wi
             "form.prompt.value = 'What is 6*7?'\nassert form.send() and form.wait(30)"
         ),
     ]
-    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
     nb.metadata.pop("widgets", None)  # as saved by a frontend that keeps no widget state
     path = tmp_path / "form.ipynb"
     nbformat.write(nb, path)
     saved = nbformat.read(path, as_version=4)
     plain = [o for o in saved.cells[0].outputs if o.get("data", {}).get("text/html")]
     assert len(plain) == 1 and "<strong>42</strong>" in plain[0]["data"]["text/html"]
-    body, _ = HTMLExporter().from_notebook_node(saved)
+    body, _ = nbconvert.HTMLExporter().from_notebook_node(saved)
     assert "What is 6*7?" in body and "<strong>42</strong>" in body
     assert "orj-footer" in body
     assert REOPEN_NOTE in body  # the form's widget output, drawn as its text/plain

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import json
 
-import nbformat
 import pytest
+from helpers.lazy import lazy_module
 from helpers.magic_shell import magic_shell
 from IPython.core.error import UsageError
 
 from or_jupyter.notebook.restore import refused_name
 from or_jupyter.notebook.saved import METADATA_KEY, responses_in
+
+nbformat = lazy_module("nbformat")
 
 GOOD_RESPONSE = {"id": "r1", "model": "emulator/echo", "status": "completed",
                  "output": [{"type": "message", "id": "m", "role": "assistant",

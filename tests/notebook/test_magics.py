@@ -7,13 +7,15 @@ import os
 import subprocess
 import time
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
+from helpers.lazy import lazy_module
 from pydantic import BaseModel
 
 from or_jupyter.notebook import interpolate
 from or_jupyter.render.terminal import TerminalView
+
+nbformat = lazy_module("nbformat")
+nbclient = lazy_module("nbclient")
 
 
 def run(shell, source):
@@ -254,7 +256,7 @@ def test_executed_notebook_keeps_answer_reasoning_and_tool_cards(tmp_path):
             "get_weather city=Quito"
         ),
     ]
-    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
     path = tmp_path / "saved.ipynb"
     nbformat.write(nb, path)
     saved = nbformat.read(path, as_version=4)
@@ -350,7 +352,7 @@ def test_fix_in_a_kernel_awaits_and_sends_the_failing_cell():
             "print('help_async' in In[3])"
         ),
     ]
-    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True).execute()
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True).execute()
     drawn = "".join(o.get("data", {}).get("text/html", "") for o in nb.cells[2].outputs)
     assert 'class="orj-footer"' in drawn  # the explanation was drawn as any answer is
     assert [o.text for o in nb.cells[3].outputs] == ["completed True True\nTrue\n"]

@@ -23,22 +23,23 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import jupytext
-import nbformat
 import pytest
 from helpers import REPO
+from helpers.lazy import lazy_module
 
 NOTEBOOK_DIR = REPO / "notebooks"
 CASSETTE_DIR = NOTEBOOK_DIR / "cassettes"
 SOURCE_DIR = NOTEBOOK_DIR / "src"
 sys.path.insert(0, str(NOTEBOOK_DIR))
-import build  # noqa: E402 - notebooks/build.py, which builds the notebooks from their sources
+build = lazy_module("build")  # notebooks/build.py, which builds the notebooks from their sources
+jupytext = lazy_module("jupytext")
+nbformat = lazy_module("nbformat")
 
 from or_jupyter.kept.cassette import RECORD_ENV, REPLAY_ENV  # noqa: E402
 
 pytestmark = [pytest.mark.kernel, pytest.mark.slow]
 
-NAMES = list(build.NOTEBOOKS)
+NAMES = sorted(path.stem for path in SOURCE_DIR.glob("*.py"))  # build.NOTEBOOKS, unloaded
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 FOLDED_REASONING = '<details class="orj-pane orj-reasoning">'
 

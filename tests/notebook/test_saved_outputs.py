@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 
-import nbformat
 import pytest
+from helpers.lazy import lazy_module
 from helpers.magic_shell import magic_shell
-from nbclient import NotebookClient
 
 import or_jupyter as orj
 from or_jupyter.notebook.saved import METADATA_KEY
+
+nbformat = lazy_module("nbformat")
+nbclient = lazy_module("nbclient")
 
 KEY = "sk-or-v1-never-in-the-notebook-0123456789"
 SUMMARY = """\
@@ -39,7 +41,7 @@ def saved(tmp_path_factory):
     ]
     with pytest.MonkeyPatch.context() as env:
         env.setenv("OPENROUTER_API_KEY", KEY)  # the kernel has a key: it must not be saved
-        NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+        nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
     path = tmp_path_factory.mktemp("saved") / "answers.ipynb"
     nbformat.write(nb, path)
     summary = json.loads(nb.cells[4].outputs[0]["text"])

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
+from helpers.lazy import lazy_module
 
 import or_jupyter as orj
+
+nbformat = lazy_module("nbformat")
+nbclient = lazy_module("nbclient")
 
 SETUP = "%load_ext or_jupyter\n%responses offline on"
 CELLS = 12
@@ -36,7 +38,9 @@ def long_notebook(tmp_path_factory):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(SETUP)]
     nb.cells += [nbformat.v4.new_code_cell(_answer(n)) for n in range(1, CELLS + 1)]
-    NotebookClient(nb, timeout=300, kernel_name="python3", store_widget_state=False).execute()
+    nbclient.NotebookClient(
+        nb, timeout=300, kernel_name="python3", store_widget_state=False
+    ).execute()
     path = tmp_path_factory.mktemp("size") / "long.ipynb"
     nbformat.write(nb, path)
     return path
@@ -71,7 +75,9 @@ def test_running_the_styled_cell_again_keeps_the_stylesheet_in_it_and_only_there
         nbformat.v4.new_code_cell(SETUP),
         *map(nbformat.v4.new_code_cell, map(_answer, (1, 2))),
     ]
-    client = NotebookClient(nb, timeout=120, kernel_name="python3", store_widget_state=False)
+    client = nbclient.NotebookClient(
+        nb, timeout=120, kernel_name="python3", store_widget_state=False
+    )
     with client.setup_kernel():
         for index in (0, 1, 2):
             client.execute_cell(nb.cells[index], index)
