@@ -86,6 +86,7 @@ class ResponseDraft:
     reasoning_tokens: int = 0
     searches: int = 0  # web search calls made
     cached_tokens: int = 0  # input tokens read from the emulated prompt cache
+    copies: bool = True  # False: snapshots are the body itself (only the last one is kept)
 
     def event(self, type_: str, **fields: Any) -> dict[str, Any]:
         """The next event of the stream, numbered."""
@@ -95,7 +96,7 @@ class ResponseDraft:
 
     def snapshot(self) -> dict[str, Any]:
         """A copy of the response object as it stands, for lifecycle events."""
-        return json.loads(json.dumps(self.body))
+        return json.loads(json.dumps(self.body)) if self.copies else self.body
 
     def finish(self, status: str, **fields: Any) -> dict[str, Any]:
         """The response object in a terminal state, with output and usage."""
@@ -234,6 +235,7 @@ def stream(
 
 def final_response(plan: Plan, draft: ResponseDraft, ids: Ids, encrypted: bool = False) -> dict:
     """The non-streaming answer: the ``response`` object of the stream's terminal event."""
+    draft.copies = False  # the events before it are dropped: no need for their snapshots
     (last,) = deque(stream(plan, draft, ids, encrypted), maxlen=1)
     return last["response"]
 

@@ -19,6 +19,7 @@ it checks the answer against ``label_of`` of the ``Row:`` text.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
@@ -86,6 +87,7 @@ NEGATIVE = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=256)
 def grader_of(model: str) -> tuple[int, float] | None:
     """(percent correct, seconds before answering) of a grader id; None for any other id."""
     match = _GRADER.fullmatch(model)

@@ -10,6 +10,7 @@ crash it: every failure becomes a JSON error in OpenRouter's shape.
 from __future__ import annotations
 
 import contextlib
+import functools
 import ipaddress
 import json
 import math
@@ -67,6 +68,7 @@ HOST_PORT = re.compile(r"(:[0-9]{1,5})?")
 MIN_TPS, MAX_TPS = routing.MIN_TPS, routing.MAX_TPS  # slower than 1 token in 100 s: a mistake
 
 
+@functools.lru_cache(maxsize=256)
 def is_loopback(host: str) -> bool:
     """Whether a host name or address reaches only this machine (``localhost``, 127/8, ::1)."""
     name = host.strip().lower().removeprefix("[").removesuffix("]")

@@ -6,8 +6,8 @@ Needs the `dask` extra (`pip install -e .[dask]`).
 from __future__ import annotations
 
 import pytest
-from conftest import KEY
 from helpers.lazy import lazy_module
+from helpers.row_server import KEY
 
 import or_jupyter as orj
 from or_jupyter import emulator

@@ -6,8 +6,8 @@ import random
 
 import pydantic
 import pytest
-from conftest import COST, Scripted
 from helpers.lazy import lazy_module
+from helpers.row_server import COST, Scripted
 
 import or_jupyter as orj
 from or_jupyter.batch import TemplateError

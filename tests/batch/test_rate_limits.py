@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Scripted
+from helpers.row_server import Scripted
 
 import or_jupyter as orj
 

@@ -7,7 +7,7 @@ import asyncio
 import threading
 
 import pytest
-from conftest import KEY, Scripted
+from helpers.row_server import KEY, Scripted
 
 import or_jupyter as orj
 from or_jupyter.batch import BudgetError, Control
