@@ -28,7 +28,27 @@ __all__ = ["AiohttpTransport", "batch_http"]
 
 def batch_http(timeout: httpx.Timeout, connections: int) -> httpx.AsyncClient:
     """An `httpx.AsyncClient` for one batch run: at most `connections` open at once."""
-    return httpx.AsyncClient(timeout=timeout, transport=AiohttpTransport(connections))
+    return _BatchClient(timeout=timeout, transport=AiohttpTransport(connections))
+
+
+class _NoCookies(httpx.Cookies):
+    """A jar that keeps nothing: httpx reads every response's cookies into its jar through
+    urllib's request and response wrappers, a tenth of a millisecond a row, and a batch
+    has no use for them (the key authenticates each request)."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
+
+
+_NO_COOKIES = _NoCookies()
+
+
+class _BatchClient(httpx.AsyncClient):
+    """httpx's client without a cookie jar (`_NoCookies`)."""
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return _NO_COOKIES
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):

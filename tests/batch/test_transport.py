@@ -53,6 +53,16 @@ async def test_an_answer_arrives_whole_with_the_key_only_in_its_header(server):
     assert KEY not in seen.body.decode()
 
 
+async def test_a_cookie_a_response_sets_is_neither_kept_nor_sent_back(server):
+    cookie = {"Set-Cookie": "__cf_bm=tracking; Path=/; HttpOnly"}
+    for _ in range(2):
+        server.queue(Reply(200, BODY, headers=cookie, content_type="application/json"))
+    async with client_for(server.base_url) as client:
+        for _ in range(2):
+            assert (await client.create(model="m", input="hi")).output_text == "positive"
+    assert [seen.headers.get("Cookie") for seen in server.seen] == [None, None]
+
+
 async def test_a_gzip_body_is_decoded(server):
     server.queue(
         Reply(
