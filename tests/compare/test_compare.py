@@ -12,10 +12,11 @@ import asyncio
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import httpx
 import pytest
+from helpers.scripted_server import serve_locally
 
 import or_jupyter as orj
 from or_jupyter import emulator
@@ -144,13 +145,7 @@ class BarrierProxy:
                 handler.end_headers()
                 handler.wfile.write(body)
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        ).start()  # shutdown() waits up to one poll interval
-        host, port = self._httpd.server_address[:2]
-        self.base_url = f"http://{host}:{port}/api/v1"
+        self._httpd, self.base_url = serve_locally(Handler)
 
     def stop(self) -> None:
         self._httpd.shutdown()

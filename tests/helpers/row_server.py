@@ -15,8 +15,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from .scripted_server import serve_locally
 
 COST = 0.001  # dollars per answer
 
@@ -92,13 +94,7 @@ class RowServer:
                 except (BrokenPipeError, ConnectionResetError):  # the client cancelled
                     self.close_connection = True
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        ).start()  # shutdown() waits up to one poll interval
-        host, port = self._httpd.server_address[:2]
-        self.base_url = f"http://{host}:{port}/api/v1"
+        self._httpd, self.base_url = serve_locally(Handler)
 
     def inputs(self) -> list[str]:
         return [text for _, text in self.arrivals]

@@ -76,6 +76,20 @@ def completed_reply(text: str = "Hi", model: str = "openai/gpt-5-mini", **extra:
     return Reply(200, sse({"type": "response.completed", "response": body}))
 
 
+def serve_locally(
+    handler: type[BaseHTTPRequestHandler], poll_interval: float = 0.02
+) -> tuple[ThreadingHTTPServer, str]:
+    """Serve `handler` on a free port of 127.0.0.1 from a daemon thread: the server (its
+    `shutdown()` waits up to one `poll_interval`) and its base URL, ending in ``/api/v1``."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": poll_interval}, daemon=True
+    ).start()
+    host, port = httpd.server_address[:2]
+    return httpd, f"http://{host}:{port}/api/v1"
+
+
 class ScriptedServer:
     def __init__(self) -> None:
         self.replies: queue.Queue[Reply] = queue.Queue()
@@ -133,12 +147,7 @@ class ScriptedServer:
                 except (BrokenPipeError, ConnectionResetError):
                     self.close_connection = True
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-        self._thread.start()
-        host, port = self._httpd.server_address[:2]
-        self.base_url = f"http://{host}:{port}/api/v1"
+        self._httpd, self.base_url = serve_locally(Handler, poll_interval=0.5)
 
     def queue(self, *replies: Reply) -> None:
         for reply in replies:
