@@ -198,6 +198,18 @@ class _ClientBase:
         self._refuse_secret(url, headers, content, body)
         return url, content.encode(), headers
 
+    def _build(
+        self, method: str, url: str, content: bytes | None, headers: dict[str, str]
+    ) -> httpx.Request:
+        """The httpx request (either client kind builds it the same way), its URL parsed once."""
+        return self._http.build_request(
+            method,
+            _parsed_url(url),
+            content=content,
+            headers=headers,
+            timeout=self._request_timeout,
+        )
+
     def _get(self, path: str) -> tuple[str, dict[str, str]]:
         url = f"{self.base_url}{path}"
         self._refuse_secret(url, self.headers, "", None)
@@ -550,13 +562,7 @@ class Client(_ClientBase):
     def _attempt(
         self, method: str, url: str, content: bytes | None, headers: dict[str, str]
     ) -> tuple[Any, APIError | None]:
-        request = self._http.build_request(
-            method,
-            _parsed_url(url),
-            content=content,
-            headers=headers,
-            timeout=self._request_timeout,
-        )
+        request = self._build(method, url, content, headers)
         response, copy = self._kept(method, url, content, request, aio=False)
         if response is None:
             started = time.monotonic()
@@ -696,13 +702,7 @@ class AsyncClient(_ClientBase):
     async def _attempt(
         self, method: str, url: str, content: bytes | None, headers: dict[str, str]
     ) -> tuple[Any, APIError | None]:
-        request = self._http.build_request(
-            method,
-            _parsed_url(url),
-            content=content,
-            headers=headers,
-            timeout=self._request_timeout,
-        )
+        request = self._build(method, url, content, headers)
         response, copy = self._kept(method, url, content, request, aio=True)
         if response is None:
             started = time.monotonic()
