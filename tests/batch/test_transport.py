@@ -36,9 +36,11 @@ ANSWER = {
 BODY = json.dumps(ANSWER).encode()
 
 
-def client_for(base_url: str, timeout: float = 5.0) -> orj.AsyncClient:
+def client_for(base_url: str, timeout: float = 5.0, **options) -> orj.AsyncClient:
     http = batch_http(httpx.Timeout(timeout), connections=4)
-    return orj.AsyncClient(api_key=KEY, base_url=base_url, http_client=http, max_retries=0)
+    return orj.AsyncClient(
+        api_key=KEY, base_url=base_url, http_client=http, max_retries=0, **options
+    )
 
 
 async def test_an_answer_arrives_whole_with_the_key_only_in_its_header(server):
@@ -51,6 +53,44 @@ async def test_an_answer_arrives_whole_with_the_key_only_in_its_header(server):
     assert seen.headers["Content-Type"] == "application/json"
     assert seen.json()["input"] == "hi"
     assert KEY not in seen.body.decode()
+
+
+async def test_with_a_cache_the_answer_is_kept_and_served_again_without_a_request(server, tmp_path):
+    server.queue(Reply(200, BODY, content_type="application/json"))
+    async with client_for(server.base_url, cache=tmp_path / "cache.sqlite") as client:
+        first = await client.create(model="m", input="hi")
+        again = await client.create(model="m", input="hi")
+    assert (first.output_text, again.output_text) == ("positive", "positive")
+    assert (first.cached, again.cached) == (False, True)
+    assert len(server.seen) == 1
+    assert server.seen[0].headers["Authorization"] == f"Bearer {KEY}"
+
+
+async def test_a_rate_limit_answer_keeps_its_status_message_and_retry_after(server):
+    error = json.dumps({"error": {"code": 429, "message": "slow down, key " + KEY}}).encode()
+    server.queue(Reply(429, error, headers={"Retry-After": "7"}, content_type="application/json"))
+    async with client_for(server.base_url) as client:
+        with pytest.raises(orj.RateLimitError) as caught:
+            await client.create(model="m", input="hi")
+    assert caught.value.retry_after == 7
+    assert "slow down" in str(caught.value) and KEY not in str(caught.value)
+
+
+async def test_html_where_json_was_promised_is_named_with_its_type(server):
+    server.queue(Reply(200, b"<html>maintenance</html>", content_type="text/html"))
+    async with client_for(server.base_url) as client:
+        with pytest.raises(orj.UnexpectedContentError) as caught:
+            await client.create(model="m", input="hi")
+    assert "text/html" in str(caught.value) and "maintenance" in str(caught.value)
+
+
+async def test_the_model_catalogue_is_read_through_the_batch_connections(server):
+    catalogue = {"data": [{"id": "m", "pricing": {"prompt": "0.000001"}}]}
+    server.queue(Reply(200, json.dumps(catalogue).encode(), content_type="application/json"))
+    async with client_for(server.base_url) as client:
+        models = await client.models()
+    assert [entry["id"] for entry in models] == ["m"]
+    assert (server.seen[0].method, server.seen[0].path) == ("GET", "/api/v1/models")
 
 
 async def test_a_cookie_a_response_sets_is_neither_kept_nor_sent_back(server):
