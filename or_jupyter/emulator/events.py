@@ -49,7 +49,7 @@ class Ids:
         self._rng = rng
 
     def _pick(self, alphabet: str, size: int) -> str:
-        return "".join(self._rng.choice(alphabet) for _ in range(size))
+        return "".join(self._rng.choices(alphabet, k=size))
 
     def response(self, now: int) -> str:
         return f"gen-{now}-{self._pick(string.ascii_letters + string.digits, 20)}"
