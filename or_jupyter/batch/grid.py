@@ -14,7 +14,6 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..chat.structured import text_format
 from .budget import CHARS_PER_TOKEN, DEFAULT_OUTPUT_TOKENS
 from .result import RowResult, schema_fields
 from .rows import is_frame, render, rows_of
@@ -135,6 +134,8 @@ def prepare(
     if judge is not None and not isinstance(judge, str):
         raise ValueError(f"judge= is a model id, not {judge!r}")
     if schema is not None:  # asked for, and parsed when scoring: a misfit is scored, not failed
+        from ..chat.structured import text_format  # pydantic: loaded only with a schema
+
         options["params"] = {"text": text_format(schema), **options["params"]}
     options["schema"] = None
     jobs = [

@@ -17,8 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..chat.structured import parse_structured
-
 __all__ = [
     "JUDGE_RUBRIC",
     "Scorer",
@@ -126,6 +124,8 @@ def _valid_json(output: Any, schema: Any) -> float:
 
 def parsed(output: str, schema: Any) -> Any:
     """The answer parsed and checked against `schema`, or None when it does not fit."""
+    from ..chat.structured import parse_structured  # pydantic: loaded only with a schema
+
     try:
         value = parse_structured(output or "", schema)
         if isinstance(schema, dict):
