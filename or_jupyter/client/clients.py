@@ -188,11 +188,11 @@ class _ClientBase:
         replaying = self.kept.active_player() is not None
         if self._auth is None and not replaying:
             raise MissingAPIKeyError(MISSING_KEY, status_code=None)
-        if not replaying:  # a cassette answers everything, and costs nothing
-            ledger.check()
         if "input" in params:  # images, files and DataFrames become a user message's parts
             params = {**params, "input": as_input(params["input"])}
         body = request_body(params, stream=stream)
+        if not replaying:  # a cassette answers everything, and the cache what it holds: free
+            ledger.check(free=lambda: self.kept.holds(self.base_url, "/responses", body))
         content = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
         headers = {**self.headers, "Content-Type": "application/json"}
         if stream:

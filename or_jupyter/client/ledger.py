@@ -205,21 +205,21 @@ def remaining() -> float | None:
     return None if limit is None else max(0.0, limit - _LEDGER.spent)
 
 
-def check() -> None:
-    """Before a request is sent: refuse it if the spend has reached the budget; warn once
-    past 80% of it."""
+def check(free: Callable[[], bool] | None = None) -> None:
+    """Before a request is sent: refuse it if the spend has reached the budget, unless
+    `free()` says it costs nothing (the cache holds its answer); warn once past 80%."""
     ledger = _LEDGER
     limit = ledger.budget
     if limit is None:
         return
-    if ledger.spent >= limit:
+    if ledger.spent >= limit and not (free is not None and free()):
         raise BudgetExceededError(
             f"the session budget is spent: {_money(ledger.spent)} of {_money(limit, 2, exact=True)}; nothing was "
             "sent (raise it with `%responses config budget=DOLLARS` or `orj.set_budget(DOLLARS)`)"
         )
     if ledger.spent >= WARN_AT * limit and not ledger.warned:
         ledger.warned = True
-        warnings.warn(BudgetWarning(spend_line()), stacklevel=3)
+        warnings.warn(BudgetWarning(spend_line()), stacklevel=4)  # at create()'s caller
 
 
 def spend_line() -> str | None:

@@ -102,6 +102,15 @@ class Cache:
     def __repr__(self) -> str:
         return f"<Cache {str(self.path)!r}>"
 
+    def holds(self, key: str) -> bool:
+        """Whether an answer is kept for `key` (not counted as a hit; a failing file holds none)."""
+        with self._lock:
+            try:
+                row = self._db.execute("SELECT 1 FROM responses WHERE key = ?", (key,)).fetchone()
+            except sqlite3.Error:
+                return False
+        return row is not None
+
     def get(self, key: str) -> Exchange | None:
         """The kept answer for `key` (counting the hit), or None.
 

@@ -52,6 +52,10 @@ class Kept:
         player, recorder = self.active_player(), self.active_recorder()
         return self.cache is None and player is None and recorder is None
 
+    def holds(self, base_url: str, path: str, body: Any) -> bool:
+        """Whether the cache keeps an answer to `POST path` with this body (then it is free)."""
+        return self.cache is not None and self.cache.holds(request_key(base_url, path, body))
+
     def lookup(self, base_url: str, method: str, path: str, body: Any) -> Lookup:
         """The answer this chain holds for a request (a miss in a replay raises
         `ReplayMissError`: nothing goes to the network while a cassette answers)."""

@@ -104,9 +104,9 @@ def prepare(session: Session, line: str, cell: str) -> Send:
         notebook = cells_context(session.shell, request.context, keys=session.keys())
         prompt = _with_context(notebook, prompt) if notebook else prompt
     chat = session.chat(request.chat, new=request.new, stream=request.stream)
-    _within_budget(chat.client)
     if request.no_cache and chat.client.cache is not None:
         chat.client = chat.client.with_options(cache=None)  # same connections, no cache
+    _within_budget(chat.client)
     if request.pick:
         try:
             chat.pick(request.pick)
@@ -187,8 +187,9 @@ def _with_context(notebook: str, prompt: str | list[dict[str, Any]]) -> Any:
 
 def _within_budget(client: Any) -> None:
     """Refuse the cell in one line, before anything is drawn or sent, once the session's
-    spend has reached its budget (a cassette's replay costs nothing: it always goes)."""
-    if client.kept.active_player() is not None:
+    spend has reached its budget. A cassette's replay costs nothing: it always goes; so
+    does an answer the cache holds, and the client itself refuses the rest."""
+    if client.kept.active_player() is not None or client.cache is not None:
         return
     try:
         ledger.check()

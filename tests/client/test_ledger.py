@@ -121,6 +121,21 @@ def test_a_send_after_the_budget_is_spent_is_refused_and_the_server_sees_nothing
     assert len(server.seen) == 2
 
 
+def test_an_answer_the_cache_holds_is_served_after_the_budget_is_spent(server, tmp_path):
+    server.queue(json_reply(usage=usage(1.0)))
+    client = orj.Client(api_key=KEY, base_url=server.base_url, max_retries=0, cache=tmp_path / "c")
+    orj.set_budget(1.0)
+    first = client.create(model="openai/gpt-5-mini", input="kept")  # spends the budget
+    with pytest.warns(ledger.BudgetWarning) as warned:  # free: from the cache
+        again = client.create(model="openai/gpt-5-mini", input="kept")
+    assert warned[0].filename == __file__  # shown at the caller's line, not inside the client
+    assert (again.output_text, again.cached) == (first.output_text, True)
+    with pytest.raises(orj.BudgetExceededError):  # a new question still costs: refused
+        client.create(model="openai/gpt-5-mini", input="new")
+    assert len(server.seen) == 1
+    assert ledger.spent() == pytest.approx(1.0)
+
+
 def test_passing_80_percent_of_the_budget_warns_once(server):
     server.queue(json_reply(usage=usage(0.85)), json_reply(usage=usage(0.01)))
     client = orj.Client(api_key=KEY, base_url=server.base_url, max_retries=0)

@@ -104,6 +104,33 @@ def test_a_cell_after_the_budget_is_spent_is_refused_in_one_line_and_nothing_is_
     assert len(server.seen) == 1  # the refused cell sent nothing
 
 
+def test_with_the_cache_on_a_cell_it_holds_runs_after_the_budget_is_spent_and_a_new_one_not(
+    monkeypatch, server, capsys, tmp_path
+):
+    from helpers.magic_shell import scripted_shell
+
+    server.queue(completed_reply(usage={"input_tokens": 3, "output_tokens": 1, "cost": 0.02}))
+    with scripted_shell(monkeypatch, server.base_url, KEY) as shell:
+        shell.run_line_magic("responses", f"cache on {tmp_path / 'cache.sqlite'}")
+        session = shell.magics_manager.registry["Responses"].session
+        cache = session.response_cache  # the scripted server's client, with the cache
+        session.set_client(orj.Client(api_key=KEY, base_url=server.base_url, cache=cache))
+        shell.run_line_magic("responses", "config budget=0.02")
+        shell.run_cell("%%responses -m openai/gpt-5-mini --new\nfirst")
+        with pytest.warns(ledger.BudgetWarning):  # at 100%: warned once, and it still runs
+            again = shell.run_cell("%%responses -m openai/gpt-5-mini --new\nfirst")
+        assert "cached · original cost $0.020000 · nothing spent" in footers(shell)[-1]
+        shell.publisher.reset()
+        capsys.readouterr()
+        shell.run_cell("%%responses -m openai/gpt-5-mini --new\nsecond")
+        err, box = capsys.readouterr().err, shown(shell)
+        shell.run_line_magic("responses", "cache off")
+    assert again.success and len(server.seen) == 1  # answered from the cache, free
+    assert "Traceback" not in err
+    assert "session budget is spent: $0.0200 of $0.02" in box  # the send's error box
+    assert len(server.seen) == 1  # the new question was not sent
+
+
 def test_a_batch_estimated_over_what_is_left_is_refused_before_sending(ip):
     account = emulator_client()
     before = account.credits()["total_usage"]
