@@ -9,12 +9,18 @@ updated. A turn's cost is its chapter's, whatever came before.
 
 The form's outputs, in its cell: the chapters, the *live* output (the turn being drawn,
 on a `Canvas`: plain HTML, or widgets if it grows or asks for approval; empty between
-turns), then the form's widgets. When the last chapter is full, the live output keeps
-the finished turn and becomes the next chapter, the form's output is emptied to become
-the next live output, and the form is shown again below it: the one output a turn adds
-then is published in the cell that showed the form (a display from the Send button's
-thread names that cell as its parent, so JupyterLab appends it there). Updates reach
-every output from any thread by display id.
+turns), the form's widgets, then the raw bundle shown under them (its script). When the
+last chapter is full, each output moves one role down: the live output keeps the finished
+turn and becomes the next chapter, the form's becomes the live one, the script's shows
+the form, and only the script is shown again, below: the one output a page adds is
+published in the cell that showed the form (a display from the Send button's thread
+names that cell as its parent, so JupyterLab appends it there). Updates reach every
+output from any thread by display id.
+
+A cell's outputs are chapters + 3, and JupyterLab and Notebook 7 draw only a cell's first
+50 (`maxNumberOutputs`): the form would vanish after about 140 turns. So once a page
+would take the cell past `MAX_OUTPUTS`, its outputs are cleared and drawn again with every
+finished turn in one chapter (the whole transcript sent once, every hundred turns or so).
 """
 
 from __future__ import annotations
@@ -22,19 +28,20 @@ from __future__ import annotations
 import contextlib
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from IPython import get_ipython
-from IPython.display import display, update_display
+from IPython.display import clear_output, display, update_display
 
 from ..render.html import css
 from .canvas import Canvas
 
-__all__ = ["CHAPTER_BYTES", "CHAPTER_TURNS", "Transcript"]
+__all__ = ["CHAPTER_BYTES", "CHAPTER_TURNS", "MAX_OUTPUTS", "Transcript"]
 
 CHAPTER_TURNS = 3  # turns in one chapter output
 CHAPTER_BYTES = 64_000  # or fewer, past this much HTML
+MAX_OUTPUTS = 40  # a cell's outputs at most (frontends draw the first 50)
 _EMPTY = {"text/html": "", "text/plain": ""}
 
 
@@ -131,16 +138,18 @@ class Transcript:
             self.shown = True
             self._form, self._after = form, after
             self._cells.append(_parent())
-            for chapter in self.chapters:
-                display(
-                    chapter.bundle(chapter is self.chapters[0]),
-                    raw=True,
-                    display_id=chapter.display_id,
-                )
-            display(_EMPTY, raw=True, display_id=self._live_id)
-            display(form, display_id=self._form_id)
-            if after is not None:
-                display(after, raw=True, display_id=self._after_id)
+            self._show()
+
+    def _show(self) -> None:
+        """Display the chapters, the live output, the form and the bundle under it."""
+        for chapter in self.chapters:
+            display(
+                chapter.bundle(chapter is self.chapters[0]), raw=True, display_id=chapter.display_id
+            )
+        display(_EMPTY, raw=True, display_id=self._live_id)
+        display(self._form, display_id=self._form_id)
+        if self._after is not None:
+            display(self._after, raw=True, display_id=self._after_id)
 
     def begin(self) -> Canvas:
         """A canvas for a new turn, drawing in the live output."""
@@ -199,23 +208,42 @@ class Transcript:
 
     def _turn_page(self, canvas: Canvas, turn: tuple[str, str]) -> None:
         """The last chapter is full: the live output becomes the next chapter, holding
-        `turn`; the form's output becomes the live one; the form is shown again below."""
+        `turn`; the form's output becomes the live one, the script's shows the form; the
+        script is shown again below. Past `MAX_OUTPUTS`, the cell is drawn again instead."""
         canvas.close()
+        if len(self.chapters) + 4 > MAX_OUTPUTS:
+            self._redraw(turn)
+            return
         chapter = _Chapter(self._live_id, [turn])
         self.chapters.append(chapter)
         self._publish(chapter)
         self._current = len(self.chapters) - 1
-        form_id, after_id = _new_id(), _new_id()
+        update_display(_EMPTY, raw=True, display_id=self._form_id)
+        if self._after is None:
+            self._live_id, self._form_id = self._form_id, _new_id()
+            self._in_each_cell(lambda: display(self._form, display_id=self._form_id))
+            return
+        update_display(self._form, display_id=self._after_id)
+        self._live_id, self._form_id, self._after_id = self._form_id, self._after_id, _new_id()
+        self._in_each_cell(lambda: display(self._after, raw=True, display_id=self._after_id))
+
+    def _redraw(self, turn: tuple[str, str]) -> None:
+        """Clear each cell showing the form and draw it again: every finished turn (and
+        `turn`) in one chapter, then the live output, the form and its script."""
+        turns = [*(t for chapter in self.chapters for t in chapter.turns), turn]
+        self.chapters, self._current = [_Chapter(_new_id(), turns)], 0
+        self._live_id, self._form_id, self._after_id = _new_id(), _new_id(), _new_id()
+
+        def again() -> None:
+            clear_output(wait=True)  # cleared when the first chapter arrives: no flicker
+            self._show()
+
+        self._in_each_cell(again)
+
+    def _in_each_cell(self, show: Callable[[], None]) -> None:
         for cell in self._cells:
             with _in_cell(cell):
-                display(self._form, display_id=form_id)
-                if self._after is not None:
-                    display(self._after, raw=True, display_id=after_id)
-        update_display(_EMPTY, raw=True, display_id=self._form_id)
-        if self._after is not None:  # one copy under the form, none left above it
-            update_display(_EMPTY, raw=True, display_id=self._after_id)
-        self._after_id = after_id
-        self._live_id, self._form_id = self._form_id, form_id
+                show()
 
     def _publish(self, chapter: _Chapter) -> None:
         if self.shown:  # never shown: nothing to update (displaying it later shows all)

@@ -105,3 +105,37 @@ def test_the_chat_form_sends_by_button_and_shift_enter_and_reopens_as_transcript
     expect(untrusted.locator("strong", has_text="81")).to_be_visible()
     expect(untrusted.get_by_text(REOPEN_NOTE)).to_be_visible()
     expect(untrusted).not_to_contain_text("Javascript object")  # the script shows no repr
+
+
+CAPPED_FORM = """\
+import or_jupyter as orj
+from or_jupyter.notebook import transcript
+transcript.MAX_OUTPUTS = 5  # 40 in use: a page past it draws the cell again
+form = orj.ChatForm(model="emulator/assistant")
+form
+"""
+
+
+@pytest.mark.both_frontends
+def test_a_form_past_max_outputs_is_drawn_again_and_keeps_every_turn_and_its_prompt(
+    page, jupyterlab
+):
+    write_notebook(jupyterlab.root, "form-capped.ipynb", [OFFLINE_SETUP, CAPPED_FORM])
+    open_notebook(page, jupyterlab, "form-capped.ipynb")
+    run_cell(page, 0)
+    wait_for_idle(page)
+    run_cell(page, 1)
+    wait_for_idle(page)
+    output = cell_output(page, 1)
+    prompt = output.locator("textarea")
+    send = output.locator(".widget-button", has_text="Send")
+    for number in range(2, 10):  # 8 turns: the cell is drawn again at the 7th
+        expect(send).to_be_enabled(timeout=30_000)
+        prompt.fill(f"What is {number}*7?")
+        send.click()
+        expect(output.locator("strong", has_text=str(number * 7))).to_have_count(1, timeout=30_000)
+        expect(prompt).to_have_count(1)  # one form, still drawn, under the transcript
+        expect(prompt).to_be_visible()
+        assert output.locator(".jp-OutputArea-child").count() <= 5
+    expect(output.locator(".orj-footer")).to_have_count(8)
+    expect(output.get_by_text("Show more outputs")).to_have_count(0)

@@ -25,6 +25,7 @@ class Published:
     update: bool
     size: int
     at: float
+    clear: bool = False  # a clear_output: the cell's outputs so far are gone
 
 
 @dataclass
@@ -52,13 +53,16 @@ class CapturingPublisher(DisplayPublisher):
         self.messages.append(Published(data, display_id, update, size, time.monotonic()))
 
     def clear_output(self, wait=False):
-        self.messages.append(Published({}, None, False, 20, 0.0))
+        self.messages.append(Published({}, None, False, 20, 0.0, clear=True))
 
     def outputs(self) -> list[dict[str, Any]]:
         """The final outputs, updates applied in place by display id."""
         final: list[dict[str, Any]] = []
         where: dict[str, list[int]] = {}
         for m in self.messages:
+            if m.clear:
+                final, where = [], {}
+                continue
             if m.update:
                 for index in where.get(m.display_id, []):
                     final[index] = m.data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from itertools import pairwise
 
 import pytest
 from helpers.display_capture import shell_with_capture
@@ -96,6 +97,30 @@ def test_a_turn_costs_the_same_bytes_however_many_turns_came_before(emu):
     assert len(final) == 24 // CHAPTER_TURNS  # chapters of a few turns, not one output per turn
     shown = publisher.outputs()
     assert WIDGET in shown[-2] and "application/javascript" in shown[-1]  # form, then script
+
+
+def test_past_max_outputs_the_cell_is_drawn_again_with_every_turn_and_the_form_last(
+    emu, monkeypatch
+):
+    from or_jupyter.notebook import transcript
+
+    monkeypatch.setattr(transcript, "MAX_OUTPUTS", 7)  # 40 in use: frontends draw 50
+    form, publisher = shown_form(emu)
+    counts = []
+    for number in range(2, 22):
+        turn(form, publisher, number)
+        shown = publisher.outputs()
+        counts.append(len(shown))
+        assert WIDGET in shown[-2] and "application/javascript" in shown[-1]  # form, script
+        assert shown[-3] == EMPTY  # the live output, between turns
+        html = "".join(o.get("text/html", "") for o in shown)
+        answers = [f"<strong>{n * 7}</strong>" for n in range(2, number + 1)]
+        assert all(answer in html for answer in answers), number  # no turn lost
+        assert [html.index(a) for a in answers] == sorted(html.index(a) for a in answers)
+    assert max(counts) <= 7
+    assert all(later - earlier <= 1 for earlier, later in pairwise(counts))  # one a page
+    assert any(m.clear for m in publisher.messages)  # drawn again, at least once
+    assert [len([o for o in shown if WIDGET in o])] == [1]  # one form, not one per page
 
 
 def test_a_short_turn_changes_no_control_but_the_prompt_box(emu, monkeypatch):
