@@ -20,7 +20,7 @@ from ..client import ledger
 from ..protocol import APIError, BudgetExceededError
 from .agent.mode import agent_cell, next_cell
 from .context import cells_context
-from .drawing import Drawing, cell_drawing
+from .drawing import Drawing, cell_drawing, tool_labels
 from .offered_tools import tool_overrides
 from .over import over, wants_over
 from .request import CellDefaults, CellRequest, read_cell
@@ -57,6 +57,9 @@ async def run(session: Session, line: str, cell: str, *, blocking: bool = False)
         ask=session.in_kernel,
         cancel=send.chat.cancel,
         styles=session.draws_html and session.stylesheet.wanted(session.shell),
+    )
+    drawing.view.label_tools(
+        tool_labels(send.chat.tools.values(), send.overrides.get("tools") or [])
     )
     if send.agent is not None:
         _agent_drawing(send.agent, drawing)

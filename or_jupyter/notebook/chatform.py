@@ -28,7 +28,7 @@ from ..render import LiveView, error_outputs, escape
 from ..tools import as_tools
 from .agent import kernel_tools
 from .approval import Approvals
-from .drawing import column_approvals, columns_view
+from .drawing import column_approvals, columns_view, tool_labels
 from .form_page import FORM_SCRIPT, REOPEN_NOTE
 from .options import EFFORTS, send_overrides
 from .runner import run_compare, run_send
@@ -312,6 +312,9 @@ class ChatForm:
             tools=tools,
         )
 
+    def _tool_labels(self, overrides: dict[str, Any]) -> dict[str, str]:
+        return tool_labels(self.conversation.tools.values(), overrides.get("tools") or [])
+
     # -- the background thread -------------------------------------------------------
 
     def _run(
@@ -319,6 +322,7 @@ class ChatForm:
     ) -> None:
         surface = canvas.surface
         view = LiveView(surface, styles=False)  # the transcript styles the page and each turn
+        view.label_tools(self._tool_labels(overrides))
         try:
             view.begin(
                 model=overrides["model"],
@@ -350,6 +354,7 @@ class ChatForm:
         """Several models at once, drawn side by side in the transcript."""
         overrides.pop("model", None)
         view, columns = columns_view(canvas, models, live=False)
+        view.label_tools(self._tool_labels(overrides))
         asked = column_approvals(columns)
         self._column_approvals = list(asked.values())
         try:

@@ -9,7 +9,7 @@ whole). `columns_view` is the comparison both draw on a canvas.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +56,17 @@ def columns_view(
     share = CREDIT_ALLOWANCE // len(columns)  # the columns share one cell's allowance
     views = {m: LiveView(c, styles=False, allowance=share) for m, c in columns.items()}
     return CompareView(views, canvas.footer, header=canvas.header), columns
+
+
+def tool_labels(*tool_lists: Iterable[Any]) -> dict[str, str]:
+    """The tools whose cards show another name than the model calls them by: an MCP
+    tool's `server › tool` for its `server__tool`."""
+    return {
+        tool.name: tool.label
+        for tools in tool_lists
+        for tool in tools
+        if getattr(tool, "label", None) not in (None, getattr(tool, "name", None))
+    }
 
 
 def column_approvals(columns: dict[str, Column]) -> dict[str, Approvals]:

@@ -40,6 +40,10 @@ class CompareView:
             if hasattr(view, "interval"):
                 view.interval = 0.0  # they draw when this view's clock says so
 
+    def label_tools(self, labels: dict[str, str]) -> None:
+        for view in self.views.values():
+            view.label_tools(labels)
+
     def begin(self, *, offline: bool = False) -> None:
         if offline and self.header is not None:
             self.header.show(notice(OFFLINE_NOTICE), OFFLINE_NOTICE)

@@ -88,24 +88,26 @@ def tool_card(
     duration: float | None = None,
     traceback: str | None = None,
     body: str | None = None,
+    label: str | None = None,
 ) -> str:
     """A collapsible card for one function call: name, arguments, status, result, duration.
 
     Open while the call streams or runs, and when it failed; folded when it succeeded,
     with the start of its result in the summary line. The agent's code tool shows its code
     highlighted instead of JSON; `body` is a result the tool drew itself (safe HTML), shown
-    open (the agent's outputs and figures are what the card is for).
+    open (the agent's outputs and figures are what the card is for). `label` is what the
+    summary names when it is not `name` (an MCP tool's `server › tool`).
     """
     timing = f" · {duration:.2f} s" if duration is not None else ""
-    label = STATUS_LABELS.get(status, status)
+    said = STATUS_LABELS.get(status, status)
     preview = ""
     if status == "done" and output:
         short = " ".join(output.split())
         preview = f" → <code>{escape(short[:80] + ('…' if len(short) > 80 else ''))}</code>"
     parts = [
         f'<details class="orj-pane orj-tool"{"" if status == "done" and body is None else " open"}>',
-        f"<summary>🔧 <code>{escape(name)}</code> · "
-        f'<span class="orj-status-{escape(status)}">{escape(label)}</span>{timing}{preview}</summary>',
+        f"<summary>🔧 <code>{escape(label or name)}</code> · "
+        f'<span class="orj-status-{escape(status)}">{escape(said)}</span>{timing}{preview}</summary>',
         _arguments(name, arguments),
     ]
     if body is not None:

@@ -397,7 +397,7 @@ class LiveView(View):
         return pane
 
     def _new_card(self, name: str, item_id: str | None) -> ToolCard:
-        card = ToolCard(self.surface, name)
+        card = ToolCard(self.surface, name, label=self.tool_label(name))
         if item_id:
             self._cards_by_id[item_id] = card
         return card

@@ -208,9 +208,10 @@ class ReasoningPane:
 class ToolCard:
     """One function call: arguments as they stream, then status, result and duration."""
 
-    def __init__(self, surface: Surface, name: str) -> None:
+    def __init__(self, surface: Surface, name: str, label: str | None = None) -> None:
         self._slot = Slot(surface)
         self.name = name
+        self.label = label or name  # what it shows: an MCP tool's server and its own name
         self._arguments: list[str] = []
         self.status = "streaming"
         self.result: Any = None
@@ -248,13 +249,14 @@ class ToolCard:
         html = tool_card(
             self.name,
             self.arguments,
+            label=self.label,
             status=self.status,
             output=None if result is None else result.output,
             duration=None if result is None else result.duration,
             traceback=None if result is None else result.traceback,
             body=None if result is None else getattr(result, "html", None),
         )
-        text = f"[tool] {self.name}({cap(self.arguments, ARGUMENTS_LIMIT)}) {self.status}"
+        text = f"[tool] {self.label}({cap(self.arguments, ARGUMENTS_LIMIT)}) {self.status}"
         if result is not None:
             text += f" -> {result.output[:200]}"
         self._slot.publish(html, text)

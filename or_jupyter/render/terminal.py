@@ -85,13 +85,14 @@ class TerminalView(View):
     def on_tool_start(self, call: Any) -> None:
         self._switch("tool")
         arguments = strip_controls(cap(call.arguments, ARGUMENTS_LIMIT))
-        self._write(f"[tool] {strip_controls(call.name)}({arguments}) ...\n", DIM)
+        self._write(f"[tool] {strip_controls(self.tool_label(call.name))}({arguments}) ...\n", DIM)
 
     def on_tool_finish(self, result: Any) -> None:
         output = strip_controls(cap(result.output, RESULT_PREVIEW))
         style = RED if result.status != "done" else DIM
         self._write(
-            f"[tool] {strip_controls(result.name)} {result.status} in {result.duration:.2f} s: "
+            f"[tool] {strip_controls(self.tool_label(result.name))} {result.status} in "
+            f"{result.duration:.2f} s: "
             f"{output}\n",
             style,
         )

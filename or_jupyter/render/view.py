@@ -135,6 +135,15 @@ class View(Observer):
         self.stats = SendStats()
         self._started = time.monotonic()
         self._first_token: float | None = None
+        self.tool_labels: dict[str, str] = {}  # name -> what its cards show (`label_tools`)
+
+    def label_tools(self, labels: dict[str, str]) -> None:
+        """Show these tools under their labels (an MCP tool as `server › tool`) rather than
+        the names the model calls them by."""
+        self.tool_labels = dict(labels)
+
+    def tool_label(self, name: str) -> str:
+        return self.tool_labels.get(name, name)
 
     # -- start and end -----------------------------------------------------------------
 

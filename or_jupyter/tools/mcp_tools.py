@@ -76,6 +76,13 @@ class McpTool(Tool):
         self.__name__ = name
         self.__doc__ = self.description
 
+    @property
+    def label(self) -> str:
+        """`server › tool`, as the server names it (the model sees `server__tool`); printable
+        characters only, at most 100 (the server's name for its tool is untrusted text)."""
+        text = f"{self.server} › {self.remote_name}"
+        return "".join(ch for ch in text if ch.isprintable())[:100]
+
     def __call__(self, **arguments: Any) -> Any:
         """Call the tool directly (blocking); returns what the model would get."""
         return self.invoke(arguments).model_output

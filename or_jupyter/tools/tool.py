@@ -133,6 +133,11 @@ class Tool:
             "strict": self.strict,
         }
 
+    @property
+    def label(self) -> str:
+        """What a tool card shows for it: its name (an MCP tool's names its server too)."""
+        return self.name
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.func(*args, **kwargs)
 

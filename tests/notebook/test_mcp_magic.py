@@ -108,7 +108,7 @@ def test_the_published_time_server_in_a_kernel_is_called_and_gone_after_shutdown
         )
         shown = "".join(out)
         assert reply["content"]["status"] == "ok", shown
-        assert "time__get_current_time" in shown and "Europe/Paris" in shown
+        assert "time › get_current_time" in shown and "Europe/Paris" in shown  # its card
         out.clear()
         client.execute_interactive(
             "import pathlib\n"

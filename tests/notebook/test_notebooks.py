@@ -312,7 +312,7 @@ def check_agent(nb: nbformat.NotebookNode) -> None:
         "MCP server 'time' started (python -m mcp_server_time" in started and "2 tools" in started
     )
     called = html_of(cell(nb, "%%responses -t mcp:time"))
-    assert "time__get_current_time" in called and "Europe/Paris" in called
+    assert "time › get_current_time" in called and "Europe/Paris" in called
     dated = html_of(cell(nb, "%%responses --server-tool"))
     assert "openrouter:datetime" in dated and "23:30 on Thursday 12 March 2026" in dated
     assert "MCP server 'time' stopped" in text_of(cell(nb, "%responses mcp remove time"))

@@ -170,6 +170,20 @@ def test_tool_card_for_a_successful_call_folds_with_its_result(emu, capture):
     assert running
 
 
+def test_a_tool_card_shows_the_label_the_view_was_given_for_its_name(emu, capture):
+    @orj.tool(name="time__get_current_time")
+    def now(timezone: str) -> str:
+        """The time."""
+        return f"12:00 in {timezone}"
+
+    view = LiveView(DisplaySurface())
+    view.label_tools({"time__get_current_time": "time › get_current_time"})
+    send(emu, "call time__get_current_time timezone=UTC", tools=[now], view=view)
+    [card] = tool_cards(capture)
+    assert "<code>time › get_current_time</code>" in card and "orj-status-done" in card
+    assert "time__get_current_time" not in card and "12:00 in UTC" in card
+
+
 def test_tool_card_for_a_raising_tool_shows_the_error_and_traceback(emu, capture):
     @orj.tool
     def explode() -> str:

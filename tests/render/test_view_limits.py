@@ -115,3 +115,16 @@ def test_the_terminal_view_strips_escape_sequences_from_model_and_tool_text():
     written = out.getvalue()
     assert "\x1b" not in written and "\x07" not in written
     assert "clip clear bell ok" in written and "!" in written
+
+
+def test_the_terminal_view_names_a_labelled_tool_by_its_label_and_strips_it_too():
+    out = io.StringIO()
+    view = TerminalView(out, color=False)
+    view.label_tools({"time__now": "time › now\x1b[2J"})
+    view.begin(model="m")
+    view.on_tool_start(SimpleNamespace(name="time__now", arguments="{}"))
+    view.on_tool_finish(SimpleNamespace(name="time__now", status="done", duration=0.1, output="12"))
+    view.finish(None, None)
+    written = out.getvalue()
+    assert written.count("[tool] time › now") == 2 and "time__now" not in written
+    assert "\x1b" not in written

@@ -70,6 +70,15 @@ def test_a_servers_tools_are_offered_as_valid_unique_function_names_with_its_sch
     assert schema["parameters"]["required"] == ["a", "b"]
     assert "Add two integers." in schema["description"] and "'test'" in schema["description"]
     assert {t.name for t in tools.values()} == {f"test__{n}" for n in tools}
+    assert add.label == "test › add"  # what its cards show
+
+
+def test_a_label_keeps_only_printable_characters_of_the_servers_tool_name(tools):
+    from or_jupyter.tools.mcp_tools import McpTool
+
+    hostile = McpTool.__new__(McpTool)
+    hostile.server, hostile.remote_name = "test", "add\x1b[2J\x07" + "x" * 200
+    assert hostile.label == ("test › add[2J" + "x" * 200)[:100]
 
 
 def test_tool_names_are_sanitised_capped_and_kept_unique():
