@@ -123,6 +123,35 @@ def test_past_max_outputs_the_cell_is_drawn_again_with_every_turn_and_the_form_l
     assert [len([o for o in shown if WIDGET in o])] == [1]  # one form, not one per page
 
 
+def test_the_forms_tool_cards_name_a_tool_by_its_label(emu):
+    from or_jupyter.tools import Tool
+
+    class ServerTool(Tool):  # named as an MCP tool is: its server, then its own name
+        @property
+        def label(self) -> str:
+            return "weather › lookup"
+
+    def lookup(city: str) -> str:
+        """The sky over a city."""
+        return f"clear over {city}"
+
+    _, publisher = shell_with_capture()
+    publisher.reset()
+    client = orj.Client(api_key="x", base_url=emu.base_url)
+    form = ChatForm(
+        model="emulator/assistant",
+        client=client,
+        tools=[ServerTool(lookup, name="weather__lookup")],
+    )
+    from IPython.display import display
+
+    display(form)
+    form.prompt.value = "call weather__lookup city=Oslo"
+    assert form.send() and form.wait(20), form.error
+    html = "".join(o["text/html"] for o in plain_outputs(publisher))
+    assert "<code>weather › lookup</code>" in html and "clear over Oslo" in html
+
+
 def test_a_short_turn_changes_no_control_but_the_prompt_box(emu, monkeypatch):
     from or_jupyter.notebook import chatform
 
