@@ -56,8 +56,8 @@ get_weather.schema
 #
 # When the model asks for several calls in one turn, they run concurrently (threads for
 # plain functions, the event loop for `async def` ones). Each function below sleeps for
-# two seconds: the two cards each take about two seconds, and the whole cell not much more
-# (one after the other they would take four).
+# three seconds: the two cards each take about three seconds, and the whole cell not much
+# more (one after the other they would take six).
 
 # %%
 import time
@@ -65,12 +65,12 @@ import time
 
 def population(city: str) -> int:
     """Population of a city (made-up numbers)."""
-    time.sleep(2)
+    time.sleep(3)
     return {"Oslo": 709_000, "Lisbon": 545_000}.get(city, 100_000)
 
 def local_time(city: str) -> str:
     """The local time in a city, HH:MM (a fixed clock for this tutorial)."""
-    time.sleep(2)
+    time.sleep(3)
     return "14:05"
 
 
