@@ -194,3 +194,60 @@ async def test_a_proxy_from_the_environment_is_used_unless_no_proxy_names_the_ho
         with pytest.raises(orj.APIConnectionError):  # straight to a host that does not exist
             await client.create(model="m", input="hi")
     assert len(server.seen) == 1
+
+
+BOMB_CHILD = """
+import asyncio, json, resource, sys
+import httpx
+import or_jupyter as orj
+from or_jupyter.batch.transport import batch_http
+
+async def main():
+    http = batch_http(httpx.Timeout(60), connections=2)
+    client = orj.AsyncClient(api_key=sys.argv[2], base_url=sys.argv[1], http_client=http,
+                             max_retries=0)
+    await client.create(model="m", input="warm up")
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    outcome = {}
+    for name in ("error body", "json body"):
+        try:
+            await client.create(model="m", input="x")
+            outcome[name] = "no error"
+        except orj.APIError as error:
+            outcome[name] = type(error).__name__
+    await http.aclose()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"outcome": outcome, "grew_kib": peak - baseline}))
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.slow
+def test_gzip_bombs_through_the_batch_connections_are_cut_off_without_taking_the_memory(server):
+    import subprocess
+    import sys
+    import zlib
+
+    from helpers import REPO
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    bomb = b"".join(packer.compress(b"a" * 2**20) for _ in range(1024)) + packer.flush()
+    gzip_headers = {"Content-Encoding": "gzip"}
+    server.queue(
+        Reply(200, BODY, content_type="application/json"),
+        Reply(500, bomb, content_type="application/json", headers=gzip_headers),
+        Reply(200, bomb, content_type="application/json", headers=gzip_headers),
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", BOMB_CHILD, server.base_url, KEY],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    report = json.loads(run.stdout)
+    assert report["outcome"] == {"error body": "ServerError", "json body": "ResponseTooLargeError"}
+    assert report["grew_kib"] < 400 * 1024, report  # 1 GiB each, unbounded
