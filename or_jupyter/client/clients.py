@@ -97,6 +97,32 @@ class _BearerAuth(httpx.Auth):
         return "<bearer auth, key hidden>"
 
 
+def _usable_key(key: Any) -> str | None:
+    """The key without the spaces and line break a copy-paste adds. One that still holds
+    whitespace, control or non-ASCII characters is refused here, without echoing it: as a
+    header it would fail every request, with the key in the HTTP library's error."""
+    if key is None:
+        return None
+    if not isinstance(key, str):
+        raise TypeError(f"api_key must be a string, not {type(key).__name__}")
+    key = key.strip()
+    if key and not (key.isascii() and key.isprintable() and " " not in key):
+        raise ValueError(
+            "the API key holds spaces, line breaks or characters no key has (a copy-paste "
+            "mistake?); it was not used"
+        )
+    return key or None
+
+
+def _header_value(option: str, value: Any) -> str:
+    """`value`, checked to be sent as an HTTP header: printable ASCII, one line."""
+    if not isinstance(value, str) or not (value.isascii() and value.isprintable()):
+        raise ValueError(
+            f"{option} is sent as an HTTP header: printable ASCII on one line, not {value!r}"
+        )
+    return value
+
+
 class _ClientBase:
     """What both clients share: key, base URL, headers, the request, typed errors."""
 
@@ -113,7 +139,7 @@ class _ClientBase:
         self.offline = offline_requested() if offline is None else offline
         if self.offline:
             base_url, api_key = emulator_endpoint()
-        key = api_key or os.environ.get("OPENROUTER_API_KEY") or None
+        key = _usable_key(api_key or os.environ.get("OPENROUTER_API_KEY") or None)
         self._auth = _BearerAuth(key) if key else None
         guarded = key and not self.offline and len(key) >= MIN_SECRET_LENGTH
         self._secret = key if guarded else None
@@ -126,10 +152,10 @@ class _ClientBase:
         self.max_retries = max_retries
         # Routing metadata (`openrouter_metadata`: serving provider, attempts) on every answer.
         self.headers = {"User-Agent": f"or_jupyter/{__version__}", METADATA_HEADER: "enabled"}
-        title = app_title or "or_jupyter"
+        title = _header_value("app_title", app_title or "or_jupyter")
         self.headers["X-OpenRouter-Title"] = self.headers["X-Title"] = title
         if app_url:
-            self.headers["HTTP-Referer"] = app_url
+            self.headers["HTTP-Referer"] = _header_value("app_url", app_url)
         # `model_entry`'s copy of `/models`, read once; shared with copies of this client.
         self._catalogue: dict[str, dict[str, Any]] = {}
         self._catalogue_lock = threading.Lock()

@@ -69,14 +69,18 @@ class Session:
 
         wanted = self.settings.offline or offline_requested()
         if self.current_client is None or self.current_client.offline != wanted:
-            self.set_client(
-                Client(
+            try:
+                client = Client(
                     api_key=self.api_key,
                     offline=wanted,
                     timeout=self.settings.timeout,
                     cache=self.response_cache,
                 )
-            )
+            except ValueError as exc:  # a key pasted with a space inside
+                raise UsageError(
+                    f"{exc}: enter it again with `%responses key`, or fix {KEY_ENV}"
+                ) from None
+            self.set_client(client)
         assert self.current_client is not None
         return self.current_client
 

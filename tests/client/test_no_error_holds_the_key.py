@@ -210,3 +210,29 @@ async def test_the_async_client_errors_hold_no_key(server):
             await client.stream(model="m", input="x").until_done()
         assert holders(info.value) == []
         assert info.value.response.output_text == "kept"
+
+
+def test_a_key_pasted_with_spaces_and_a_line_break_around_it_is_sent_trimmed(server):
+    server.queue(Reply(200, json.dumps({"id": "r", "status": "completed", "output": []}).encode(),
+                       content_type="application/json"))  # fmt: skip
+    client = orj.Client(api_key=f"  {KEY}\n", base_url=server.base_url, max_retries=0)
+    client.create(model="m", input="hi")
+    assert server.seen[0].headers["Authorization"] == f"Bearer {KEY}"
+
+
+@pytest.mark.parametrize(
+    "pasted", [f"{KEY[:20]} {KEY[20:]}", f"{KEY}\nrest", f"{KEY}\x00", f"{KEY}é"]
+)
+def test_a_key_with_characters_no_key_has_is_refused_at_once_without_echoing_it(pasted):
+    with pytest.raises(ValueError) as refused:
+        orj.Client(api_key=pasted, base_url="http://127.0.0.1:9/api/v1")
+    assert "copy-paste" in str(refused.value) and not holders(refused.value)
+    assert KEY[:20] not in str(refused.value)
+
+
+@pytest.mark.parametrize("title", ["Données", "two\r\nX-Injected: yes", "tab\there"])
+def test_an_app_title_that_cannot_be_a_header_is_refused_naming_the_option(title):
+    with pytest.raises(ValueError, match="app_title is sent as an HTTP header"):
+        orj.AsyncClient(api_key=KEY, app_title=title)
+    with pytest.raises(ValueError, match="app_url is sent as an HTTP header"):
+        orj.Client(api_key=KEY, app_url=f"https://example.org/{title}")

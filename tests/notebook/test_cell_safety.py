@@ -92,3 +92,19 @@ def test_tool_timeout_setting_reaches_the_conversation(ip):  # noqa: F811
     run(ip, "%responses config tool_timeout=7")
     run(ip, "%%responses\nhello")
     assert magics_of(ip).chats["default"].tool_timeout == 7.0
+
+
+def test_a_key_pasted_with_a_space_inside_is_one_line_in_a_cell_and_never_shown(
+    monkeypatch, capsys
+):
+    from helpers.magic_shell import magic_shell
+
+    shell = magic_shell(monkeypatch, offline=False)
+    pasted = "sk-or-v1-pasted-with a-space-0123456789"
+    monkeypatch.setenv("OPENROUTER_API_KEY", pasted)
+    shell.magics_manager.registry["Responses"].session.set_client(None)
+    result = shell.run_cell("%%responses -m openai/gpt-5-mini\nhi")
+    err = capsys.readouterr().err
+    assert not result.success and "Traceback" not in err
+    assert "UsageError" in err and "copy-paste" in err and "%responses key" in err
+    assert "pasted-with" not in err + shell.publisher.html()
