@@ -8,14 +8,13 @@ import re
 
 import pytest
 from helpers.lab import (
-    OFFLINE_SETUP,
     cell,
     cell_output,
+    notebook_after_setup,
     open_notebook,
     run_cell,
     save_notebook,
     wait_for_idle,
-    write_notebook,
 )
 from playwright.sync_api import expect
 
@@ -48,10 +47,7 @@ def _cells(page) -> int:
 def test_an_approved_step_shows_its_figure_and_its_code_is_inserted_below_and_reopens(
     page, jupyterlab
 ):
-    write_notebook(jupyterlab.root, "agent.ipynb", [OFFLINE_SETUP, PLOT])
-    open_notebook(page, jupyterlab, "agent.ipynb")
-    run_cell(page, 0)
-    wait_for_idle(page)
+    notebook_after_setup(page, jupyterlab, "agent.ipynb", PLOT)
     run_cell(page, 1)
     output = cell_output(page, 1)
     approve = output.get_by_role("button", name=re.compile(r"^\W*Approve$"))
@@ -86,10 +82,7 @@ def test_an_approved_step_shows_its_figure_and_its_code_is_inserted_below_and_re
 
 @pytest.mark.both_frontends
 def test_stop_interrupts_a_long_running_step_and_the_card_says_interrupted(page, jupyterlab):
-    write_notebook(jupyterlab.root, "agent-stop.ipynb", [OFFLINE_SETUP, LONG])
-    open_notebook(page, jupyterlab, "agent-stop.ipynb")
-    run_cell(page, 0)
-    wait_for_idle(page)
+    notebook_after_setup(page, jupyterlab, "agent-stop.ipynb", LONG)
     run_cell(page, 1)
     output = cell_output(page, 1)
     expect(output.locator(".orj-step-code")).to_contain_text("time.sleep(0.05)")

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import pytest
 from helpers.lab import (
-    OFFLINE_SETUP,
     cell_output,
+    notebook_after_setup,
     open_notebook,
     run_cell,
     save_notebook,
     wait_for_idle,
-    write_notebook,
 )
 from helpers.lazy import lazy_module
 from playwright.sync_api import expect
@@ -44,10 +43,7 @@ TURNS = (  # more than a chapter holds: the transcript grows by an output, the f
 def test_the_chat_form_sends_by_button_and_shift_enter_and_reopens_as_transcript_and_note(
     page, jupyterlab
 ):
-    write_notebook(jupyterlab.root, "form-saved.ipynb", [OFFLINE_SETUP, FORM])
-    open_notebook(page, jupyterlab, "form-saved.ipynb")
-    run_cell(page, 0)
-    wait_for_idle(page)
+    notebook_after_setup(page, jupyterlab, "form-saved.ipynb", FORM)
     run_cell(page, 1)
     wait_for_idle(page)
     output = cell_output(page, 1)
@@ -120,10 +116,7 @@ form
 def test_a_form_past_max_outputs_is_drawn_again_and_keeps_every_turn_and_its_prompt(
     page, jupyterlab
 ):
-    write_notebook(jupyterlab.root, "form-capped.ipynb", [OFFLINE_SETUP, CAPPED_FORM])
-    open_notebook(page, jupyterlab, "form-capped.ipynb")
-    run_cell(page, 0)
-    wait_for_idle(page)
+    notebook_after_setup(page, jupyterlab, "form-capped.ipynb", CAPPED_FORM)
     run_cell(page, 1)
     wait_for_idle(page)
     output = cell_output(page, 1)

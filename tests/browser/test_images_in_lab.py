@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from helpers.lab import (
-    OFFLINE_SETUP,
     cell_output,
+    notebook_after_setup,
     open_notebook,
     run_cell,
     save_notebook,
     wait_for_idle,
-    write_notebook,
 )
 from playwright.sync_api import expect
 
@@ -17,13 +16,6 @@ DRAW = """\
 %%responses -m emulator/image --image-out
 A small gradient, please.
 """
-
-
-def notebook_after_setup(page, lab, name: str, *cells: str) -> None:
-    write_notebook(lab.root, name, [OFFLINE_SETUP, *cells])
-    open_notebook(page, lab, name)
-    run_cell(page, 0)
-    wait_for_idle(page)
 
 
 def _natural_width(output) -> int:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import pytest
 from helpers.lab import (
     cell_output,
+    notebook_after_setup,
     open_notebook,
     run_cell,
     save_notebook,
     wait_for_idle,
     watch_output,
-    write_notebook,
 )
 from playwright.sync_api import expect
 
@@ -43,20 +43,17 @@ HOSTILE = """\
 """
 
 
-def notebook_after_setup(page, lab, name: str, *cells: str, tps: int = 150) -> None:
+def paced_notebook(page, lab, name: str, *cells: str, tps: int = 150) -> None:
     """Open a notebook of SETUP plus `cells`, and run SETUP (offline, paced at `tps` tokens
     a second in its own kernel's emulator, a tool)."""
     setup = f'import os\nos.environ["OR_JUPYTER_EMULATOR_TPS"] = "{tps}"\n{SETUP}'
-    write_notebook(lab.root, name, [setup, *cells])
-    open_notebook(page, lab, name)
-    run_cell(page, 0)
-    wait_for_idle(page)
+    notebook_after_setup(page, lab, name, *cells, setup=setup)
 
 
 @pytest.mark.both_frontends
 def test_answer_streams_with_reasoning_pane_and_tool_card(page, jupyterlab):
     # At 40 tokens a second the ~190 reasoning tokens keep the pane open for ~5 s, not ~1 s.
-    notebook_after_setup(page, jupyterlab, "stream.ipynb", WITH_TOOL, tps=40)
+    paced_notebook(page, jupyterlab, "stream.ipynb", WITH_TOOL, tps=40)
 
     watch = watch_output(page, 1)
     run_cell(page, 1)
@@ -91,7 +88,7 @@ def test_answer_streams_with_reasoning_pane_and_tool_card(page, jupyterlab):
 
 
 def test_stop_button_halts_a_long_answer_and_keeps_the_partial_text(page, jupyterlab):
-    notebook_after_setup(page, jupyterlab, "stop.ipynb", LONG)
+    paced_notebook(page, jupyterlab, "stop.ipynb", LONG)
 
     run_cell(page, 1)
     output = cell_output(page, 1)
@@ -108,7 +105,7 @@ def test_stop_button_halts_a_long_answer_and_keeps_the_partial_text(page, jupyte
 def test_hostile_model_html_fires_nothing(page, jupyterlab):
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    notebook_after_setup(page, jupyterlab, "hostile.ipynb", HOSTILE)
+    paced_notebook(page, jupyterlab, "hostile.ipynb", HOSTILE)
     run_cell(page, 1)
     wait_for_idle(page)
     output = cell_output(page, 1)
@@ -137,7 +134,7 @@ Please delete_file path=notes.txt
 
 
 def test_approve_and_deny_buttons_decide_a_confirm_tool(page, jupyterlab):
-    notebook_after_setup(page, jupyterlab, "confirm.ipynb", CONFIRM, ASK, ASK)
+    paced_notebook(page, jupyterlab, "confirm.ipynb", CONFIRM, ASK, ASK)
     run_cell(page, 1)
     wait_for_idle(page)
 
@@ -179,7 +176,7 @@ def _side_by_side(boxes) -> bool:
 
 @pytest.mark.both_frontends
 def test_three_columns_grow_at_once_stop_stops_all_and_survive_save_and_reopen(page, jupyterlab):
-    notebook_after_setup(page, jupyterlab, "compare.ipynb", COMPARE)
+    paced_notebook(page, jupyterlab, "compare.ipynb", COMPARE)
     run_cell(page, 1)
     output = cell_output(page, 1)
     expect(output.locator(".widget-gridbox > .widget-vbox")).to_have_count(3)

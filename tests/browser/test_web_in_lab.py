@@ -4,13 +4,12 @@ still there after the notebook is saved and reopened."""
 from __future__ import annotations
 
 from helpers.lab import (
-    OFFLINE_SETUP,
     cell_output,
+    notebook_after_setup,
     open_notebook,
     run_cell,
     save_notebook,
     wait_for_idle,
-    write_notebook,
 )
 from playwright.sync_api import expect
 
@@ -21,10 +20,7 @@ What is new in streaming?
 
 
 def test_citation_links_and_sources_are_clickable_and_survive_a_reopen(page, jupyterlab):
-    write_notebook(jupyterlab.root, "web.ipynb", [OFFLINE_SETUP, WEB])
-    open_notebook(page, jupyterlab, "web.ipynb")
-    run_cell(page, 0)
-    wait_for_idle(page)
+    notebook_after_setup(page, jupyterlab, "web.ipynb", WEB)
     run_cell(page, 1)
     wait_for_idle(page)
 

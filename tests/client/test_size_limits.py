@@ -3,31 +3,17 @@ take the memory of the notebook (issue #9, item 10)."""
 
 from __future__ import annotations
 
-import functools
 import json
-import subprocess
-import sys
 import textwrap
-import zlib
 
 import pytest
-from helpers import REPO
+from helpers.bombs import gzip_bomb, run_child
 from helpers.scripted_server import Reply, sse
 
 import or_jupyter as orj
 from or_jupyter.client.stream import MAX_ERROR_BODY_BYTES, MAX_EVENT_BYTES, EventReader
 
 KEY = "sk-or-v1-size-limits-0123456789"
-GIB = 2**30
-
-
-@functools.cache
-def gzip_bomb(size: int = GIB, fill: bytes = b"a") -> bytes:
-    """`size` bytes of `fill`, gzipped a MiB at a time (about 1 MB compressed for 1 GiB)."""
-    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
-    block = fill * 2**20
-    parts = [packer.compress(block) for _ in range(size // len(block))]
-    return b"".join(parts) + packer.flush()
 
 
 def bomb(status: int, content_type: str) -> Reply:
@@ -74,16 +60,7 @@ def test_gzip_bombs_are_cut_off_without_taking_the_memory(server):
         bomb(200, "application/json"),
         bomb(200, "application/json"),
     )
-    run = subprocess.run(
-        [sys.executable, "-c", CHILD, server.base_url, KEY],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=REPO,
-        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    report = json.loads(run.stdout)
+    report = run_child(CHILD, server.base_url, KEY)
     outcome = report["outcome"]
     assert outcome["stream"][0] == "EventTooLargeError"
     assert outcome["error body"][0] == "ServerError"

@@ -174,3 +174,14 @@ class OutputWatch:
 def watch_output(page: Page, index: int) -> OutputWatch:
     """Start recording the output texts of cell ``index``; call before :func:`run_cell`."""
     return OutputWatch(page, index)
+
+
+def notebook_after_setup(
+    page: Page, lab, name: str, *cells: str, setup: str = OFFLINE_SETUP
+) -> None:
+    """Write a notebook of `setup` (the emulator, by default) and `cells`, open it and run
+    `setup`; the cells after it are left for the test to run."""
+    write_notebook(lab.root, name, [setup, *cells])
+    open_notebook(page, lab, name)
+    run_cell(page, 0)
+    wait_for_idle(page)
