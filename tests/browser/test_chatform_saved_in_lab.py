@@ -39,17 +39,21 @@ TURNS = (  # more than a chapter holds: the transcript grows by an output, the f
 )
 
 
+def shown_form(page, jupyterlab, name: str, source: str):
+    """The form's cell run after the setup: its output, prompt box and Send button."""
+    notebook_after_setup(page, jupyterlab, name, source)
+    run_cell(page, 1)
+    wait_for_idle(page)
+    output = cell_output(page, 1)
+    return output, output.locator("textarea"), output.locator(".widget-button", has_text="Send")
+
+
 @pytest.mark.both_frontends
 def test_the_chat_form_sends_by_button_and_shift_enter_and_reopens_as_transcript_and_note(
     page, jupyterlab
 ):
-    notebook_after_setup(page, jupyterlab, "form-saved.ipynb", FORM)
-    run_cell(page, 1)
-    wait_for_idle(page)
-    output = cell_output(page, 1)
+    output, prompt, send = shown_form(page, jupyterlab, "form-saved.ipynb", FORM)
     transcript = output.locator('.jp-OutputArea-output[data-mime-type="text/html"]')
-    prompt = output.locator("textarea")
-    send = output.locator(".widget-button", has_text="Send")
     expect(prompt).to_be_visible()
     expect(output.get_by_text(REOPEN_NOTE)).to_be_hidden()  # the form draws: no note
     runs = page.evaluate(f"{_PANEL}.content.widgets[1].model.executionCount")
@@ -116,12 +120,7 @@ form
 def test_a_form_past_max_outputs_is_drawn_again_and_keeps_every_turn_and_its_prompt(
     page, jupyterlab
 ):
-    notebook_after_setup(page, jupyterlab, "form-capped.ipynb", CAPPED_FORM)
-    run_cell(page, 1)
-    wait_for_idle(page)
-    output = cell_output(page, 1)
-    prompt = output.locator("textarea")
-    send = output.locator(".widget-button", has_text="Send")
+    output, prompt, send = shown_form(page, jupyterlab, "form-capped.ipynb", CAPPED_FORM)
     for number in range(2, 10):  # 8 turns: the cell is drawn again at the 7th
         expect(send).to_be_enabled(timeout=30_000)
         prompt.fill(f"What is {number}*7?")
