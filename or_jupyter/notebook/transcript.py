@@ -20,7 +20,8 @@ output from any thread by display id.
 A cell's outputs are chapters + 3, and JupyterLab and Notebook 7 draw only a cell's first
 50 (`maxNumberOutputs`): the form would vanish after about 140 turns. So once a page
 would take the cell past `MAX_OUTPUTS`, its outputs are cleared and drawn again with every
-finished turn in one chapter (the whole transcript sent once, every hundred turns or so).
+finished turn in one chapter (the whole transcript sent once, every hundred turns or so;
+anything else that cell showed goes with them).
 """
 
 from __future__ import annotations
