@@ -12,11 +12,10 @@ import asyncio
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler
 
 import httpx
 import pytest
-from helpers.scripted_server import serve_locally
+from helpers.scripted_server import QuietHandler, serve_locally
 
 import or_jupyter as orj
 from or_jupyter import emulator
@@ -116,12 +115,7 @@ class BarrierProxy:
         barrier = threading.Barrier(parties, timeout=WAIT)
         self.met = 0
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def do_POST(handler):
                 body = handler.rfile.read(int(handler.headers["Content-Length"]))
                 try:

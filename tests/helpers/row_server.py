@@ -15,10 +15,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from .scripted_server import serve_locally
+from .scripted_server import QuietHandler, serve_locally
 
 COST = 0.001  # dollars per answer
 
@@ -43,12 +42,7 @@ class RowServer:
         self.lock = threading.Lock()
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 models = {
                     "data": [

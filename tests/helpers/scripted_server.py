@@ -76,6 +76,15 @@ def completed_reply(text: str = "Hi", model: str = "openai/gpt-5-mini", **extra:
     return Reply(200, sse({"type": "response.completed", "response": body}))
 
 
+class QuietHandler(BaseHTTPRequestHandler):
+    """A test server's handler base: HTTP/1.1 keep-alive, and no request log on stderr."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
 def serve_locally(
     handler: type[BaseHTTPRequestHandler], poll_interval: float = 0.02
 ) -> tuple[ThreadingHTTPServer, str]:
@@ -96,12 +105,7 @@ class ScriptedServer:
         self.seen: list[Seen] = []
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 self._answer()
 
