@@ -13,8 +13,9 @@ same request, answered by a `Reply` that has just what the client reads.
 
 Every aiohttp failure becomes the httpx error of the same meaning, with a message
 of its own and no chained cause, so the client maps it to its typed errors as it
-does for httpx's. Redirects are not followed and bodies are not decompressed
-here (httpx decodes them), as with httpx's own transport.
+does for httpx's. Redirects are not followed. Under httpx's models the body is not
+decompressed here (httpx decodes it, as with its own transport); `exchange` has no
+httpx to do that, so aiohttp decodes its body.
 """
 
 from __future__ import annotations

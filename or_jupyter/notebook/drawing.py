@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..render import LiveView, TerminalView
 from ..render.compare import CompareView
@@ -22,7 +22,10 @@ from .canvas import Canvas, Column
 from .places import Places
 from .stop import LazyStopButton
 
-__all__ = ["Drawing", "cell_drawing", "column_approvals", "columns_view"]
+if TYPE_CHECKING:
+    from ..tools import Tool
+
+__all__ = ["Drawing", "cell_drawing", "column_approvals", "columns_view", "tool_labels"]
 
 
 @dataclass
@@ -58,14 +61,11 @@ def columns_view(
     return CompareView(views, canvas.footer, header=canvas.header), columns
 
 
-def tool_labels(*tool_lists: Iterable[Any]) -> dict[str, str]:
+def tool_labels(*tool_lists: Iterable[Tool]) -> dict[str, str]:
     """The tools whose cards show another name than the model calls them by: an MCP
     tool's `server › tool` for its `server__tool`."""
     return {
-        tool.name: tool.label
-        for tools in tool_lists
-        for tool in tools
-        if getattr(tool, "label", None) not in (None, getattr(tool, "name", None))
+        tool.name: tool.label for tools in tool_lists for tool in tools if tool.label != tool.name
     }
 
 

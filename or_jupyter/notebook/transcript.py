@@ -231,8 +231,7 @@ class Transcript:
     def _redraw(self, turn: tuple[str, str]) -> None:
         """Clear each cell showing the form and draw it again: every finished turn (and
         `turn`) in one chapter, then the live output, the form and its script."""
-        turns = [*(t for chapter in self.chapters for t in chapter.turns), turn]
-        self.chapters, self._current = [_Chapter(_new_id(), turns)], 0
+        self.chapters, self._current = [_Chapter(_new_id(), [*self.turns, turn])], 0
         self._live_id, self._form_id, self._after_id = _new_id(), _new_id(), _new_id()
 
         def again() -> None:
